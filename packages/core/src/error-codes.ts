@@ -1,0 +1,41 @@
+/**
+ * Every error code `@zapgate/core` can raise, with its HTTP status. Codes are stable: clients
+ * branch on them, so a code is never renamed or reused for another meaning.
+ */
+export const CoreErrorCodes = {
+  VALIDATION_FAILED: 400,
+  INVALID_RECIPIENT: 400,
+  INVALID_CURSOR: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  SESSION_NOT_FOUND: 404,
+  MESSAGE_NOT_FOUND: 404,
+  CHAT_NOT_FOUND: 404,
+  CONTACT_NOT_FOUND: 404,
+  GROUP_NOT_FOUND: 404,
+  NOT_ON_WHATSAPP: 404,
+  SESSION_NAME_TAKEN: 409,
+  SESSION_NOT_CONNECTED: 409,
+  SESSION_ALREADY_CONNECTED: 409,
+  SESSION_LOGGED_OUT: 409,
+  QR_NOT_AVAILABLE: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  MEDIA_TOO_LARGE: 413,
+  MEDIA_UNAVAILABLE: 404,
+  MEDIA_FETCH_FAILED: 422,
+  NOT_SUPPORTED: 501,
+  CONNECTOR_FAILED: 502,
+  STORE_FAILED: 500,
+  PLUGIN_DUPLICATE_ID: 500,
+  PLUGIN_MISSING_DEPENDENCY: 500,
+  PLUGIN_INCOMPATIBLE_VERSION: 500,
+  PLUGIN_DEPENDENCY_CYCLE: 500,
+  PLUGIN_INVALID_OPTIONS: 500,
+  PLUGIN_INVALID_DEFINITION: 500,
+  PLUGIN_REQUIRES_SQL: 500,
+  MIGRATION_CHECKSUM_MISMATCH: 500,
+  GATEWAY_NOT_STARTED: 503,
+} as const;
+
+/** A code defined by core. Plugins and hosts define their own, prefixed with their id. */
+export type CoreErrorCode = keyof typeof CoreErrorCodes;

@@ -1,0 +1,273 @@
+import type { Session } from '../contracts/session.js';
+import type { Logger } from '../logger.js';
+import type { Connection, ConnectorEvent, InboundMessage } from '../ports/connector.js';
+import type { MediaStore } from '../ports/media.js';
+import type { Repositories, Store } from '../ports/store.js';
+import { appendEvent } from './event-writer.js';
+import type { GatewayTuning } from './options.js';
+
+type Event<T extends ConnectorEvent['type']> = Extract<ConnectorEvent, { type: T }>;
+
+const isGroupJid = (jid: string) => jid.endsWith('@g.us');
+const isStatusJid = (jid: string) => jid === 'status@broadcast';
+
+/**
+ * Turns what a connection reports into stored state and durable events: each change and its
+ * event are written in one transaction, and replays (same waid) change nothing.
+ */
+export class Ingest {
+  constructor(
+    private readonly store: Store,
+    private readonly tuning: GatewayTuning,
+    private readonly logger: Logger,
+    private readonly mediaStore: MediaStore | undefined,
+  ) {}
+
+  handle = async (session: Session, event: ConnectorEvent, connection: Connection): Promise<void> => {
+    switch (event.type) {
+      case 'messages':
+        return this.messages(session, event, connection);
+      case 'message.status':
+        return this.tx(async (tx) => {
+          const moved = await tx.messages.advanceStatus(session.id, event.chatId, event.waid, event.status);
+          if (!moved) return;
+          await appendEvent(tx, 'message.status', session.id, {
+            messageId: moved.message.id,
+            chatId: event.chatId,
+            waid: event.waid,
+            status: moved.message.status,
+            previous: moved.previous,
+          });
+        });
+      case 'message.edited':
+        return this.tx(async (tx) => {
+          const message = await tx.messages.getByWaid(session.id, event.chatId, event.waid);
+          if (!message) return;
+          const edits = [
+            ...(message.metadata.edits ?? []),
+            { content: message.content, editedAt: event.editedAt },
+          ];
+          if (edits.some((e, i) => i < edits.length - 1 && e.editedAt === event.editedAt)) return; // replay
+          const updated = await tx.messages.update(session.id, message.id, {
+            content: event.content,
+            msgType: event.msgType,
+            metadata: { ...message.metadata, edits },
+          });
+          await appendEvent(tx, 'message.edited', session.id, {
+            message: updated,
+            previousContent: message.content,
+          });
+        });
+      case 'message.deleted':
+        return this.tx(async (tx) => {
+          const message = await tx.messages.getByWaid(session.id, event.chatId, event.waid);
+          if (!message || message.metadata.deletedAt) return;
+          await tx.messages.update(session.id, message.id, {
+            metadata: { ...message.metadata, deletedAt: new Date().toISOString() },
+            ...(this.tuning.keepDeletedContent
+              ? {}
+              : { msgType: 'unsupported', content: { kind: 'revoked' } }),
+          });
+          await appendEvent(tx, 'message.deleted', session.id, {
+            messageId: message.id,
+            chatId: event.chatId,
+            waid: event.waid,
+            deletedBy: event.deletedBy,
+          });
+        });
+      case 'message.reaction':
+        return this.reaction(session, event);
+      case 'poll.vote':
+        return this.tx(async (tx) => {
+          const poll = await tx.messages.getByWaid(session.id, event.chatId, event.pollWaid);
+          if (!poll) return;
+          const others = (poll.metadata.pollVotes ?? []).filter((v) => v.voterJid !== event.voterJid);
+          await tx.messages.update(session.id, poll.id, {
+            metadata: {
+              ...poll.metadata,
+              pollVotes: [...others, { voterJid: event.voterJid, options: event.options, at: event.at }],
+            },
+          });
+        });
+      case 'chats':
+        return this.tx(async (tx) => {
+          for (const input of event.chats) {
+            const chat = await tx.chats.upsert(session.id, input);
+            await appendEvent(tx, 'chat.upserted', session.id, { chat });
+          }
+        });
+      case 'chat.deleted':
+        return this.tx(async (tx) => {
+          if (await tx.chats.delete(session.id, event.chatJid)) {
+            await appendEvent(tx, 'chat.deleted', session.id, { chatJid: event.chatJid });
+          }
+        });
+      case 'contacts':
+        return this.tx(async (tx) => {
+          for (const input of event.contacts) {
+            const contact = await tx.contacts.upsert(session.id, input);
+            await appendEvent(tx, 'contact.upserted', session.id, { contact });
+          }
+        });
+      case 'groups':
+        return this.tx(async (tx) => {
+          for (const group of event.groups) {
+            await tx.chats.upsert(session.id, {
+              chatJid: group.jid,
+              chatName: group.subject,
+              isGroup: true,
+              metadata: { group },
+            });
+            await appendEvent(tx, 'group.upserted', session.id, {
+              group: { ...group, sessionId: session.id },
+            });
+          }
+        });
+      case 'group.participants':
+        return this.tx(async (tx) => {
+          await appendEvent(tx, 'group.participants', session.id, {
+            groupJid: event.groupJid,
+            action: event.action,
+            participants: event.participants,
+            actor: event.actor,
+          });
+        });
+      case 'presence':
+        return this.tx(async (tx) => {
+          await appendEvent(tx, 'presence.updated', session.id, {
+            chatJid: event.chatJid,
+            jid: event.jid,
+            presence: event.presence,
+            lastSeen: event.lastSeen,
+          });
+        });
+      case 'call':
+        return this.call(session, event, connection);
+      default:
+        return;
+    }
+  };
+
+  private tx(fn: (tx: Repositories) => Promise<void>): Promise<void> {
+    return this.store.transaction(fn);
+  }
+
+  private async messages(session: Session, event: Event<'messages'>, connection: Connection): Promise<void> {
+    if (event.history && !session.settings.syncHistory) return;
+    const toRead: { chatId: string; waid: string; senderJid: string | null }[] = [];
+    for (const inbound of event.messages) {
+      if (session.settings.ignoreGroups && isGroupJid(inbound.chatId)) continue;
+      if (session.settings.ignoreStatus && isStatusJid(inbound.chatId)) continue;
+      if (await this.store.messages.getByWaid(session.id, inbound.chatId, inbound.waid)) continue;
+      const stored = await this.storeMessage(session, inbound, event.history);
+      if (stored && !inbound.isFromMe && !event.history) toRead.push(inbound);
+    }
+    if (session.settings.markRead && toRead.length > 0) {
+      const byChat = new Map<string, typeof toRead>();
+      for (const m of toRead) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
+      for (const [chatId, messages] of byChat) {
+        await connection
+          .markRead(
+            chatId,
+            messages.map((m) => ({ waid: m.waid, fromMe: false, senderJid: m.senderJid })),
+          )
+          .catch((error) => this.logger.warn({ err: error, chatId }, 'auto mark-read failed'));
+      }
+    }
+  }
+
+  private async storeMessage(session: Session, inbound: InboundMessage, history: boolean): Promise<boolean> {
+    const { media, ...message } = inbound;
+    const id = crypto.randomUUID();
+    let mediaInfo = message.mediaInfo ?? null;
+    if (media && mediaInfo && this.mediaStore && this.tuning.media.downloadInbound) {
+      try {
+        const data = await media.download();
+        const stored = await this.mediaStore.put(`${session.id}/${id}`, data, {
+          maxBytes: this.tuning.media.maxBytes,
+        });
+        mediaInfo = {
+          ...mediaInfo,
+          path: stored.path,
+          size: stored.size,
+          sha256: stored.sha256,
+          url: mediaUrl(session.id, id),
+        };
+      } catch (error) {
+        this.logger.warn({ err: error, waid: message.waid }, 'inbound media could not be stored');
+        mediaInfo = { ...mediaInfo, error: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    return this.store.transaction(async (tx) => {
+      const { message: stored, inserted } = await tx.messages.insert({
+        ...message,
+        id,
+        sessionId: session.id,
+        mediaInfo,
+        status: message.status ?? (message.isFromMe ? 'sent' : 'delivered'),
+      });
+      if (!inserted) return false;
+      const isGroup = isGroupJid(stored.chatId);
+      const chat = await tx.chats.upsert(session.id, {
+        chatJid: stored.chatId,
+        isGroup,
+        lastMsgAt: stored.timestamp,
+        ...(!isGroup && !stored.isFromMe && stored.senderName ? { chatName: stored.senderName } : {}),
+      });
+      if (!history) await appendEvent(tx, 'chat.upserted', session.id, { chat });
+      await appendEvent(tx, stored.isFromMe ? 'message.sent' : 'message.received', session.id, {
+        message: stored,
+      });
+      return true;
+    });
+  }
+
+  private reaction(session: Session, event: Event<'message.reaction'>): Promise<void> {
+    return this.tx(async (tx) => {
+      const target = await tx.messages.getByWaid(session.id, event.chatId, event.targetWaid);
+      if (target) {
+        const others = (target.metadata.reactions ?? []).filter((r) => r.senderJid !== event.senderJid);
+        const reactions = event.emoji
+          ? [...others, { senderJid: event.senderJid, emoji: event.emoji, at: event.at }]
+          : others;
+        await tx.messages.update(session.id, target.id, { metadata: { ...target.metadata, reactions } });
+      }
+      await appendEvent(tx, 'message.reaction', session.id, {
+        messageId: target?.id ?? null,
+        chatId: event.chatId,
+        targetWaid: event.targetWaid,
+        senderJid: event.senderJid,
+        emoji: event.emoji,
+      });
+    });
+  }
+
+  private async call(session: Session, event: Event<'call'>, connection: Connection): Promise<void> {
+    const reject = session.settings.rejectCalls && event.status === 'offer';
+    if (reject) {
+      await connection
+        .rejectCall(event.callId, event.from)
+        .catch((error) => this.logger.warn({ err: error }, 'reject call failed'));
+      if (session.settings.rejectCallMessage) {
+        await connection
+          .send(event.from, { type: 'text', to: event.from, text: session.settings.rejectCallMessage }, {})
+          .catch((error) => this.logger.warn({ err: error }, 'call rejection message failed'));
+      }
+    }
+    await this.tx(async (tx) => {
+      await appendEvent(tx, 'call.received', session.id, {
+        callId: event.callId,
+        from: event.from,
+        isVideo: event.isVideo,
+        isGroup: event.isGroup,
+        status: event.status,
+        rejected: reject,
+      });
+    });
+  }
+}
+
+/** The API path where a message's media is served. */
+export function mediaUrl(sessionId: string, messageId: string): string {
+  return `/v1/sessions/${sessionId}/messages/${messageId}/media`;
+}

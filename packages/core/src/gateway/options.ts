@@ -1,0 +1,73 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { GatewayError } from '../errors.js';
+import { deepFreeze } from '../plugin/resolve.js';
+
+/** Tunables of the gateway kernel; every field has a default. */
+export const GatewayTuning = Type.Object({
+  reconnect: Type.Object(
+    {
+      /** First delay after a drop. @default 1000 */
+      minDelayMs: Type.Integer({ minimum: 0, default: 1000 }),
+      /** Cap of the delay. @default 60000 */
+      maxDelayMs: Type.Integer({ minimum: 1, default: 60_000 }),
+      /** Growth per attempt. @default 2 */
+      factor: Type.Number({ minimum: 1, default: 2 }),
+      /** Attempts before the session is `failed` (0 = never give up). @default 0 */
+      maxAttempts: Type.Integer({ minimum: 0, default: 0 }),
+    },
+    { default: {} },
+  ),
+  boot: Type.Object(
+    {
+      /** Sessions connecting at once on start. @default 4 */
+      concurrency: Type.Integer({ minimum: 1, default: 4 }),
+      /** Pause between two starts in the same slot. @default 250 */
+      staggerMs: Type.Integer({ minimum: 0, default: 250 }),
+      /** How long one start may take before the next begins anyway. @default 30000 */
+      settleTimeoutMs: Type.Integer({ minimum: 0, default: 30_000 }),
+    },
+    { default: {} },
+  ),
+  events: Type.Object(
+    {
+      /** Fallback poll when no wake-up arrives. @default 1000 */
+      pollIntervalMs: Type.Integer({ minimum: 10, default: 1000 }),
+      /** How long a process owns a consumer without renewing. @default 30000 */
+      leaseMs: Type.Integer({ minimum: 1000, default: 30_000 }),
+      /** Events read per batch. @default 100 */
+      batchSize: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+      /** Attempts per event before it is logged and skipped. @default 10 */
+      maxAttempts: Type.Integer({ minimum: 1, default: 10 }),
+      /** First retry delay of a failing handler. @default 500 */
+      retryMinMs: Type.Integer({ minimum: 0, default: 500 }),
+      /** Cap of a failing handler's retry delay. @default 60000 */
+      retryMaxMs: Type.Integer({ minimum: 1, default: 60_000 }),
+    },
+    { default: {} },
+  ),
+  media: Type.Object(
+    {
+      /** Largest media file stored or sent, in bytes. @default 67108864 (64 MiB) */
+      maxBytes: Type.Integer({ minimum: 1, default: 64 * 1024 * 1024 }),
+      /** Download inbound media into the media store. @default true */
+      downloadInbound: Type.Boolean({ default: true }),
+    },
+    { default: {} },
+  ),
+  /** Keep the content of messages revoked for everyone (for audit). @default true */
+  keepDeletedContent: Type.Boolean({ default: true }),
+});
+export type GatewayTuning = Static<typeof GatewayTuning>;
+
+/** Applies defaults, reports every problem at once, freezes. */
+export function resolveTuning(input: unknown): GatewayTuning {
+  const value = Value.Default(GatewayTuning, structuredClone(input ?? {})) as GatewayTuning;
+  const problems = [...Value.Errors(GatewayTuning, value)].map((e) => `${e.path}: ${e.message}`);
+  if (problems.length > 0) {
+    throw new GatewayError('VALIDATION_FAILED', `Invalid gateway options: ${problems.join('; ')}`, {
+      details: problems,
+    });
+  }
+  return deepFreeze(value);
+}

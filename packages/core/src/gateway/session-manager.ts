@@ -1,0 +1,328 @@
+import pLimit from 'p-limit';
+import type { Session, SessionStatus } from '../contracts/session.js';
+import { GatewayError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { CloseReason, Connection, Connector, ConnectorEvent } from '../ports/connector.js';
+import type { SessionUpdate, Store } from '../ports/store.js';
+import { backoffDelay, sleep } from './backoff.js';
+import { appendEvent } from './event-writer.js';
+import type { GatewayTuning } from './options.js';
+
+/** Handles everything a connection reports besides its lifecycle. */
+export type IngestFn = (session: Session, event: ConnectorEvent, connection: Connection) => Promise<void>;
+
+interface Runtime {
+  /** Bumped for every socket; events from an older socket are ignored. */
+  generation: number;
+  connection: Connection | null;
+  /** Failed attempts since the last `open`. */
+  attempt: number;
+  reconnectTimer: NodeJS.Timeout | null;
+  /** Resolves when the current socket settles (open, qr or close) — used by boot. */
+  settled: { promise: Promise<void>; resolve: () => void };
+  /** Operations on one session run one at a time. */
+  queue: Promise<unknown>;
+}
+
+const closeStatus: Partial<Record<CloseReason, { status: SessionStatus; reason: string }>> = {
+  logged_out: { status: 'logged_out', reason: 'Logged out from the phone; pair again' },
+  replaced: { status: 'failed', reason: 'Connection replaced: another client opened this session' },
+  qr_timeout: { status: 'disconnected', reason: 'QR code was not scanned in time' },
+  bad_session: { status: 'failed', reason: 'Stored credentials are corrupt; log out and pair again' },
+};
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/**
+ * Owns every session's socket in this process: at most one per session, because only this
+ * class calls `connector.connect`, and only after the previous socket of that session closed.
+ */
+export class SessionManager {
+  private readonly runtimes = new Map<string, Runtime>();
+  private stopping = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly connector: Connector,
+    private readonly tuning: GatewayTuning,
+    private readonly logger: Logger,
+    private readonly ingest: IngestFn,
+  ) {}
+
+  /** The live connection of a session, if it has one. */
+  connection(sessionId: string): Connection | null {
+    return this.runtimes.get(sessionId)?.connection ?? null;
+  }
+
+  isActive(sessionId: string): boolean {
+    return this.runtimes.get(sessionId)?.connection != null;
+  }
+
+  /** Connects every session that was connected before, with bounded concurrency. */
+  async boot(): Promise<void> {
+    const sessions = await this.store.sessions.list({ status: ['connected', 'connecting'] });
+    const limit = pLimit(this.tuning.boot.concurrency);
+    await Promise.all(
+      sessions.map((session) =>
+        limit(async () => {
+          if (this.stopping) return;
+          try {
+            await this.connect(session.id);
+            const runtime = this.runtimes.get(session.id);
+            if (runtime)
+              await Promise.race([runtime.settled.promise, sleep(this.tuning.boot.settleTimeoutMs)]);
+          } catch (error) {
+            this.logger.error({ err: error, sessionId: session.id }, 'could not reconnect session on boot');
+          }
+          await sleep(this.tuning.boot.staggerMs);
+        }),
+      ),
+    );
+  }
+
+  /** Opens a socket unless one is open or opening. */
+  connect(sessionId: string): Promise<Session> {
+    return this.serial(sessionId, async (runtime) => {
+      const session = await this.requireSession(sessionId);
+      if (runtime.connection) return session;
+      this.cancelReconnect(runtime);
+      runtime.attempt = 0;
+      return this.open(runtime, session);
+    });
+  }
+
+  disconnect(sessionId: string, reason = 'Disconnected by request'): Promise<Session> {
+    return this.serial(sessionId, async (runtime) => {
+      await this.closeSocket(runtime);
+      return this.setStatus(sessionId, 'disconnected', reason, { qr: null });
+    });
+  }
+
+  logout(sessionId: string): Promise<Session> {
+    return this.serial(sessionId, async (runtime) => {
+      const connection = runtime.connection;
+      runtime.generation++;
+      runtime.connection = null;
+      this.cancelReconnect(runtime);
+      if (connection) {
+        await connection
+          .logout()
+          .catch((error) =>
+            this.logger.warn({ err: error, sessionId }, 'logout failed; wiping creds anyway'),
+          );
+        await connection.close().catch(() => {});
+      }
+      await this.store.auth.clear(sessionId);
+      return this.setStatus(sessionId, 'logged_out', 'Logged out by request', { qr: null, deviceJid: null });
+    });
+  }
+
+  async restart(sessionId: string): Promise<Session> {
+    await this.serial(sessionId, (runtime) => this.closeSocket(runtime));
+    return this.connect(sessionId);
+  }
+
+  /** Closes the socket and forgets the runtime (before deleting a session). */
+  async forget(sessionId: string): Promise<void> {
+    await this.serial(sessionId, (runtime) => this.closeSocket(runtime));
+    this.runtimes.delete(sessionId);
+  }
+
+  /** Closes every socket; statuses stay as they are so the next start reconnects them. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(
+      [...this.runtimes.keys()].map((id) => this.serial(id, (runtime) => this.closeSocket(runtime))),
+    );
+  }
+
+  private async open(runtime: Runtime, session: Session): Promise<Session> {
+    const generation = ++runtime.generation;
+    runtime.settled = deferred();
+    const connecting = await this.setStatus(session.id, 'connecting', null);
+    try {
+      runtime.connection = await this.connector.connect({
+        session: connecting,
+        auth: this.store.auth,
+        onEvent: (event) => this.onEvent(session.id, generation, event),
+      });
+    } catch (error) {
+      runtime.settled.resolve();
+      this.logger.error({ err: error, sessionId: session.id }, 'connector failed to open a socket');
+      this.scheduleReconnect(session.id, runtime, 'Could not open a socket');
+      return this.requireSession(session.id);
+    }
+    return connecting;
+  }
+
+  private async onEvent(sessionId: string, generation: number, event: ConnectorEvent): Promise<void> {
+    const runtime = this.runtimes.get(sessionId);
+    if (!runtime || runtime.generation !== generation) return; // a socket we already replaced
+    switch (event.type) {
+      case 'connecting':
+        return void (await this.setStatus(sessionId, 'connecting', null));
+      case 'qr': {
+        await this.store.transaction(async (tx) => {
+          await this.updateStatusIn(tx, sessionId, 'qr', 'Waiting for the QR code to be scanned', {
+            qr: { value: event.qr, expiresAt: event.expiresAt },
+          });
+          await appendEvent(tx, 'session.qr', sessionId, { qr: event.qr, expiresAt: event.expiresAt });
+        });
+        return runtime.settled.resolve();
+      }
+      case 'open':
+        runtime.attempt = 0;
+        await this.setStatus(sessionId, 'connected', null, {
+          qr: null,
+          deviceJid: event.deviceJid,
+          phoneNumber: event.phoneNumber,
+          ...(event.pushName ? { pushName: event.pushName } : {}),
+        });
+        return runtime.settled.resolve();
+      case 'close':
+        runtime.settled.resolve();
+        // Not awaited: the connector may report a close from inside `connect()`, which runs
+        // in this session's queue.
+        void this.serial(sessionId, () => this.onClose(sessionId, runtime, generation, event)).catch(
+          (error) => this.logger.error({ err: error, sessionId }, 'handling a closed connection failed'),
+        );
+        return;
+      default: {
+        const session = await this.store.sessions.get(sessionId);
+        if (session && runtime.connection) await this.ingest(session, event, runtime.connection);
+      }
+    }
+  }
+
+  private async onClose(
+    sessionId: string,
+    runtime: Runtime,
+    generation: number,
+    event: Extract<ConnectorEvent, { type: 'close' }>,
+  ): Promise<void> {
+    if (runtime.generation !== generation || event.reason === 'closed_by_us') return;
+    runtime.connection = null;
+    runtime.generation++;
+    this.logger.info({ sessionId, reason: event.reason, message: event.message }, 'connection closed');
+    if (this.stopping) return;
+    if (event.reason === 'restart_required') {
+      const session = await this.requireSession(sessionId);
+      await this.open(runtime, session);
+      return;
+    }
+    const final = closeStatus[event.reason];
+    if (final) {
+      if (event.reason === 'logged_out' || event.reason === 'bad_session')
+        await this.store.auth.clear(sessionId);
+      await this.setStatus(sessionId, final.status, final.reason, { qr: null });
+      return;
+    }
+    this.scheduleReconnect(sessionId, runtime, event.message);
+  }
+
+  private scheduleReconnect(sessionId: string, runtime: Runtime, reason: string): void {
+    const { maxAttempts } = this.tuning.reconnect;
+    if (this.stopping) return;
+    if (maxAttempts > 0 && runtime.attempt >= maxAttempts) {
+      void this.setStatus(
+        sessionId,
+        'failed',
+        `Gave up after ${runtime.attempt} reconnect attempts: ${reason}`,
+      );
+      return;
+    }
+    const delay = backoffDelay(runtime.attempt++, this.tuning.reconnect);
+    this.logger.info({ sessionId, attempt: runtime.attempt, delayMs: Math.round(delay) }, 'reconnecting');
+    void this.setStatus(
+      sessionId,
+      'connecting',
+      `Reconnecting (attempt ${runtime.attempt}): ${reason}`,
+    ).catch(() => {});
+    runtime.reconnectTimer = setTimeout(() => {
+      runtime.reconnectTimer = null;
+      void this.serial(sessionId, async () => {
+        if (runtime.connection || this.stopping) return;
+        const session = await this.store.sessions.get(sessionId);
+        if (session) await this.open(runtime, session);
+      }).catch((error) => this.logger.error({ err: error, sessionId }, 'reconnect failed'));
+    }, delay);
+    runtime.reconnectTimer.unref?.();
+  }
+
+  private cancelReconnect(runtime: Runtime): void {
+    if (runtime.reconnectTimer) clearTimeout(runtime.reconnectTimer);
+    runtime.reconnectTimer = null;
+  }
+
+  private async closeSocket(runtime: Runtime): Promise<void> {
+    this.cancelReconnect(runtime);
+    const connection = runtime.connection;
+    runtime.connection = null;
+    runtime.generation++;
+    runtime.settled.resolve();
+    if (connection)
+      await connection.close().catch((error) => this.logger.warn({ err: error }, 'close failed'));
+  }
+
+  private async requireSession(sessionId: string): Promise<Session> {
+    const session = await this.store.sessions.get(sessionId);
+    if (!session) throw new GatewayError('SESSION_NOT_FOUND', `Session ${sessionId} does not exist`);
+    return session;
+  }
+
+  /** Updates a session and announces a status change, in one transaction. */
+  setStatus(
+    sessionId: string,
+    status: SessionStatus,
+    reason: string | null,
+    extra: SessionUpdate = {},
+  ): Promise<Session> {
+    return this.store.transaction((tx) => this.updateStatusIn(tx, sessionId, status, reason, extra));
+  }
+
+  private async updateStatusIn(
+    tx: Parameters<Parameters<Store['transaction']>[0]>[0],
+    sessionId: string,
+    status: SessionStatus,
+    reason: string | null,
+    extra: SessionUpdate = {},
+  ): Promise<Session> {
+    const before = await tx.sessions.get(sessionId);
+    if (!before) throw new GatewayError('SESSION_NOT_FOUND', `Session ${sessionId} does not exist`);
+    const session = await tx.sessions.update(sessionId, { ...extra, status, statusReason: reason });
+    if (before.status !== status) {
+      await appendEvent(tx, 'session.status', sessionId, {
+        status,
+        previous: before.status,
+        reason,
+        session,
+      });
+    }
+    return session;
+  }
+
+  private serial<T>(sessionId: string, fn: (runtime: Runtime) => Promise<T>): Promise<T> {
+    let runtime = this.runtimes.get(sessionId);
+    if (!runtime) {
+      runtime = {
+        generation: 0,
+        connection: null,
+        attempt: 0,
+        reconnectTimer: null,
+        settled: deferred(),
+        queue: Promise.resolve(),
+      };
+      this.runtimes.set(sessionId, runtime);
+    }
+    const current = runtime;
+    const result = current.queue.then(() => fn(current));
+    current.queue = result.catch(() => {});
+    return result;
+  }
+}

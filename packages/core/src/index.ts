@@ -1,0 +1,118 @@
+// Contracts
+
+export { Chat, type ChatInput } from './contracts/chat.js';
+export { Jid, Nullable, Page, type PageOf, Timestamp } from './contracts/common.js';
+export { Contact, type ContactInput } from './contracts/contact.js';
+export {
+  type AnyGatewayEvent,
+  coreEventSchemas,
+  EventEnvelope,
+  type EventType,
+  type GatewayEvent,
+  type GatewayEventMap,
+  matchesEventPattern,
+  type StoredEvent,
+} from './contracts/events.js';
+export { Group, GroupParticipant, GroupParticipantRole, GroupParticipantsAction } from './contracts/group.js';
+export {
+  isStatusAdvance,
+  MediaInfo,
+  Message,
+  type MessageContent,
+  MessageContents,
+  MessageMetadata,
+  MessageStatus,
+  MessageType,
+  messageTypes,
+  type NewMessage,
+} from './contracts/message.js';
+export { MediaSource, SendMessageBody, type SendMessageType } from './contracts/outbound.js';
+export {
+  defaultSessionSettings,
+  NewSession,
+  Session,
+  SessionPatch,
+  SessionQr,
+  SessionSettings,
+  SessionStatus,
+} from './contracts/session.js';
+
+// Errors
+export { type CoreErrorCode, CoreErrorCodes } from './error-codes.js';
+export {
+  type ErrorBody,
+  GatewayError,
+  type GatewayErrorOptions,
+  isGatewayError,
+  reasonPhrase,
+} from './errors.js';
+// Kernel
+export type { DirectoryApi, GatewayApi, MessagesApi, SendOptions, SessionsApi } from './gateway/api.js';
+export { backoffDelay } from './gateway/backoff.js';
+export { type ConsumerOptions, DurableConsumer } from './gateway/consumer.js';
+export {
+  createGateway,
+  type Gateway,
+  type GatewayOptions,
+  type MountedRoute,
+} from './gateway/create-gateway.js';
+export { appendEvent } from './gateway/event-writer.js';
+export { mediaUrl } from './gateway/ingest.js';
+export { fetchMediaUnfiltered, type MediaFetcher } from './gateway/media.js';
+export { GatewayTuning } from './gateway/options.js';
+// Cross-cutting
+export { type Logger, silentLogger } from './logger.js';
+export { type LocalMediaStoreOptions, localMediaStore } from './media/local-media-store.js';
+export { type Counter, type Histogram, type Metrics, noopMetrics } from './metrics.js';
+export { deepFreeze, type ResolvedPlugin, resolvePlugins } from './plugin/resolve.js';
+export { createScheduler, type Scheduler } from './plugin/scheduler.js';
+// Plugin API
+export {
+  type AuthScope,
+  definePlugin,
+  defineRoute,
+  type EventHandler,
+  type GatewayPlugin,
+  type HostConfig,
+  type PluginContext,
+  type PluginEventHandlers,
+  type PluginRoute,
+  type RequestAuth,
+  type RouteReply,
+  type RouteRequest,
+  type RouteSchema,
+} from './plugin/types.js';
+// Ports
+export type { AuthRepo } from './ports/auth.js';
+export type {
+  ChatModification,
+  CloseReason,
+  Connection,
+  ConnectOptions,
+  Connector,
+  ConnectorEvent,
+  ConnectorSendOptions,
+  GroupOperations,
+  InboundMessage,
+  OutboundContent,
+  SentMessage,
+} from './ports/connector.js';
+export type { MediaStore, StoredMedia } from './ports/media.js';
+export type { Migration, MigrationState, SqlClient } from './ports/sql.js';
+export type {
+  ChatListFilter,
+  ChatRepo,
+  ConsumerCursorRepo,
+  ContactRepo,
+  CreateSessionInput,
+  EventLogRepo,
+  MessageListFilter,
+  MessageRepo,
+  MessageUpdate,
+  NewEvent,
+  Repositories,
+  SessionRepo,
+  SessionUpdate,
+  Store,
+} from './ports/store.js';
+export { coreVersion } from './version.js';

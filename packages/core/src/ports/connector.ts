@@ -1,0 +1,185 @@
+import type { Readable } from 'node:stream';
+import type { ChatInput } from '../contracts/chat.js';
+import type { ContactInput } from '../contracts/contact.js';
+import type { Group, GroupParticipantsAction } from '../contracts/group.js';
+import type { MessageStatus, NewMessage } from '../contracts/message.js';
+import type { SendMessageBody } from '../contracts/outbound.js';
+import type { Session } from '../contracts/session.js';
+import type { AuthRepo } from './auth.js';
+
+/** Why a connection closed, in Zapgate's words (never a Baileys `Boom`). */
+export type CloseReason =
+  | 'logged_out'
+  | 'replaced'
+  | 'restart_required'
+  | 'connection_lost'
+  | 'timed_out'
+  | 'qr_timeout'
+  | 'bad_session'
+  | 'closed_by_us'
+  | 'unknown';
+
+/** A message as a connector sees it, ready to store. */
+export type InboundMessage = Omit<NewMessage, 'sessionId'> & {
+  /** Media to download into the media store. */
+  media?: { download(): Promise<Readable | Buffer> };
+};
+
+/** What a connection reports; the gateway stores it and turns it into events. */
+export type ConnectorEvent =
+  | { type: 'connecting' }
+  | { type: 'qr'; qr: string; expiresAt: string }
+  | { type: 'open'; deviceJid: string; phoneNumber: string; pushName: string | null; lid: string | null }
+  | { type: 'close'; reason: CloseReason; message: string; statusCode?: number }
+  | { type: 'messages'; messages: InboundMessage[]; history: boolean }
+  | { type: 'message.status'; chatId: string; waid: string; status: MessageStatus }
+  | {
+      type: 'message.edited';
+      chatId: string;
+      waid: string;
+      content: InboundMessage['content'];
+      msgType: InboundMessage['msgType'];
+      editedAt: string;
+    }
+  | { type: 'message.deleted'; chatId: string; waid: string; deletedBy: string | null }
+  | {
+      type: 'message.reaction';
+      chatId: string;
+      targetWaid: string;
+      senderJid: string;
+      emoji: string;
+      at: string;
+    }
+  | { type: 'poll.vote'; chatId: string; pollWaid: string; voterJid: string; options: string[]; at: string }
+  | { type: 'chats'; chats: ChatInput[] }
+  | { type: 'chat.deleted'; chatJid: string }
+  | { type: 'contacts'; contacts: ContactInput[] }
+  | { type: 'groups'; groups: Omit<Group, 'sessionId'>[] }
+  | {
+      type: 'group.participants';
+      groupJid: string;
+      action: GroupParticipantsAction;
+      participants: string[];
+      actor: string | null;
+    }
+  | {
+      type: 'presence';
+      chatJid: string;
+      jid: string;
+      presence: 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
+      lastSeen: string | null;
+    }
+  | { type: 'call'; callId: string; from: string; isVideo: boolean; isGroup: boolean; status: string };
+
+/** What the gateway hands a connector for one session. */
+export interface ConnectOptions {
+  session: Session;
+  /** Creds and keys of this session. */
+  auth: AuthRepo;
+  /** Receives every event, in order; awaiting it is the connector's back-pressure. */
+  onEvent(event: ConnectorEvent): Promise<void>;
+}
+
+/** Outbound content with media already resolved to bytes. */
+export type OutboundContent =
+  | Exclude<SendMessageBody, { media: unknown }>
+  | (Extract<SendMessageBody, { media: unknown }> & { data: Buffer; mimeType: string });
+
+/** Options of one send. */
+export interface ConnectorSendOptions {
+  /** The WhatsApp id to send under (the gateway stores the message first). @default a new one */
+  waid?: string;
+  /** The waid of the quoted message and its chat. */
+  quoted?: { waid: string; chatId: string; fromMe: boolean; senderJid: string | null };
+  /** For reactions: the target message key. */
+  target?: { waid: string; chatId: string; fromMe: boolean; senderJid: string | null };
+}
+
+/** What a send produced, to store. */
+export interface SentMessage {
+  waid: string;
+  chatId: string;
+  timestamp: string;
+  message: Omit<InboundMessage, 'media'>;
+}
+
+/** Chat changes a connector applies. */
+export type ChatModification =
+  | { archive: boolean }
+  | { pin: boolean }
+  | { muteUntil: string | null }
+  | { markRead: boolean }
+  | { delete: true };
+
+/** A connected (or connecting) WhatsApp socket. One per session, never two. */
+export interface Connection {
+  /** Closes the socket and keeps creds (the session can reconnect without pairing). */
+  close(): Promise<void>;
+  /** Unlinks the device from the phone. */
+  logout(): Promise<void>;
+  requestPairingCode(phoneNumber: string): Promise<string>;
+  /** A fresh WhatsApp message id, to store a message before sending it. */
+  newMessageId(): string;
+  rejectCall(callId: string, from: string): Promise<void>;
+  /** Normalises a phone number or JID to a JID; `null` when it is not valid. */
+  toJid(recipient: string): string | null;
+  send(to: string, content: OutboundContent, options: ConnectorSendOptions): Promise<SentMessage>;
+  edit(chatId: string, waid: string, text: string): Promise<void>;
+  revoke(chatId: string, waid: string, fromMe: boolean, senderJid: string | null): Promise<void>;
+  markRead(
+    chatId: string,
+    messages: { waid: string; fromMe: boolean; senderJid: string | null }[],
+  ): Promise<void>;
+  sendPresence(
+    chatId: string | null,
+    presence: 'available' | 'unavailable' | 'composing' | 'recording' | 'paused',
+  ): Promise<void>;
+  modifyChat(
+    chatId: string,
+    change: ChatModification,
+    lastMessage: { waid: string; fromMe: boolean; timestamp: string } | null,
+  ): Promise<void>;
+  /** Which numbers are on WhatsApp, with their JIDs. */
+  checkNumbers(
+    phoneNumbers: string[],
+  ): Promise<{ phoneNumber: string; jid: string | null; exists: boolean }[]>;
+  profilePictureUrl(jid: string): Promise<string | null>;
+  setBlocked(jid: string, blocked: boolean): Promise<void>;
+  updateProfile(change: { name?: string; status?: string; picture?: Buffer }): Promise<void>;
+  groups: GroupOperations;
+}
+
+export interface GroupOperations {
+  list(): Promise<Omit<Group, 'sessionId'>[]>;
+  get(jid: string): Promise<Omit<Group, 'sessionId'>>;
+  create(subject: string, participants: string[]): Promise<Omit<Group, 'sessionId'>>;
+  update(
+    jid: string,
+    change: {
+      subject?: string;
+      description?: string;
+      announce?: boolean;
+      restrict?: boolean;
+      picture?: Buffer;
+    },
+  ): Promise<void>;
+  participants(
+    jid: string,
+    action: GroupParticipantsAction,
+    participants: string[],
+  ): Promise<{ jid: string; status: string }[]>;
+  inviteCode(jid: string): Promise<string>;
+  revokeInvite(jid: string): Promise<string>;
+  join(code: string): Promise<string>;
+  leave(jid: string): Promise<void>;
+}
+
+/**
+ * The WhatsApp port. `baileysConnector()` from `@zapgate/core/baileys` is the real one;
+ * `fakeConnector()` from `@zapgate/core/testing` is scriptable for unit tests.
+ */
+export interface Connector {
+  readonly name: string;
+  /** Opens a socket for a session; progress is reported through `onEvent`. */
+  connect(options: ConnectOptions): Promise<Connection>;
+}

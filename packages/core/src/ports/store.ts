@@ -1,0 +1,200 @@
+import type { Chat, ChatInput } from '../contracts/chat.js';
+import type { PageOf } from '../contracts/common.js';
+import type { Contact, ContactInput } from '../contracts/contact.js';
+import type { EventType, GatewayEventMap, StoredEvent } from '../contracts/events.js';
+import type { Message, MessageStatus, MessageType, NewMessage } from '../contracts/message.js';
+import type { Session, SessionQr, SessionSettings, SessionStatus } from '../contracts/session.js';
+import type { AuthRepo } from './auth.js';
+import type { Migration, MigrationState, SqlClient } from './sql.js';
+
+/** Fields a store sets when creating a session. */
+export interface CreateSessionInput {
+  id?: string;
+  name: string;
+  proxyUrl?: string | null;
+  settings: SessionSettings;
+  /** Hash of the session's API key (never the key itself). */
+  apiKeyHash?: string | null;
+}
+
+/** Fields of a session the gateway changes. */
+export interface SessionUpdate {
+  name?: string;
+  status?: SessionStatus;
+  statusReason?: string | null;
+  deviceJid?: string | null;
+  phoneNumber?: string | null;
+  pushName?: string | null;
+  proxyUrl?: string | null;
+  settings?: SessionSettings;
+  qr?: SessionQr | null;
+  apiKeyHash?: string | null;
+}
+
+export interface SessionRepo {
+  /** Creates a session; a taken name throws `SESSION_NAME_TAKEN`. */
+  create(input: CreateSessionInput): Promise<Session>;
+  get(id: string): Promise<Session | null>;
+  getByName(name: string): Promise<Session | null>;
+  /** The session whose API key hashes to `hash`. */
+  getByApiKeyHash(hash: string): Promise<Session | null>;
+  /** Sessions ordered by creation time. */
+  list(filter?: { status?: SessionStatus[] }): Promise<Session[]>;
+  /** Updates and returns the session; unknown id throws `SESSION_NOT_FOUND`. */
+  update(id: string, update: SessionUpdate): Promise<Session>;
+  /** Deletes the session and, unless `keepData`, its chats, contacts and messages. */
+  delete(id: string, options?: { keepData?: boolean }): Promise<boolean>;
+}
+
+export interface ChatListFilter {
+  archived?: boolean;
+  unread?: boolean;
+  isGroup?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ChatRepo {
+  /** Inserts or merges (fields absent from `input` keep their value). */
+  upsert(sessionId: string, input: ChatInput): Promise<Chat>;
+  get(sessionId: string, chatJid: string): Promise<Chat | null>;
+  /** Most recent activity first. */
+  list(sessionId: string, filter?: ChatListFilter): Promise<PageOf<Chat>>;
+  delete(sessionId: string, chatJid: string): Promise<boolean>;
+}
+
+export interface ContactRepo {
+  upsert(sessionId: string, input: ContactInput): Promise<Contact>;
+  get(sessionId: string, jid: string): Promise<Contact | null>;
+  /** The contact whose `lid` or `jid` is `lid`. */
+  getByLid(sessionId: string, lid: string): Promise<Contact | null>;
+  /** Ordered by jid; `search` matches name, push name, phone or jid (case-insensitive). */
+  list(
+    sessionId: string,
+    filter?: { search?: string; limit?: number; cursor?: string },
+  ): Promise<PageOf<Contact>>;
+}
+
+export interface MessageListFilter {
+  chatId?: string;
+  msgType?: MessageType;
+  isFromMe?: boolean;
+  /** Inclusive lower bound on `timestamp`. */
+  since?: string;
+  /** Exclusive upper bound on `timestamp`. */
+  until?: string;
+  /** @default 50 */
+  limit?: number;
+  cursor?: string;
+}
+
+/** Fields of a message that change after it is stored. */
+export interface MessageUpdate {
+  content?: Message['content'];
+  msgType?: MessageType;
+  mediaInfo?: Message['mediaInfo'];
+  metadata?: Message['metadata'];
+  status?: MessageStatus;
+  waid?: string;
+  timestamp?: string;
+}
+
+export interface MessageRepo {
+  /**
+   * Stores a message once: the same (sessionId, chatId, waid) again returns the stored row
+   * with `inserted: false` and changes nothing.
+   */
+  insert(message: NewMessage): Promise<{ message: Message; inserted: boolean }>;
+  get(sessionId: string, id: string): Promise<Message | null>;
+  getByWaid(sessionId: string, chatId: string, waid: string): Promise<Message | null>;
+  getByIdempotencyKey(sessionId: string, key: string): Promise<Message | null>;
+  /** Newest first; the cursor is opaque. */
+  list(sessionId: string, filter?: MessageListFilter): Promise<PageOf<Message>>;
+  update(sessionId: string, id: string, update: MessageUpdate): Promise<Message>;
+  /**
+   * Moves the status forward only (`sent → delivered → read → played`); returns the message
+   * and its previous status when it moved, `null` when it would not advance.
+   */
+  advanceStatus(
+    sessionId: string,
+    chatId: string,
+    waid: string,
+    status: MessageStatus,
+  ): Promise<{ message: Message; previous: MessageStatus } | null>;
+}
+
+/** An event to append; the store assigns `seq`, core assigns `id` and `occurredAt`. */
+export interface NewEvent<K extends EventType = EventType> {
+  id: string;
+  type: K;
+  sessionId: string | null;
+  occurredAt: string;
+  data: GatewayEventMap[K];
+}
+
+export interface EventLogRepo {
+  /** Appends an event. In a transaction it becomes visible only on commit (outbox). */
+  append<K extends EventType>(event: NewEvent<K>): Promise<StoredEvent>;
+  /**
+   * Events after position `afterSeq`, in order. Never skips: an event that becomes visible
+   * later never has a position below one already returned.
+   */
+  list(filter: {
+    afterSeq: number;
+    limit: number;
+    sessionId?: string;
+    types?: string[];
+  }): Promise<StoredEvent[]>;
+  get(id: string): Promise<StoredEvent | null>;
+  /** The position of the newest visible event (0 when empty). */
+  head(): Promise<number>;
+}
+
+/**
+ * Per-consumer cursors with leases: one holder at a time across every process; a crashed
+ * holder's lease expires and another process resumes from the last committed position.
+ */
+export interface ConsumerCursorRepo {
+  /** Takes or renews the lease; the committed position, or `null` when someone else holds it. */
+  claim(consumer: string, owner: string, leaseMs: number): Promise<number | null>;
+  /** Commits a position (only forward) while holding the lease; `false` when the lease was lost. */
+  commit(consumer: string, owner: string, position: number, leaseMs: number): Promise<boolean>;
+  release(consumer: string, owner: string): Promise<void>;
+}
+
+/** The repositories a unit of work sees. */
+export interface Repositories {
+  sessions: SessionRepo;
+  chats: ChatRepo;
+  contacts: ContactRepo;
+  messages: MessageRepo;
+  events: EventLogRepo;
+  auth: AuthRepo;
+  /** Plain SQL for plugins' own tables; absent on stores without SQL (in-memory). */
+  sql?: SqlClient;
+}
+
+/**
+ * A storage backend. `@zapgate/store-postgres` is the production one; the in-memory store in
+ * `@zapgate/core/testing` is for unit tests.
+ *
+ * Inside `transaction(fn)` use only the repositories passed to `fn`: embedded stores have a
+ * single connection, and reaching for the outer store there would wait forever.
+ */
+export interface Store extends Repositories {
+  /** A short name for logs (`postgres`, `pglite`, `memory`). */
+  readonly kind: string;
+  cursors: ConsumerCursorRepo;
+  /** Prepares the store (connects, applies core migrations). Safe to call twice. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Throws when the store cannot answer (readiness check). */
+  ping(): Promise<void>;
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Applies an owner's migrations in order, once each, under a lock; checks checksums. */
+  migrate(owner: string, migrations: readonly Migration[]): Promise<void>;
+  /** Applied and pending migrations for the given owners' lists. */
+  migrationStatus(known: Record<string, readonly Migration[]>): Promise<MigrationState[]>;
+  /** Calls `listener` soon after events are appended (by any process, where supported). */
+  onEventsAppended(listener: () => void): () => void;
+}
