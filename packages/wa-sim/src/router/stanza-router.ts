@@ -1,0 +1,104 @@
+import type { BinaryNode, proto } from '@whiskeysockets/baileys';
+import type { ConnectionHandler, SimConnection } from '../connection.js';
+import { type DeviceMessageContext, handleDeviceMessage } from '../messages/device-messages.js';
+import type { NoiseFinish } from '../transport/noise-responder.js';
+import { childrenOf, unixTime } from '../util.js';
+import { handleIq, type IqContext } from './iq-router.js';
+
+/** Everything the router needs from the simulator. */
+export type RouterContext = IqContext & DeviceMessageContext;
+
+/** Dispatches handshakes (registration or login) and stanzas of every connection. */
+export class StanzaRouter implements ConnectionHandler {
+  constructor(private readonly ctx: RouterContext) {}
+
+  onHandshake(connection: SimConnection, { payload }: NoiseFinish): void {
+    if (payload.devicePairingData) this.ctx.pairing.startRegistration(connection, payload);
+    else this.login(connection, payload);
+  }
+
+  async onNode(connection: SimConnection, node: BinaryNode): Promise<void> {
+    switch (node.tag) {
+      case 'iq':
+        return handleIq(this.ctx, connection, node);
+      case 'message':
+        return handleDeviceMessage(this.ctx, connection, node);
+      case 'receipt':
+        return this.onReceipt(connection, node);
+      default:
+        return;
+    }
+  }
+
+  onClose(connection: SimConnection): void {
+    this.ctx.pairing.forget(connection);
+    const companion = connection.companion;
+    if (companion?.connection === connection) companion.connection = undefined;
+    this.ctx.events.emit('disconnect', { deviceJid: companion?.jid, connectionId: connection.id });
+  }
+
+  onError(_connection: SimConnection, error: Error): void {
+    this.ctx.events.emit('error', error);
+  }
+
+  private login(connection: SimConnection, payload: proto.ClientPayload): void {
+    const username = String(payload.username ?? '');
+    const device = payload.device ?? 0;
+    const companion = this.ctx.registry.companionForLogin(username, device);
+    if (!companion || !connection.clientStatic?.equals(companion.registration.noiseKey)) {
+      this.ctx.events.emit('login-failed', {
+        username,
+        device,
+        reason: companion ? 'noise key mismatch' : 'unknown',
+      });
+      connection.send({ tag: 'failure', attrs: { reason: '401', location: 'sim' } });
+      connection.end();
+      return;
+    }
+    const previous = companion.connection;
+    if (previous && previous !== connection && !previous.closed) {
+      previous.send({
+        tag: 'stream:error',
+        attrs: {},
+        content: [{ tag: 'conflict', attrs: { type: 'replaced' } }],
+      });
+      previous.companion = undefined;
+      previous.end();
+    }
+    connection.companion = companion;
+    companion.connection = connection;
+    connection.send({
+      tag: 'success',
+      attrs: {
+        t: unixTime(),
+        lid: companion.lidJid,
+        props: '1',
+        abprops: '1',
+        location: 'sim',
+        creation: unixTime(),
+      },
+    });
+    const queued = companion.offlineQueue.splice(0);
+    for (const stanza of queued) connection.send(stanza);
+    connection.send({
+      tag: 'ib',
+      attrs: { from: 's.whatsapp.net' },
+      content: [{ tag: 'offline', attrs: { count: String(queued.length) } }],
+    });
+    this.ctx.events.emit('login', { deviceJid: companion.jid, connectionId: connection.id });
+  }
+
+  private onReceipt(connection: SimConnection, node: BinaryNode): void {
+    const { id = '', to = '', type } = node.attrs;
+    connection.send({
+      tag: 'ack',
+      attrs: { class: 'receipt', id, from: to || 's.whatsapp.net', ...(type ? { type } : {}) },
+    });
+    const listed = childrenOf(childrenOf(node).find((child) => child.tag === 'list'))
+      .map((item) => item.attrs.id)
+      .filter((item): item is string => Boolean(item));
+    if (connection.companion) {
+      this.ctx.events.emit('receipt', { from: connection.companion.jid, to, ids: [id, ...listed], type });
+    }
+  }
+}

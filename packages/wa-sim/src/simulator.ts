@@ -1,0 +1,276 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { handleAdminRequest } from './admin/admin-api.js';
+import { SimConnection } from './connection.js';
+import { type ContactOptions, type ReceiptOptions, SimContact } from './contact.js';
+import { type DeviceMessage, type PairedEvent, SimulatorEmitter } from './events.js';
+import { GroupRegistry } from './groups/group-registry.js';
+import { decryptMedia } from './media/media-crypto.js';
+import { MediaServer } from './media/media-server.js';
+import { Pairing, type PairOptions } from './pairing/pairing.js';
+import { type Account, type Companion, type Peer, Registry } from './registry.js';
+import { StanzaRouter } from './router/stanza-router.js';
+import { createCertChain, generateKeyPair, type RawKeyPair } from './transport/cert-chain.js';
+import { NoiseResponder } from './transport/noise-responder.js';
+
+/** Options of {@link startSimulator}. */
+export interface SimulatorOptions {
+  /** WebSocket / admin HTTP port. @default 0 (ephemeral) */
+  port?: number;
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Root key pair that signs the Noise certificate chain; generated when omitted. */
+  rootKeyPair?: RawKeyPair;
+  /** Receipt defaults for contacts. @default { autoDeliver: true, deliveryDelayMs: 150, autoRead: true, readDelayMs: 300 } */
+  receipts?: ReceiptOptions;
+  /** Maximum number of device messages kept in {@link Simulator.messages}. @default 10000 */
+  messageLogSize?: number;
+}
+
+/** Public description of a paired device. */
+export interface DeviceInfo {
+  phoneNumber: string;
+  jid: string;
+  lid: string;
+  deviceJid: string;
+  deviceLid: string;
+  deviceId: number;
+  online: boolean;
+}
+
+/** The Baileys socket options that point a client at the simulator. */
+export interface SimBaileysConfig {
+  waWebSocketUrl: string;
+  fetchAgent: https.Agent;
+}
+
+/** A running WhatsApp multi-device server simulator. Create it with {@link startSimulator}. */
+export class Simulator extends SimulatorEmitter {
+  /** Root public key (32 bytes) the Noise certificate chain is signed with. */
+  readonly rootPublicKey: Buffer;
+  /** Agent trusting the media server's throwaway certificate (pass as Baileys `fetchAgent`). */
+  readonly httpsAgent: https.Agent;
+  /** Device messages decrypted by the simulator, oldest first. */
+  readonly messages: DeviceMessage[] = [];
+  /** @internal */ readonly registry = new Registry();
+  /** @internal */ readonly media: MediaServer;
+  /** @internal */ readonly groups: GroupRegistry;
+  private readonly pairing: Pairing;
+  private readonly contacts = new Map<string, SimContact>();
+  private readonly serverStatic = generateKeyPair();
+  private readonly certChain: Uint8Array;
+  private readonly receiptDefaults: Required<ReceiptOptions>;
+
+  /** @internal use {@link startSimulator} */
+  constructor(
+    private readonly server: http.Server,
+    private readonly wss: WebSocketServer,
+    media: MediaServer,
+    root: RawKeyPair,
+    private readonly options: SimulatorOptions,
+  ) {
+    super();
+    this.media = media;
+    this.rootPublicKey = Buffer.from(root.public);
+    this.certChain = createCertChain(root, this.serverStatic.public);
+    this.httpsAgent = new https.Agent({ ca: media.certificate, keepAlive: false });
+    this.pairing = new Pairing(this.registry, this);
+    this.groups = new GroupRegistry(this.registry, this);
+    this.receiptDefaults = {
+      autoDeliver: true,
+      deliveryDelayMs: 150,
+      autoRead: true,
+      readDelayMs: 300,
+      ...options.receipts,
+    };
+    const router = new StanzaRouter({
+      registry: this.registry,
+      pairing: this.pairing,
+      groups: this.groups,
+      events: this,
+      mediaHost: () => media.httpsHost,
+      sink: { onDeviceMessage: (peer, message, companion) => this.onDeviceMessage(peer, message, companion) },
+    });
+    wss.on('connection', (ws) => {
+      const connection = new SimConnection(ws, new NoiseResponder(this.serverStatic, this.certChain), router);
+      this.emit('connection', { connectionId: connection.id });
+    });
+    media.onUpload = (stored, url) =>
+      this.emit('media-upload', { deviceJid: undefined, path: stored.path, url, bytes: stored.data.length });
+  }
+
+  /** WebSocket URL to use as Baileys `waWebSocketUrl`. */
+  get url(): string {
+    return `ws://${this.hostPort}/ws/chat`;
+  }
+  /** Base URL of the admin HTTP API (`/admin/...`). */
+  get adminUrl(): string {
+    return `http://${this.hostPort}/admin`;
+  }
+  /** Root public key, base64 (for `ZAPGATE_SIM_ROOT_KEY`). */
+  get rootPublicKeyBase64(): string {
+    return this.rootPublicKey.toString('base64');
+  }
+  /** PEM certificate of the HTTPS media server (for `NODE_EXTRA_CA_CERTS` or an agent's `ca`). */
+  get mediaCertificate(): string {
+    return this.media.certificate;
+  }
+  /** Same as {@link httpsAgent}. */
+  get fetchAgent(): https.Agent {
+    return this.httpsAgent;
+  }
+
+  /** Socket options for Baileys: `makeWASocket({ ...sim.baileysConfig(), auth, logger })`. */
+  baileysConfig(): SimBaileysConfig {
+    return { waWebSocketUrl: this.url, fetchAgent: this.httpsAgent };
+  }
+
+  /** The simulated phone scans a QR string Baileys emitted; resolves once the device paired. */
+  scanQr(qr: string, options: PairOptions = {}): Promise<PairedEvent> {
+    return this.pairing.scanQr(qr, options);
+  }
+
+  /** The simulated phone of `phoneNumber` (the number the code was requested for) types `code`. */
+  enterPairingCode(code: string, options: PairOptions = {}): Promise<PairedEvent> {
+    return this.pairing.enterPairingCode(code, options);
+  }
+
+  /** Creates (or returns the existing) simulated contact for `phoneNumber`. */
+  contact(phoneNumber: string, options: ContactOptions = {}): SimContact {
+    const number = phoneNumber.replace(/[^0-9]/g, '');
+    const existing = this.contacts.get(number);
+    if (existing) return existing;
+    const peer = this.registry.addContact(number, options.name ?? `Contact ${number}`, options.lid);
+    const contact = new SimContact(
+      peer,
+      { registry: this.registry, media: this.media },
+      options,
+      this.receiptDefaults,
+    );
+    this.contacts.set(number, contact);
+    return contact;
+  }
+
+  /** All simulated contacts. */
+  listContacts(): SimContact[] {
+    return [...this.contacts.values()];
+  }
+
+  /** Paired devices of every account. */
+  devices(): DeviceInfo[] {
+    return this.registry.companions().map(deviceInfo);
+  }
+
+  /** Accounts (simulated phones) with their devices. */
+  accounts(): Array<{ phoneNumber: string; jid: string; lid: string; name: string; devices: DeviceInfo[] }> {
+    return this.registry.accounts().map((account: Account) => ({
+      phoneNumber: account.phoneNumber,
+      jid: account.jid,
+      lid: account.lidJid,
+      name: account.name,
+      devices: [...account.companions.values()].map(deviceInfo),
+    }));
+  }
+
+  /** Fault: the phone unlinks the device. Its socket gets `failure 401`; later logins fail with 401. */
+  logout(deviceJid: string): void {
+    const companion = this.requireCompanion(deviceJid);
+    companion.account.companions.delete(companion.deviceId);
+    const connection = companion.connection;
+    companion.connection = undefined;
+    connection?.send({ tag: 'failure', attrs: { reason: '401', location: 'sim' } });
+    connection?.end();
+  }
+
+  /** Fault: another client took over the session (`stream:error` conflict → 440). */
+  replaceConnection(deviceJid: string): void {
+    const connection = this.requireCompanion(deviceJid).connection;
+    connection?.send({
+      tag: 'stream:error',
+      attrs: {},
+      content: [{ tag: 'conflict', attrs: { type: 'replaced' } }],
+    });
+    connection?.end();
+  }
+
+  /** Fault: kill the device's TCP connection without a close frame. */
+  dropConnection(deviceJid: string): void {
+    this.requireCompanion(deviceJid).connection?.terminate();
+  }
+
+  /** Fault: stop (or resume with `false`) answering the device's keep-alive pings. */
+  stopAnsweringPings(deviceJid: string, stop = true): void {
+    this.requireCompanion(deviceJid).answerPings = !stop;
+  }
+
+  /** Decrypts media a device uploaded, given the media sub-message (e.g. `message.imageMessage`). */
+  readUploadedMedia(
+    media: { url?: string | null; directPath?: string | null; mediaKey?: Uint8Array | null },
+    kind: 'image' | 'video' | 'audio' | 'document' | 'sticker',
+  ): Buffer {
+    const stored = this.media.find(media.directPath ?? media.url ?? '');
+    if (!stored || !media.mediaKey) throw new Error('media not found on the simulator');
+    return decryptMedia(stored.data, media.mediaKey, kind);
+  }
+
+  /** Stops every server and drops all connections. */
+  async close(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.media.close();
+    this.httpsAgent.destroy();
+  }
+
+  private get hostPort(): string {
+    const address = this.server.address() as AddressInfo;
+    return `${this.options.host ?? '127.0.0.1'}:${address.port}`;
+  }
+
+  private requireCompanion(deviceJid: string): Companion {
+    const companion = this.registry.companion(deviceJid);
+    if (!companion) throw new Error(`no paired device ${deviceJid}`);
+    return companion;
+  }
+
+  private onDeviceMessage(peer: Peer, message: DeviceMessage, companion: Companion): void {
+    this.messages.push(message);
+    if (this.messages.length > (this.options.messageLogSize ?? 10_000)) this.messages.shift();
+    if (peer.kind === 'contact') this.contacts.get(peer.phoneNumber)?.onDeviceMessage(message, companion);
+  }
+}
+
+const deviceInfo = (companion: Companion): DeviceInfo => ({
+  phoneNumber: companion.account.phoneNumber,
+  jid: companion.account.jid,
+  lid: companion.account.lidJid,
+  deviceJid: companion.jid,
+  deviceLid: companion.lidJid,
+  deviceId: companion.deviceId,
+  online: Boolean(companion.connection && !companion.connection.closed),
+});
+
+/**
+ * Starts a simulator: WebSocket endpoint `/ws/chat`, admin API `/admin`, HTTPS media host.
+ * @example
+ * const sim = await startSimulator();
+ * trustSimulatorRoot(sim);
+ * const sock = makeWASocket({ ...sim.baileysConfig(), auth, logger });
+ */
+export const startSimulator = async (options: SimulatorOptions = {}): Promise<Simulator> => {
+  const host = options.host ?? '127.0.0.1';
+  const media = new MediaServer();
+  await media.start(host);
+  let simulator: Simulator | undefined;
+  const server = http.createServer((req, res) => {
+    if (simulator && req.url?.startsWith('/admin')) return void handleAdminRequest(simulator, req, res);
+    res.writeHead(404).end();
+  });
+  const wss = new WebSocketServer({ server, path: '/ws/chat' });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, () => resolve()));
+  simulator = new Simulator(server, wss, media, options.rootKeyPair ?? generateKeyPair(), options);
+  return simulator;
+};
