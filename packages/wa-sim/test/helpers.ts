@@ -54,7 +54,11 @@ export interface TestDevice {
   closed: Promise<number | undefined>;
 }
 
-export const openSocket = (sim: Simulator, auth: AuthenticationState): TestDevice => {
+export const openSocket = (
+  sim: Simulator,
+  auth: AuthenticationState,
+  extra: Partial<Parameters<typeof makeWASocket>[0]> = {},
+): TestDevice => {
   const sock = makeWASocket({
     ...sim.baileysConfig(),
     auth,
@@ -66,6 +70,7 @@ export const openSocket = (sim: Simulator, auth: AuthenticationState): TestDevic
     shouldSyncHistoryMessage: () => false,
     generateHighQualityLinkPreview: false,
     connectTimeoutMs: 20_000,
+    ...extra,
   });
   sock.ev.on('creds.update', (update) => Object.assign(auth.creds, update));
   const device: TestDevice = {

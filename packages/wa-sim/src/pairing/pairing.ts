@@ -3,7 +3,7 @@ import type { BinaryNode, proto } from '@whiskeysockets/baileys';
 import type { SimConnection } from '../connection.js';
 import type { PairedEvent, SimulatorEmitter } from '../events.js';
 import type { CompanionRegistration, Registry } from '../registry.js';
-import { bytesOf, childOf, newMessageId, readUIntBE } from '../util.js';
+import { bytesOf, childOf, delay, newMessageId, readUIntBE } from '../util.js';
 import { buildPrimaryHello, deriveAdvSecret, type LinkCodeState, readCompanionHello } from './link-code.js';
 import { buildPairSuccess, type PendingPairSuccess, verifyDeviceSignature } from './pair-success.js';
 
@@ -28,6 +28,7 @@ interface Registering {
 }
 
 const REF_COUNT = 6;
+const LINK_CODE_WAIT_MS = 5_000;
 
 /** QR and pairing-code pairing: from `devicePairingData` to `pair-success` and the 515 restart. */
 export class Pairing {
@@ -100,11 +101,18 @@ export class Pairing {
    */
   async enterPairingCode(code: string, options: PairOptions = {}): Promise<PairedEvent> {
     const wanted = options.phoneNumber?.replace(/[^0-9]/g, '');
-    const entry = [...this.byConnection.values()]
-      .reverse()
-      .find(
-        (item) => item.linkCode && !item.pairSuccess && (!wanted || item.linkCode.phoneNumber === wanted),
-      );
+    const find = () =>
+      [...this.byConnection.values()]
+        .reverse()
+        .find(
+          (item) => item.linkCode && !item.pairSuccess && (!wanted || item.linkCode.phoneNumber === wanted),
+        );
+    // requestPairingCode() resolves before the simulator has read companion_hello
+    let entry = find();
+    for (let waited = 0; !entry && waited < LINK_CODE_WAIT_MS; waited += 20) {
+      await delay(20);
+      entry = find();
+    }
     if (!entry?.linkCode)
       throw new Error(`no client is waiting for a pairing code${wanted ? ` for ${wanted}` : ''}`);
     const account = this.registry.account({ ...options, phoneNumber: entry.linkCode.phoneNumber });
