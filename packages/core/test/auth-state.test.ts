@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { type AuthenticationCreds, initAuthCreds, proto, type SignalDataSet } from '@whiskeysockets/baileys';
+import { describe, expect, it } from 'vitest';
+import { useStoreAuthState } from '../src/baileys/auth-state.js';
+import type { AuthRepo } from '../src/ports/auth.js';
+
+/** An AuthRepo that keeps JSON text, like a database would, and counts its calls. */
+function jsonAuthRepo() {
+  const creds = new Map<string, string>();
+  const keys = new Map<string, string>();
+  const calls = { setKeys: 0 };
+  const repo: AuthRepo = {
+    async getCreds(sessionId) {
+      const text = creds.get(sessionId);
+      return text === undefined ? null : JSON.parse(text);
+    },
+    async setCreds(sessionId, value) {
+      creds.set(sessionId, JSON.stringify(value));
+    },
+    async getKeys(sessionId, type, ids) {
+      const out: Record<string, unknown> = {};
+      for (const id of ids) {
+        const text = keys.get(`${sessionId}/${type}/${id}`);
+        if (text !== undefined) out[id] = JSON.parse(text);
+      }
+      return out;
+    },
+    async setKeys(sessionId, data) {
+      calls.setKeys++;
+      for (const [type, values] of Object.entries(data)) {
+        for (const [id, value] of Object.entries(values)) {
+          const key = `${sessionId}/${type}/${id}`;
+          if (value === null) keys.delete(key);
+          else keys.set(key, JSON.stringify(value));
+        }
+      }
+    },
+    async clear(sessionId) {
+      creds.delete(sessionId);
+      for (const key of keys.keys()) if (key.startsWith(`${sessionId}/`)) keys.delete(key);
+    },
+  };
+  return { repo, calls, keys };
+}
+
+const sid = '00000000-0000-4000-8000-000000000001';
+
+describe('useStoreAuthState', () => {
+  it('creates creds once and reloads the saved ones byte for byte', async () => {
+    const { repo } = jsonAuthRepo();
+    const first = await useStoreAuthState(repo, sid);
+    expect(first.state.creds.registrationId).toBeTypeOf('number');
+    await first.saveCreds();
+
+    const second = await useStoreAuthState(repo, sid);
+    const a = first.state.creds;
+    const b: AuthenticationCreds = second.state.creds;
+    expect(Buffer.isBuffer(b.noiseKey.private)).toBe(true);
+    expect(Buffer.compare(Buffer.from(b.noiseKey.private), Buffer.from(a.noiseKey.private))).toBe(0);
+    expect(Buffer.compare(Buffer.from(b.signedPreKey.signature), Buffer.from(a.signedPreKey.signature))).toBe(
+      0,
+    );
+    expect(b.advSecretKey).toBe(a.advSecretKey);
+    expect(b.registrationId).toBe(a.registrationId);
+  });
+
+  it('writes a keys.set in one setKeys call, deletes nulls and revives app-state-sync-key', async () => {
+    const { repo, calls, keys } = jsonAuthRepo();
+    const { state } = await useStoreAuthState(repo, sid);
+    const pre = { public: randomBytes(32), private: randomBytes(32) };
+    const session = randomBytes(100);
+    const syncKey = {
+      keyData: randomBytes(32),
+      timestamp: 1700000000,
+      fingerprint: { rawId: 7, currentIndex: 2 },
+    };
+    const data: SignalDataSet = {
+      'pre-key': { '1': pre, '2': { public: randomBytes(32), private: randomBytes(32) } },
+      session: { 'a@s.whatsapp.net.0': session },
+      'app-state-sync-key': { AAAA: syncKey },
+      'lid-mapping': { '15550001111': '123@lid' },
+    };
+    await state.keys.set(data);
+    expect(calls.setKeys).toBe(1);
+
+    const preKeys = await state.keys.get('pre-key', ['1', '3']);
+    expect(Object.keys(preKeys)).toEqual(['1']);
+    expect(Buffer.compare(Buffer.from(preKeys['1']?.private ?? []), pre.private)).toBe(0);
+    const sessions = await state.keys.get('session', ['a@s.whatsapp.net.0']);
+    expect(Buffer.compare(Buffer.from(sessions['a@s.whatsapp.net.0'] ?? []), session)).toBe(0);
+    const sync = (await state.keys.get('app-state-sync-key', ['AAAA'])).AAAA;
+    expect(sync).toBeInstanceOf(proto.Message.AppStateSyncKeyData);
+    expect(Buffer.compare(Buffer.from(sync?.keyData ?? []), syncKey.keyData)).toBe(0);
+    expect(sync?.fingerprint?.rawId).toBe(7);
+    expect(await state.keys.get('lid-mapping', ['15550001111'])).toEqual({ '15550001111': '123@lid' });
+
+    await state.keys.set({ 'pre-key': { '1': null } });
+    expect(calls.setKeys).toBe(2);
+    expect(await state.keys.get('pre-key', ['1'])).toEqual({});
+    expect(keys.has(`${sid}/pre-key/2`)).toBe(true);
+  });
+
+  it('rejects when the creds cannot be read instead of creating new ones', async () => {
+    const { repo } = jsonAuthRepo();
+    const failing: AuthRepo = { ...repo, getCreds: () => Promise.reject(new Error('connection lost')) };
+    await expect(useStoreAuthState(failing, sid)).rejects.toThrow('connection lost');
+  });
+
+  it('keeps initAuthCreds shape for a never-paired session', async () => {
+    const { repo } = jsonAuthRepo();
+    const { state } = await useStoreAuthState(repo, sid);
+    expect(Object.keys(state.creds).sort()).toEqual(Object.keys(initAuthCreds()).sort());
+  });
+});
