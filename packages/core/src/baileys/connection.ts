@@ -1,0 +1,310 @@
+import {
+  Browsers,
+  downloadMediaMessage,
+  generateMessageIDV2,
+  jidNormalizedUser,
+  makeWASocket,
+  type WAMessage,
+  type WASocket,
+} from '@whiskeysockets/baileys';
+import type { Logger } from '../logger.js';
+import type { Connection, ConnectOptions, ConnectorEvent, InboundMessage } from '../ports/connector.js';
+import { useStoreAuthState } from './auth-state.js';
+import { closeReasonOf } from './close-reason.js';
+import { createGroupOperations } from './groups.js';
+import { phoneOf, toJid } from './jids.js';
+import { toBaileysLogger } from './logger.js';
+import { chatOf, contactOf, groupOf, statusOf } from './map-events.js';
+import { mapWaMessage } from './map-inbound.js';
+import { keyOf, toBaileysContent } from './map-outbound.js';
+import type { BaileysConnectorOptions } from './options.js';
+import { proxyAgentFor } from './proxy.js';
+
+const mediaTypes = new Set(['image', 'video', 'audio', 'document', 'sticker']);
+
+/** Opens one Baileys socket for a session and adapts it to the {@link Connection} port. */
+export async function openBaileysConnection(
+  options: ConnectOptions,
+  config: BaileysConnectorOptions,
+  logger: Logger,
+): Promise<Connection> {
+  const { session, onEvent } = options;
+  const { state, saveCreds } = await useStoreAuthState(options.auth, session.id);
+  const qrTimeoutMs = config.qrTimeoutMs ?? 60_000;
+  const proxy = session.proxyUrl ? (config.proxyAgent ?? proxyAgentFor)(session.proxyUrl) : undefined;
+  const sock: WASocket = makeWASocket({
+    auth: state,
+    logger: toBaileysLogger(config.logger ?? logger),
+    browser: config.browser ?? Browsers.appropriate('Zapgate'),
+    ...(config.version ? { version: config.version } : {}),
+    ...(config.waWebSocketUrl ? { waWebSocketUrl: config.waWebSocketUrl } : {}),
+    ...(proxy
+      ? { agent: proxy, fetchAgent: proxy }
+      : config.fetchAgent
+        ? { fetchAgent: config.fetchAgent }
+        : {}),
+    qrTimeout: qrTimeoutMs,
+    connectTimeoutMs: config.connectTimeoutMs ?? 20_000,
+    keepAliveIntervalMs: config.keepAliveIntervalMs ?? 30_000,
+    markOnlineOnConnect: session.settings.alwaysOnline,
+    syncFullHistory: session.settings.syncHistory,
+    shouldSyncHistoryMessage: () => session.settings.syncHistory,
+    generateHighQualityLinkPreview: false,
+    enableRecentMessageCache: true,
+    fireInitQueries: true,
+  });
+
+  let closedByUs = false;
+  let showingQr = false;
+  let qrCount = 0;
+  let readyForPairing: () => void = () => {};
+  const pairingReady = new Promise<void>((resolve) => {
+    readyForPairing = resolve;
+  });
+  const ownJid = () => (sock.user?.id ? jidNormalizedUser(sock.user.id) : null);
+  const emit = (event: ConnectorEvent) =>
+    onEvent(event).catch((error) =>
+      logger.error({ err: error, type: event.type }, 'storing a WhatsApp event failed'),
+    );
+
+  const inbound = (messages: WAMessage[], history: boolean) => {
+    const stored: InboundMessage[] = [];
+    const others: ConnectorEvent[] = [];
+    for (const msg of messages) {
+      const mapped = mapWaMessage(msg, ownJid());
+      if (!mapped) continue;
+      if (Array.isArray(mapped)) {
+        others.push(...mapped);
+        continue;
+      }
+      if (mediaTypes.has(mapped.msgType)) {
+        mapped.media = {
+          download: () =>
+            downloadMediaMessage(
+              msg,
+              'buffer',
+              config.mediaRequestOptions ? { options: config.mediaRequestOptions } : {},
+              {
+                reuploadRequest: sock.updateMediaMessage,
+                logger: toBaileysLogger(logger),
+              },
+            ) as Promise<Buffer>,
+        };
+      }
+      stored.push(mapped);
+    }
+    return { stored, others };
+  };
+
+  sock.ev.process(async (events) => {
+    if (events['creds.update']) await saveCreds();
+    const update = events['connection.update'];
+    if (update) {
+      if (update.qr) {
+        showingQr = true;
+        const ttl = qrCount++ === 0 ? qrTimeoutMs : 20_000;
+        await emit({ type: 'qr', qr: update.qr, expiresAt: new Date(Date.now() + ttl).toISOString() });
+        readyForPairing();
+      }
+      if (update.connection === 'connecting') await emit({ type: 'connecting' });
+      if (update.connection === 'open' && sock.user) {
+        showingQr = false;
+        const deviceJid = sock.user.id;
+        await emit({
+          type: 'open',
+          deviceJid,
+          phoneNumber: phoneOf(jidNormalizedUser(deviceJid)) ?? '',
+          pushName: sock.user.name ?? sock.user.notify ?? null,
+          lid: sock.user.lid ?? null,
+        });
+      }
+      if (update.connection === 'close') {
+        const closed = closedByUs
+          ? { reason: 'closed_by_us' as const, message: 'closed by Zapgate' }
+          : closeReasonOf(update.lastDisconnect?.error, showingQr);
+        await emit({ type: 'close', ...closed });
+      }
+    }
+    const upsert = events['messages.upsert'];
+    if (upsert) {
+      const { stored, others } = inbound(upsert.messages, false);
+      if (stored.length) await emit({ type: 'messages', messages: stored, history: false });
+      for (const event of others) await emit(event);
+    }
+    const history = events['messaging-history.set'];
+    if (history && session.settings.syncHistory) {
+      const chats = history.chats.map(chatOf).filter((c) => c !== null);
+      if (chats.length) await emit({ type: 'chats', chats });
+      const contacts = history.contacts.map(contactOf).filter((c) => c !== null);
+      if (contacts.length) await emit({ type: 'contacts', contacts });
+      const { stored } = inbound(history.messages, true);
+      if (stored.length) await emit({ type: 'messages', messages: stored, history: true });
+    }
+    for (const { key, update: change } of events['messages.update'] ?? []) {
+      const status = statusOf(change.status);
+      if (status && key.id && key.remoteJid && key.fromMe) {
+        const chatId = jidNormalizedUser(key.remoteJid);
+        await emit({
+          type: 'message.status',
+          chatId: key.remoteJidAlt?.endsWith('@s.whatsapp.net')
+            ? jidNormalizedUser(key.remoteJidAlt)
+            : chatId,
+          waid: key.id,
+          status,
+        });
+      }
+    }
+    for (const list of [events['chats.upsert'], events['chats.update']]) {
+      const chats = (list ?? []).map((c) => chatOf(c)).filter((c) => c !== null);
+      if (chats.length) await emit({ type: 'chats', chats });
+    }
+    for (const chatJid of events['chats.delete'] ?? []) await emit({ type: 'chat.deleted', chatJid });
+    const contacts = [...(events['contacts.upsert'] ?? []), ...(events['contacts.update'] ?? [])]
+      .map(contactOf)
+      .filter((c) => c !== null);
+    const lid = events['lid-mapping.update'];
+    if (lid?.pn && lid.lid)
+      contacts.push({
+        jid: jidNormalizedUser(lid.pn),
+        lid: lid.lid,
+        phoneNumber: phoneOf(jidNormalizedUser(lid.pn)),
+      });
+    if (contacts.length) await emit({ type: 'contacts', contacts });
+    if (events['groups.upsert']?.length)
+      await emit({ type: 'groups', groups: events['groups.upsert'].map(groupOf) });
+    for (const partial of events['groups.update'] ?? []) {
+      if (!partial.id) continue;
+      const meta = await sock.groupMetadata(partial.id).catch(() => null);
+      if (meta) await emit({ type: 'groups', groups: [groupOf(meta)] });
+    }
+    const participants = events['group-participants.update'];
+    if (participants) {
+      await emit({
+        type: 'group.participants',
+        groupJid: participants.id,
+        action: participants.action as 'add' | 'remove' | 'promote' | 'demote',
+        participants: participants.participants.map((p) =>
+          typeof p === 'string' ? p : (p.phoneNumber ?? p.id),
+        ),
+        actor: participants.authorPn ?? participants.author ?? null,
+      });
+    }
+    const presence = events['presence.update'];
+    if (presence) {
+      for (const [jid, data] of Object.entries(presence.presences)) {
+        await emit({
+          type: 'presence',
+          chatJid: presence.id,
+          jid,
+          presence: data.lastKnownPresence,
+          lastSeen: data.lastSeen ? new Date(data.lastSeen * 1000).toISOString() : null,
+        });
+      }
+    }
+    for (const call of events.call ?? []) {
+      await emit({
+        type: 'call',
+        callId: call.id,
+        from: call.from,
+        isVideo: !!call.isVideo,
+        isGroup: !!call.isGroup,
+        status: call.status,
+      });
+    }
+  });
+
+  const end = () => {
+    closedByUs = true;
+    sock.end(undefined);
+  };
+
+  return {
+    async close() {
+      end();
+    },
+    async logout() {
+      closedByUs = true;
+      await sock.logout();
+    },
+    async requestPairingCode(phoneNumber) {
+      await Promise.race([pairingReady, new Promise((r) => setTimeout(r, 15_000))]);
+      return sock.requestPairingCode(phoneNumber);
+    },
+    newMessageId: () => generateMessageIDV2(sock.user?.id),
+    rejectCall: (callId, from) => sock.rejectCall(callId, from),
+    toJid,
+    async send(to, content, sendOptions) {
+      const quoted = sendOptions.quoted
+        ? { key: keyOf(sendOptions.quoted), message: { conversation: '' } }
+        : undefined;
+      const sent = await sock.sendMessage(to, toBaileysContent(content, sendOptions, !!config.linkPreviews), {
+        ...(sendOptions.waid ? { messageId: sendOptions.waid } : {}),
+        ...(quoted ? { quoted } : {}),
+      });
+      if (!sent?.key.id) throw new Error('WhatsApp did not accept the message');
+      const mapped = mapWaMessage(sent, ownJid());
+      const message = mapped && !Array.isArray(mapped) ? mapped : null;
+      return {
+        waid: sent.key.id,
+        chatId: to,
+        timestamp: new Date().toISOString(),
+        message: message ?? ({ chatId: to, waid: sent.key.id } as InboundMessage),
+      };
+    },
+    async edit(chatId, waid, text) {
+      await sock.sendMessage(chatId, { text, edit: { remoteJid: chatId, id: waid, fromMe: true } });
+    },
+    async revoke(chatId, waid, fromMe, senderJid) {
+      await sock.sendMessage(chatId, { delete: keyOf({ chatId, waid, fromMe, senderJid }) });
+    },
+    async markRead(chatId, messages) {
+      await sock.readMessages(messages.map((m) => ({ ...keyOf({ chatId, ...m }) })));
+    },
+    async sendPresence(chatId, presence) {
+      await sock.sendPresenceUpdate(presence, chatId ?? undefined);
+    },
+    async modifyChat(chatId, change, last) {
+      const lastMessages = last
+        ? [
+            {
+              key: { remoteJid: chatId, id: last.waid, fromMe: last.fromMe },
+              messageTimestamp: Math.floor(Date.parse(last.timestamp) / 1000),
+            },
+          ]
+        : [];
+      if ('archive' in change) await sock.chatModify({ archive: change.archive, lastMessages }, chatId);
+      else if ('pin' in change) await sock.chatModify({ pin: change.pin }, chatId);
+      else if ('muteUntil' in change)
+        await sock.chatModify({ mute: change.muteUntil ? Date.parse(change.muteUntil) : null }, chatId);
+      else if ('markRead' in change)
+        await sock.chatModify({ markRead: change.markRead, lastMessages }, chatId);
+      else await sock.chatModify({ delete: true, lastMessages }, chatId);
+    },
+    async checkNumbers(phoneNumbers) {
+      const results = (await sock.onWhatsApp(...phoneNumbers)) ?? [];
+      return phoneNumbers.map((phoneNumber) => {
+        const digits = phoneNumber.replace(/\D/g, '');
+        const hit = results.find((r) => r.jid.startsWith(`${digits}@`));
+        return {
+          phoneNumber: digits,
+          jid: hit?.exists ? jidNormalizedUser(hit.jid) : null,
+          exists: !!hit?.exists,
+        };
+      });
+    },
+    profilePictureUrl: (jid) =>
+      sock.profilePictureUrl(jid, 'image').then(
+        (url) => url ?? null,
+        () => null,
+      ),
+    async setBlocked(jid, blocked) {
+      await sock.updateBlockStatus(jid, blocked ? 'block' : 'unblock');
+    },
+    async updateProfile(change) {
+      if (change.name !== undefined) await sock.updateProfileName(change.name);
+      if (change.status !== undefined) await sock.updateProfileStatus(change.status);
+      if (change.picture) await sock.updateProfilePicture(ownJid() ?? '', change.picture);
+    },
+    groups: createGroupOperations(sock),
+  };
+}

@@ -1,0 +1,70 @@
+import type { GroupMetadata, proto, Chat as WAChat, Contact as WAContact } from '@whiskeysockets/baileys';
+import type { ChatInput } from '../contracts/chat.js';
+import type { ContactInput } from '../contracts/contact.js';
+import type { Group } from '../contracts/group.js';
+import type { MessageStatus } from '../contracts/message.js';
+import { phoneOf, preferPn } from './jids.js';
+
+const iso = (seconds: unknown) => (seconds ? new Date(Number(seconds) * 1000).toISOString() : null);
+
+/** Baileys' numeric message status (WebMessageInfo.Status) as ours. */
+export function statusOf(status: proto.WebMessageInfo.Status | null | undefined): MessageStatus | null {
+  switch (status) {
+    case 0:
+      return 'failed';
+    case 2:
+      return 'sent';
+    case 3:
+      return 'delivered';
+    case 4:
+      return 'read';
+    case 5:
+      return 'played';
+    default:
+      return null;
+  }
+}
+
+export function chatOf(chat: Partial<WAChat> & { id?: string | null }): ChatInput | null {
+  if (!chat.id) return null;
+  const jid = preferPn(chat.id, (chat as { pnJid?: string }).pnJid) ?? chat.id;
+  const input: ChatInput = { chatJid: jid, isGroup: jid.endsWith('@g.us') };
+  if (chat.name) input.chatName = chat.name;
+  if (phoneOf(jid)) input.phoneNumber = phoneOf(jid);
+  if (chat.unreadCount != null) input.unreadCount = Math.max(0, chat.unreadCount);
+  if (chat.archived != null) input.isArchived = !!chat.archived;
+  if (chat.pinned !== undefined) input.isPinned = !!chat.pinned;
+  if (chat.muteEndTime !== undefined) input.mutedUntil = iso(chat.muteEndTime);
+  if (chat.conversationTimestamp) input.lastMsgAt = iso(chat.conversationTimestamp);
+  return input;
+}
+
+export function contactOf(contact: Partial<WAContact>): ContactInput | null {
+  const jid = preferPn(contact.id, contact.phoneNumber);
+  if (!jid) return null;
+  const input: ContactInput = { jid };
+  const lid = [contact.id, contact.lid].find((j) => j?.endsWith('@lid'));
+  if (lid) input.lid = lid;
+  if (phoneOf(jid)) input.phoneNumber = phoneOf(jid);
+  if (contact.name) input.name = contact.name;
+  if (contact.notify) input.pushName = contact.notify;
+  if (contact.verifiedName) input.isBusiness = true;
+  if (typeof contact.imgUrl === 'string' && contact.imgUrl !== 'changed') input.avatarUrl = contact.imgUrl;
+  return input;
+}
+
+export function groupOf(meta: GroupMetadata): Omit<Group, 'sessionId'> {
+  return {
+    jid: meta.id,
+    subject: meta.subject ?? '',
+    description: meta.desc ?? null,
+    owner: meta.ownerPn ?? meta.owner ?? null,
+    participants: (meta.participants ?? []).map((p) => ({
+      jid: preferPn(p.id, (p as { phoneNumber?: string }).phoneNumber) ?? p.id,
+      role: p.admin === 'superadmin' ? 'superadmin' : p.admin === 'admin' ? 'admin' : 'member',
+    })),
+    announce: !!meta.announce,
+    restrict: !!meta.restrict,
+    createdAt: iso(meta.creation),
+  };
+}

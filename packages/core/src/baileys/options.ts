@@ -1,0 +1,28 @@
+import type { Agent } from 'node:https';
+import type { Logger } from '../logger.js';
+
+/** Options of {@link baileysConnector}. */
+export interface BaileysConnectorOptions {
+  /** WhatsApp's WebSocket URL; point it at `@zapgate/wa-sim` in tests. @default Baileys' own (web.whatsapp.com) */
+  waWebSocketUrl?: string;
+  /** WhatsApp Web version to announce. @default the version bundled with Baileys (never fetched) */
+  version?: [number, number, number];
+  /** Name shown in the phone's linked devices: [client, browser, version]. @default ['Zapgate', 'Chrome', '1.0.0'] */
+  browser?: [string, string, string];
+  /** Allow Baileys to fetch link previews when a send asks for one (an outbound HTTP call). @default false */
+  linkPreviews?: boolean;
+  /** Agent for media uploads. @default Node's default agent */
+  fetchAgent?: Agent;
+  /** Extra `fetch` options for media downloads (e.g. a dispatcher trusting a test CA). @default {} */
+  mediaRequestOptions?: RequestInit;
+  /** Builds the agent for a session's `proxyUrl`. @default http(s) and socks proxies via proxy-agent packages */
+  proxyAgent?: (url: string) => Agent;
+  /** Lifetime of the first QR code. @default 60000 */
+  qrTimeoutMs?: number;
+  /** Timeout of the WebSocket handshake. @default 20000 */
+  connectTimeoutMs?: number;
+  /** Keep-alive ping interval. @default 30000 */
+  keepAliveIntervalMs?: number;
+  /** Logger for Baileys' own logs (mapped one level down: Baileys' info is our debug). @default silent */
+  logger?: Logger;
+}
