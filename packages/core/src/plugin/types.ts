@@ -15,6 +15,11 @@ export interface HostConfig {
   dataDir?: string;
   /** Key (32+ chars) to encrypt secrets at rest; when absent, secrets are stored as given. */
   encryptionKey?: string;
+  /**
+   * Hosts or CIDR ranges that outgoing requests to user-given URLs (webhooks, Chatwoot, media)
+   * may reach although private or loopback; everything else private is refused. @default []
+   */
+  allowPrivateUrls?: readonly string[];
 }
 
 /** What a plugin's hooks, handlers and routes receive. */

@@ -1,0 +1,121 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createGateway, type Gateway, type GatewayOptions, type Migration } from '@zapgate/core';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { ZapgateInstance } from './context.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
+import { type PromMetrics, promMetrics } from './metrics.js';
+import { openapiOptions } from './openapi.js';
+import { healthRoutes } from './routes/health.js';
+import { zapgateRoutes } from './routes-plugin.js';
+
+/** Settings of {@link buildServer} besides the gateway. */
+export interface ServerSettings {
+  /** The key that reaches everything (at least 16 characters). */
+  adminKey: string;
+  /** pino options, or `false` for no logs. @default { level: 'info' } */
+  logger?: FastifyServerOptions['logger'];
+  /** Largest request body in bytes. @default 33554432 (32 MiB) */
+  bodyLimit?: number;
+  /** Trust `X-Forwarded-*` headers. @default false */
+  trustProxy?: boolean;
+  /** Serve interactive docs at `/docs`. @default true */
+  docs?: boolean;
+  /** Base URL listed in the OpenAPI `servers`. @default none */
+  publicUrl?: string;
+  /** Interval of SSE keep-alive comments. @default 15000 */
+  sseKeepAliveMs?: number;
+  /** Prometheus metrics served at `/metrics` (and given to the gateway built here). @default a new registry */
+  metrics?: PromMetrics;
+  /** Migration lists of non-plugin owners (the store's), for the admin migrations route. @default {} */
+  knownMigrations?: () => Record<string, readonly Migration[]>;
+  /** Close the store when the server closes. @default true when the server builds the gateway */
+  closeStore?: boolean;
+}
+
+/**
+ * What the server runs: a ready gateway (its owner starts and stops it), or the parts to
+ * build one (the server starts it on ready and stops it on close).
+ */
+export type BuildServerOptions = ServerSettings &
+  ({ gateway: Gateway } | (Omit<GatewayOptions, 'metrics' | 'logger'> & { gateway?: undefined }));
+
+/** A server built by {@link buildServer}. */
+export type ZapgateServer = ZapgateInstance & { readonly gateway: Gateway; readonly metrics: PromMetrics };
+
+/**
+ * Builds the Zapgate reference server: the REST API under `/v1`, OpenAPI at `/openapi.json`,
+ * docs at `/docs`, `/health/live`, `/health/ready` and `/metrics`. Call `listen()` to serve,
+ * or `inject()` in tests.
+ *
+ * @example
+ * const app = buildServer({ adminKey, store: postgresStore(), connector: baileysConnector() });
+ * await app.listen({ port: 3000 });
+ */
+export function buildServer(options: BuildServerOptions): ZapgateServer {
+  const app = Fastify({
+    logger: options.logger ?? { level: 'info' },
+    bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const metrics = options.metrics ?? promMetrics();
+  const owned = !options.gateway;
+  const gateway =
+    options.gateway ??
+    createGateway({
+      ...(options as GatewayOptions),
+      metrics,
+      logger: app.log.child({ component: 'gateway' }),
+    });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+
+  const duration = metrics.histogram(
+    'zapgate_http_request_duration_seconds',
+    'HTTP request duration by route and status',
+    ['method', 'route', 'status'],
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    duration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unknown',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  if (owned) {
+    app.addHook('onReady', async () => gateway.start());
+    app.addHook('onClose', async () => {
+      await gateway.stop();
+      if (options.closeStore ?? true) await gateway.store.close();
+    });
+  } else if (options.closeStore) {
+    app.addHook('onClose', async () => gateway.store.close());
+  }
+
+  app.register(
+    swagger,
+    openapiOptions({
+      eventSchemas: gateway.eventSchemas,
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    }),
+  );
+  if (options.docs ?? true) app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.register(healthRoutes, { store: gateway.store, metrics });
+  app.register(zapgateRoutes, {
+    gateway,
+    adminKey: options.adminKey,
+    ...(options.sseKeepAliveMs ? { sseKeepAliveMs: options.sseKeepAliveMs } : {}),
+    ...(options.knownMigrations ? { knownMigrations: options.knownMigrations } : {}),
+  });
+
+  Object.defineProperties(app, { gateway: { value: gateway }, metrics: { value: metrics } });
+  return app as ZapgateServer;
+}

@@ -1,0 +1,31 @@
+/**
+ * Error codes the server itself raises (core's codes, such as `SESSION_NOT_FOUND`, pass
+ * through unchanged). Codes are stable: clients branch on them.
+ */
+export const ServerErrorCodes = {
+  /** The body is not valid JSON. */
+  INVALID_JSON: 400,
+  /** A request the HTTP layer rejected for another reason (bad header, bad multipart...). */
+  BAD_REQUEST: 400,
+  /** The body is larger than `bodyLimit`. */
+  PAYLOAD_TOO_LARGE: 413,
+  /** The `Content-Type` is not one the route accepts. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** No route matches the method and path. */
+  ROUTE_NOT_FOUND: 404,
+  /** The method is not allowed on this path. */
+  METHOD_NOT_ALLOWED: 405,
+  /** Too many requests. */
+  RATE_LIMITED: 429,
+  /** Something unexpected failed; details are in the server log, never in the response. */
+  INTERNAL_ERROR: 500,
+  /** The store did not answer the readiness check. */
+  NOT_READY: 503,
+  /** The configuration is invalid (boot error, listed problem by problem). */
+  CONFIG_INVALID: 500,
+  /** A plugin named in the configuration is not known or could not be loaded. */
+  PLUGIN_NOT_FOUND: 500,
+} as const;
+
+/** A code defined by the server. */
+export type ServerErrorCode = keyof typeof ServerErrorCodes;

@@ -1,0 +1,101 @@
+import type { SwaggerOptions } from '@fastify/swagger';
+import type { TSchema } from '@sinclair/typebox';
+import { coreVersion, EventEnvelope } from '@zapgate/core';
+import { MultipartSend } from './routes/messages.js';
+
+/** Options of {@link openapiOptions}. */
+export interface OpenapiOptions {
+  /** Event type → payload schema (`gateway.eventSchemas`), documented under `webhooks`. */
+  eventSchemas: Readonly<Record<string, TSchema>>;
+  /** Base URL of the server, listed under `servers`. @default none */
+  publicUrl?: string;
+}
+
+const tags = [
+  { name: 'sessions', description: 'Pair WhatsApp accounts and manage their lifecycle' },
+  { name: 'messages', description: 'Send and query messages' },
+  { name: 'chats', description: 'Conversations' },
+  { name: 'contacts', description: 'Known WhatsApp users' },
+  { name: 'events', description: 'The event stream (payloads are listed under webhooks)' },
+  { name: 'admin', description: 'Operator tasks (admin key only)' },
+  { name: 'health', description: 'Liveness, readiness and metrics' },
+];
+
+const camel = (type: string) => type.replace(/[._-](\w)/g, (_, c: string) => c.toUpperCase());
+
+/** One `webhooks` entry per event type: the envelope and its payload, in a stable order. */
+export function eventWebhooks(eventSchemas: Readonly<Record<string, TSchema>>) {
+  return Object.fromEntries(
+    Object.keys(eventSchemas)
+      .sort()
+      .map((type) => [
+        type,
+        {
+          post: {
+            operationId: `${camel(type)}Event`,
+            summary: `Event \`${type}\``,
+            description: `Delivered as SSE on \`GET /v1/events\` (\`event: ${type}\`) and by the webhooks plugin.`,
+            tags: ['events'],
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: EventEnvelope(type, eventSchemas[type] as TSchema) } },
+            },
+            responses: { '200': { description: 'Acknowledged (any 2xx)' } },
+          },
+        },
+      ]),
+  );
+}
+
+/** `@fastify/swagger` options: OpenAPI 3.1, security schemes, tags, webhooks, multipart sends. */
+export function openapiOptions(options: OpenapiOptions): SwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Zapgate API',
+        version: coreVersion,
+        description:
+          'REST API of a Zapgate WhatsApp gateway. Authenticate with the admin key or a session key, as ' +
+          '`Authorization: Bearer <key>` or `x-api-key: <key>`. Errors are `{ statusCode, code, error, message }`.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      ...(options.publicUrl ? { servers: [{ url: options.publicUrl }] } : {}),
+      tags,
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The admin key or a session key (`zgs_…`)',
+          },
+          apiKeyHeader: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-api-key',
+            description: 'Same keys as bearerAuth',
+          },
+        },
+      },
+      security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
+      // biome-ignore lint/suspicious/noExplicitAny: swagger's types predate OpenAPI 3.1 webhooks
+      webhooks: eventWebhooks(options.eventSchemas) as any,
+    },
+    transform({ schema, url, route }) {
+      if (!route.config?.multipart || !schema?.body) return { schema, url };
+      const body = schema.body;
+      return {
+        schema: {
+          ...schema,
+          body: {
+            content: {
+              'application/json': { schema: body },
+              'multipart/form-data': { schema: MultipartSend },
+            },
+          },
+        },
+        url,
+      };
+    },
+  };
+}

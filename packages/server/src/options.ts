@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { deepFreeze, GatewayError } from '@zapgate/core';
+
+const LogLevel = Type.Union(
+  [
+    Type.Literal('fatal'),
+    Type.Literal('error'),
+    Type.Literal('warn'),
+    Type.Literal('info'),
+    Type.Literal('debug'),
+    Type.Literal('trace'),
+    Type.Literal('silent'),
+  ],
+  { default: 'info' },
+);
+
+/** One entry of the plugin list: a known plugin name and its options. */
+export const PluginEntry = Type.Object(
+  {
+    /** Name of a plugin package Zapgate knows (`webhooks`, `chatwoot`, `campaigns`). */
+    name: Type.String({ minLength: 1 }),
+    /** The plugin's options, validated by the plugin itself. @default {} */
+    options: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+  },
+  { additionalProperties: false },
+);
+export type PluginEntry = Static<typeof PluginEntry>;
+
+/**
+ * The server's configuration. Every field can come from the environment (see
+ * {@link configEnv}) or a JSON file (`ZAPGATE_CONFIG` / `--config`, camelCase keys);
+ * the environment wins over the file, the file over the defaults.
+ */
+export const ServerConfig = Type.Object(
+  {
+    /** TCP port to listen on. @default 3000 */
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+    /** Interface to listen on. @default '0.0.0.0' */
+    host: Type.String({ minLength: 1, default: '0.0.0.0' }),
+    /** Key that reaches everything. @default generated once and kept in `<dataDir>/admin-key` */
+    adminKey: Type.Optional(Type.String({ minLength: 16 })),
+    /** PostgreSQL URL. @default none: embedded PGlite under `<dataDir>/pglite` */
+    databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+    /** Size of the database connection pool. @default the store's default */
+    databasePoolSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    /** Directory for the embedded database, media and the generated admin key. @default './data' */
+    dataDir: Type.String({ minLength: 1, default: './data' }),
+    /** pino log level. @default 'info' */
+    logLevel: LogLevel,
+    /** Plugins to load, with their options. @default [] */
+    plugins: Type.Array(PluginEntry, { default: [] }),
+    /** Base URL clients reach the server at (links in payloads). @default undefined */
+    publicUrl: Type.Optional(Type.String({ format: 'uri' })),
+    /** Key (32+ characters) to encrypt plugin secrets at rest. @default undefined (stored as given) */
+    encryptionKey: Type.Optional(Type.String({ minLength: 32 })),
+    /** Hosts or CIDR ranges outgoing user-given URLs may reach despite being private. @default [] */
+    allowPrivateUrls: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+    /** WhatsApp WebSocket URL (point it at wa-sim). @default Baileys' own */
+    waWebSocketUrl: Type.Optional(Type.String({ pattern: '^wss?://' })),
+    /** Largest request body in bytes (base64 media counts). @default 33554432 (32 MiB) */
+    bodyLimit: Type.Integer({ minimum: 1024, default: 32 * 1024 * 1024 }),
+    /** Interval of SSE keep-alive comments. @default 15000 */
+    sseKeepAliveMs: Type.Integer({ minimum: 100, default: 15_000 }),
+    /** Serve the interactive docs at `/docs`. @default true */
+    docs: Type.Boolean({ default: true }),
+    /** Trust `X-Forwarded-*` headers (behind a reverse proxy). @default false */
+    trustProxy: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false },
+);
+export type ServerConfig = Static<typeof ServerConfig>;
+
+/** Environment variable → config field. */
+export const configEnv = {
+  PORT: 'port',
+  HOST: 'host',
+  ZAPGATE_ADMIN_KEY: 'adminKey',
+  DATABASE_URL: 'databaseUrl',
+  DATABASE_POOL_SIZE: 'databasePoolSize',
+  ZAPGATE_DATA_DIR: 'dataDir',
+  LOG_LEVEL: 'logLevel',
+  ZAPGATE_PLUGINS: 'plugins',
+  ZAPGATE_PUBLIC_URL: 'publicUrl',
+  ZAPGATE_ENCRYPTION_KEY: 'encryptionKey',
+  ZAPGATE_ALLOW_PRIVATE_URLS: 'allowPrivateUrls',
+  WA_WEBSOCKET_URL: 'waWebSocketUrl',
+  ZAPGATE_BODY_LIMIT: 'bodyLimit',
+  ZAPGATE_SSE_KEEPALIVE_MS: 'sseKeepAliveMs',
+  ZAPGATE_DOCS: 'docs',
+  ZAPGATE_TRUST_PROXY: 'trustProxy',
+} as const satisfies Record<string, keyof ServerConfig>;
+
+/** Where configuration comes from. */
+export interface LoadConfigOptions {
+  /** @default process.env */
+  env?: Record<string, string | undefined>;
+  /** A JSON file path. @default env.ZAPGATE_CONFIG */
+  file?: string;
+  /** Values that win over everything (e.g. CLI flags). */
+  overrides?: Partial<ServerConfig>;
+}
+
+/** `ZAPGATE_PLUGINS`: a JSON array of entries, or a comma list of names. */
+function parsePlugins(raw: string, problems: string[]): unknown {
+  const text = raw.trim();
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      problems.push('ZAPGATE_PLUGINS: not valid JSON');
+      return [];
+    }
+  }
+  return text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+    .map((name) => ({ name }));
+}
+
+function fromEnv(env: Record<string, string | undefined>, problems: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [variable, field] of Object.entries(configEnv)) {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') continue;
+    if (field === 'plugins') out[field] = parsePlugins(raw, problems);
+    else if (field === 'allowPrivateUrls')
+      out[field] = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    else out[field] = raw;
+  }
+  return out;
+}
+
+function fromFile(file: string, problems: string[]): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+    problems.push(`${file}: the config file must hold a JSON object`);
+  } catch (error) {
+    problems.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return {};
+}
+
+const envName = Object.fromEntries(Object.entries(configEnv).map(([variable, field]) => [field, variable]));
+
+/**
+ * Reads, defaults and validates the configuration, reporting every problem at once
+ * (`CONFIG_INVALID`), and returns it frozen.
+ *
+ * @example
+ * const config = loadConfig({ env: process.env });
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Readonly<ServerConfig> {
+  const env = options.env ?? process.env;
+  const problems: string[] = [];
+  const file = options.file ?? env.ZAPGATE_CONFIG;
+  const merged = {
+    ...(file ? fromFile(file, problems) : {}),
+    ...fromEnv(env, problems),
+    ...options.overrides,
+  };
+  const value = Value.Default(ServerConfig, Value.Convert(ServerConfig, merged));
+  for (const error of Value.Errors(ServerConfig, value)) {
+    const field = error.path.split('/')[1] ?? '';
+    const source = envName[field] ? ` (${envName[field]})` : '';
+    problems.push(`${error.path.slice(1).replaceAll('/', '.') || 'config'}${source}: ${error.message}`);
+  }
+  if (problems.length > 0) {
+    throw new GatewayError('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      statusCode: 500,
+      details: problems,
+    });
+  }
+  return deepFreeze(value as ServerConfig);
+}

@@ -1,0 +1,55 @@
+import { Type } from '@sinclair/typebox';
+import { Contact, Page } from '@zapgate/core';
+import type { RouteContext, ZapgateInstance } from '../context.js';
+import { responses, SessionParams } from '../schemas.js';
+
+const tags = ['contacts'];
+
+/** Contact queries. */
+export function contactRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
+  app.get(
+    '/sessions/:sessionId/contacts',
+    {
+      config: { auth: 'session' },
+      schema: {
+        operationId: 'listContacts',
+        summary: 'List contacts',
+        description: 'Ordered by JID; `search` matches name, push name, phone number or JID.',
+        tags,
+        params: SessionParams,
+        querystring: Type.Object({
+          search: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          cursor: Type.Optional(Type.String()),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        }),
+        response: responses({ 200: Page(Contact) }, [404]),
+      },
+    },
+    async (request) => {
+      const { search, cursor, limit } = request.query;
+      return gateway.directory.listContacts(request.params.sessionId, {
+        limit,
+        ...(search ? { search } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
+    },
+  );
+
+  app.get(
+    '/sessions/:sessionId/contacts/:jid',
+    {
+      config: { auth: 'session' },
+      schema: {
+        operationId: 'getContact',
+        summary: 'Get a contact',
+        tags,
+        params: Type.Object({
+          sessionId: SessionParams.properties.sessionId,
+          jid: Type.String({ minLength: 3, description: 'Contact JID' }),
+        }),
+        response: responses({ 200: Contact }, [404]),
+      },
+    },
+    async (request) => gateway.directory.getContact(request.params.sessionId, request.params.jid),
+  );
+}

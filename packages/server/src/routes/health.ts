@@ -1,0 +1,81 @@
+import { Type } from '@sinclair/typebox';
+import type { Store } from '@zapgate/core';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { PromMetrics } from '../metrics.js';
+import { rawResponse, responses } from '../schemas.js';
+
+/** Options of {@link healthRoutes}. */
+export interface HealthRoutesOptions {
+  store: Store;
+  /** Serve `/metrics` from this registry. @default no `/metrics` route */
+  metrics?: PromMetrics;
+}
+
+const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  checks: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
+
+/** `/health/live`, `/health/ready` (pings the store) and `/metrics` (Prometheus text). */
+export const healthRoutes = fp<HealthRoutesOptions>(
+  async (app: FastifyInstance, { store, metrics }) => {
+    const tags = ['health'];
+    app.get(
+      '/health/live',
+      {
+        config: { auth: 'public' },
+        schema: {
+          operationId: 'getLiveness',
+          summary: 'Liveness',
+          tags,
+          security: [],
+          response: responses({ 200: Health }, [], { authenticated: false }),
+        },
+      },
+      async () => ({ status: 'ok' as const }),
+    );
+    app.get(
+      '/health/ready',
+      {
+        config: { auth: 'public' },
+        schema: {
+          operationId: 'getReadiness',
+          summary: 'Readiness',
+          description: 'Answers 503 while the store does not answer.',
+          tags,
+          security: [],
+          response: responses({ 200: Health, 503: Health }, [], { authenticated: false }),
+        },
+      },
+      async (request, reply) => {
+        try {
+          await store.ping();
+          return { status: 'ok' as const, checks: { store: 'ok' } };
+        } catch (error) {
+          request.log.warn({ err: error }, 'readiness check failed');
+          return reply.status(503).send({ status: 'unavailable', checks: { store: 'unavailable' } });
+        }
+      },
+    );
+    if (!metrics) return;
+    app.get(
+      '/metrics',
+      {
+        config: { auth: 'public' },
+        schema: {
+          operationId: 'getMetrics',
+          summary: 'Prometheus metrics',
+          tags,
+          security: [],
+          response: responses({ 200: rawResponse('text/plain', 'Prometheus text format') }, [], {
+            authenticated: false,
+          }),
+        },
+      },
+      async (_request, reply) =>
+        reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    );
+  },
+  { name: '@zapgate/server/health', fastify: '5.x' },
+);

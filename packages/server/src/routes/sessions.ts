@@ -1,0 +1,223 @@
+import { Type } from '@sinclair/typebox';
+import { NewSession, Session, SessionPatch, Timestamp } from '@zapgate/core';
+import QRCode from 'qrcode';
+import { generateSessionKey, hashApiKey } from '../auth.js';
+import type { RouteContext, ZapgateInstance } from '../context.js';
+import { NoContent, responses, SessionParams } from '../schemas.js';
+
+const sessionKeys = Object.keys(Session.properties) as (keyof Session)[];
+
+/** Only the documented fields of a session (a store row may carry more, such as key hashes). */
+export function sessionView(session: Session): Session {
+  return Object.fromEntries(sessionKeys.map((k) => [k, session[k]])) as Session;
+}
+
+const ApiKey = Type.String({
+  description: 'Session API key, shown only in this response',
+  examples: ['zgs_…'],
+});
+const CreatedSession = Type.Composite([Session, Type.Object({ apiKey: ApiKey })]);
+const SessionList = Type.Object({ items: Type.Array(Session) });
+const QrCode = Type.Object({
+  qr: Type.String({ description: 'The QR payload (render it, or use `dataUrl`)' }),
+  expiresAt: Timestamp,
+  dataUrl: Type.String({
+    description: 'The QR as a PNG data URL',
+    examples: ['data:image/png;base64,iVBOR…'],
+  }),
+});
+const tags = ['sessions'];
+
+/** Session lifecycle: create, list, get, update, delete, connect, QR, pairing code, keys. */
+export function sessionRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
+  app.post(
+    '/sessions',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        operationId: 'createSession',
+        summary: 'Create a session',
+        description: 'Creates a session and returns its API key. The key is shown only here and on rotation.',
+        tags,
+        body: { ...NewSession, examples: [{ name: 'sales', settings: { rejectCalls: true } }] },
+        response: responses({ 201: CreatedSession }, [409]),
+      },
+    },
+    async (request, reply) => {
+      const apiKey = generateSessionKey();
+      const session = await gateway.sessions.create(request.body, { apiKeyHash: hashApiKey(apiKey) });
+      return reply.status(201).send({ ...sessionView(session), apiKey });
+    },
+  );
+
+  app.get(
+    '/sessions',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        operationId: 'listSessions',
+        summary: 'List sessions',
+        tags,
+        response: responses({ 200: SessionList }),
+      },
+    },
+    async () => ({ items: (await gateway.sessions.list()).map(sessionView) }),
+  );
+
+  app.get(
+    '/sessions/:sessionId',
+    {
+      config: { auth: 'session' },
+      schema: {
+        operationId: 'getSession',
+        summary: 'Get a session',
+        tags,
+        params: SessionParams,
+        response: responses({ 200: Session }, [404]),
+      },
+    },
+    async (request) => sessionView(await gateway.sessions.get(request.params.sessionId)),
+  );
+
+  app.patch(
+    '/sessions/:sessionId',
+    {
+      config: { auth: 'session' },
+      schema: {
+        operationId: 'updateSession',
+        summary: 'Update a session',
+        description: 'Changes the name, proxy or settings; settings are merged with the current ones.',
+        tags,
+        params: SessionParams,
+        body: { ...SessionPatch, examples: [{ settings: { markRead: true } }] },
+        response: responses({ 200: Session }, [404, 409]),
+      },
+    },
+    async (request) => sessionView(await gateway.sessions.update(request.params.sessionId, request.body)),
+  );
+
+  app.delete(
+    '/sessions/:sessionId',
+    {
+      config: { auth: 'session' },
+      schema: {
+        operationId: 'deleteSession',
+        summary: 'Delete a session',
+        description:
+          'Logs out and deletes the session with its data; `keepData=true` only disconnects and keeps chats, contacts and messages.',
+        tags,
+        params: SessionParams,
+        querystring: Type.Object({ keepData: Type.Boolean({ default: false }) }),
+        response: responses({ 204: NoContent }, [404]),
+      },
+    },
+    async (request, reply) => {
+      await gateway.sessions.delete(request.params.sessionId, { keepData: request.query.keepData });
+      return reply.status(204).send();
+    },
+  );
+
+  const lifecycle = [
+    [
+      'connect',
+      'connectSession',
+      'Connect a session',
+      'Opens the WhatsApp socket: saved creds reconnect, otherwise a QR appears (status `qr`).',
+    ],
+    ['disconnect', 'disconnectSession', 'Disconnect a session', 'Closes the socket and keeps the pairing.'],
+    [
+      'logout',
+      'logoutSession',
+      'Log a session out',
+      'Unlinks the device from the phone and wipes the pairing.',
+    ],
+    ['restart', 'restartSession', 'Restart a session', 'Disconnects and connects again.'],
+  ] as const;
+  for (const [action, operationId, summary, description] of lifecycle) {
+    app.post(
+      `/sessions/:sessionId/${action}`,
+      {
+        config: { auth: 'session' },
+        schema: {
+          operationId,
+          summary,
+          description,
+          tags,
+          params: SessionParams,
+          response: responses({ 200: Session }, [404, 409, 502]),
+        },
+      },
+      async (request) => sessionView(await gateway.sessions[action](request.params.sessionId)),
+    );
+  }
+
+  app.get(
+    '/sessions/:sessionId/qr',
+    {
+      config: { auth: 'session' },
+      schema: {
+        operationId: 'getSessionQr',
+        summary: 'Get the QR code',
+        description: 'The current QR while the session is in status `qr`; `409 QR_NOT_AVAILABLE` otherwise.',
+        tags,
+        params: SessionParams,
+        response: responses({ 200: QrCode }, [404, 409]),
+      },
+    },
+    async (request) => {
+      const { value, expiresAt } = await gateway.sessions.qr(request.params.sessionId);
+      return { qr: value, expiresAt, dataUrl: await QRCode.toDataURL(value, { margin: 1, width: 320 }) };
+    },
+  );
+
+  app.post(
+    '/sessions/:sessionId/pairing-code',
+    {
+      config: { auth: 'session' },
+      schema: {
+        operationId: 'requestPairingCode',
+        summary: 'Request a pairing code',
+        description:
+          'Pairs by code instead of QR: enter the code on the phone under Linked devices → Link with phone number.',
+        tags,
+        params: SessionParams,
+        body: Type.Object(
+          {
+            phoneNumber: Type.String({
+              pattern: '^\\+?[0-9][0-9 ()-]{4,24}$',
+              description: 'International format',
+            }),
+          },
+          { examples: [{ phoneNumber: '+15550001111' }] },
+        ),
+        response: responses(
+          { 200: Type.Object({ code: Type.String({ examples: ['ABCD-1234'] }) }) },
+          [404, 409, 502],
+        ),
+      },
+    },
+    async (request) => ({
+      code: await gateway.sessions.pairingCode(request.params.sessionId, request.body.phoneNumber),
+    }),
+  );
+
+  app.post(
+    '/sessions/:sessionId/rotate-key',
+    {
+      config: { auth: 'session' },
+      schema: {
+        operationId: 'rotateSessionKey',
+        summary: "Rotate a session's API key",
+        description: 'Issues a new key (shown only here); the previous key stops working at once.',
+        tags,
+        params: SessionParams,
+        response: responses({ 200: Type.Object({ apiKey: ApiKey }) }, [404]),
+      },
+    },
+    async (request) => {
+      const apiKey = generateSessionKey();
+      await gateway.sessions.setApiKeyHash(request.params.sessionId, hashApiKey(apiKey));
+      return { apiKey };
+    },
+  );
+}

@@ -1,0 +1,81 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+
+/** The body of every error response: `{ statusCode, code, error, message }`. */
+export const ErrorResponse = Type.Object(
+  {
+    statusCode: Type.Integer({ description: 'HTTP status, repeated' }),
+    code: Type.String({
+      description: 'Stable UPPER_SNAKE code to branch on',
+      examples: ['SESSION_NOT_FOUND'],
+    }),
+    error: Type.String({ description: 'HTTP reason phrase' }),
+    message: Type.String({ description: 'Human-readable explanation' }),
+    details: Type.Optional(
+      Type.Unknown({ description: 'Structured details, e.g. every validation problem' }),
+    ),
+  },
+  { title: 'Error' },
+);
+
+const errorDescriptions: Record<number, string> = {
+  400: 'Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...)',
+  401: 'Missing or wrong API key (`UNAUTHORIZED`)',
+  403: 'The key does not reach this resource (`FORBIDDEN`)',
+  404: 'Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...)',
+  409: 'Conflict with the current state (`SESSION_NOT_CONNECTED`, `SESSION_NAME_TAKEN`...)',
+  413: 'Body or media too large',
+  422: 'Request understood but not processable',
+  500: 'Unexpected error (`INTERNAL_ERROR`)',
+  502: 'The WhatsApp connection failed (`CONNECTOR_FAILED`)',
+  503: 'Not ready',
+};
+
+const errorSchema = (status: number) =>
+  Type.Unsafe<unknown>({ ...ErrorResponse, description: errorDescriptions[status] ?? 'Error' });
+
+/** Error statuses every authenticated route can answer. */
+export const authErrors = [400, 401, 403, 500] as const;
+
+/**
+ * The `response` part of a route schema: the success responses plus the error body for
+ * every listed error status (and those every authenticated route can return).
+ */
+export function responses(
+  success: Record<number, TSchema>,
+  errors: readonly number[] = [],
+  { authenticated = true }: { authenticated?: boolean } = {},
+): Record<number, TSchema> {
+  const all = new Set<number>([...(authenticated ? authErrors : [500]), ...errors]);
+  const out: Record<number, TSchema> = { ...success };
+  for (const status of [...all].sort()) out[status] = errorSchema(status);
+  return out;
+}
+
+/** A response without a body. */
+export const NoContent = Type.Null({ description: 'No content' });
+
+/** `:sessionId` path parameter. */
+export const SessionParams = Type.Object({
+  sessionId: Type.String({ format: 'uuid', description: 'Session id' }),
+});
+
+/** `:sessionId/:messageId` path parameters. */
+export const MessageParams = Type.Object({
+  sessionId: Type.String({ format: 'uuid', description: 'Session id' }),
+  messageId: Type.String({ format: 'uuid', description: 'Message id (ours, not the WhatsApp waid)' }),
+});
+
+/** Security requirement of routes reachable with a session key or the admin key. */
+export const sessionSecurity = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+
+/** A non-JSON response body (a file, an event stream, Prometheus text), documented by media type. */
+export function rawResponse(mediaType: string, description: string) {
+  return Type.Unsafe<unknown>({
+    description,
+    content: {
+      [mediaType]: {
+        schema: { type: 'string', ...(mediaType.startsWith('text/') ? {} : { format: 'binary' }) },
+      },
+    },
+  });
+}

@@ -1,0 +1,121 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type Connector,
+  type GatewayPlugin,
+  localMediaStore,
+  type Migration,
+  type Store,
+} from '@zapgate/core';
+import { ensureAdminKey } from './admin-key.js';
+import { buildServer, type ZapgateServer } from './build-server.js';
+import type { ServerConfig } from './options.js';
+import { loadPlugins } from './plugins.js';
+import { openStore } from './store.js';
+import { guardedMediaFetcher, urlGuard } from './url-guard.js';
+
+/** Seams of {@link startServer}, for tests and custom builds. */
+export interface StartServerOptions {
+  /** @default the store from the config (Postgres or embedded PGlite) */
+  store?: Store;
+  /** @default Baileys, pointed at `waWebSocketUrl` when set */
+  connector?: Connector;
+  /** @default the plugins named in the config */
+  plugins?: GatewayPlugin[];
+  /** Where the one-time admin key notice goes. @default process.stdout */
+  out?: NodeJS.WritableStream;
+  /** Listen on `config.port`/`config.host`. @default true */
+  listen?: boolean;
+}
+
+/** A started server and how to stop it. */
+export interface RunningServer {
+  app: ZapgateServer;
+  /** Closes HTTP, stops the gateway, closes the store. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the reference server from a loaded config: data dir, admin key (generated and
+ * printed once when absent), store, connector, plugins, media store and URL guard.
+ */
+export async function startServer(
+  config: Readonly<ServerConfig>,
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
+  const dataDir = path.resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  let adminKey = config.adminKey;
+  if (!adminKey) {
+    const ensured = await ensureAdminKey(dataDir);
+    adminKey = ensured.key;
+    if (ensured.generated) printAdminKeyOnce(options.out ?? process.stdout, ensured.key, ensured.file);
+  }
+  const plugins = options.plugins ?? (await loadPlugins(config.plugins));
+  let knownMigrations: () => Record<string, readonly Migration[]> = () => ({});
+  let store = options.store;
+  if (!store) {
+    const opened = await openStore(config);
+    store = opened.store;
+    knownMigrations = opened.knownMigrations;
+  }
+  const connector = options.connector ?? (await defaultConnector(config));
+  const app = buildServer({
+    adminKey,
+    store,
+    connector,
+    plugins,
+    mediaStore: localMediaStore({ dir: path.join(dataDir, 'media') }),
+    fetchMedia: guardedMediaFetcher(urlGuard(config.allowPrivateUrls)),
+    config: {
+      dataDir,
+      allowPrivateUrls: [...config.allowPrivateUrls],
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+      ...(config.encryptionKey ? { encryptionKey: config.encryptionKey } : {}),
+    },
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]'], censor: '[redacted]' },
+    },
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    docs: config.docs,
+    sseKeepAliveMs: config.sseKeepAliveMs,
+    knownMigrations,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+  });
+  if (store.kind === 'memory')
+    app.log.warn('running on the in-memory store: nothing is kept across restarts');
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= app.close().then(() => undefined);
+    return closing;
+  };
+  try {
+    if (options.listen ?? true) await app.listen({ port: config.port, host: config.host });
+    else await app.ready();
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
+  return { app, close };
+}
+
+async function defaultConnector(config: Readonly<ServerConfig>): Promise<Connector> {
+  const { baileysConnector } = await import('@zapgate/core/baileys');
+  return baileysConnector(config.waWebSocketUrl ? { waWebSocketUrl: config.waWebSocketUrl } : {});
+}
+
+function printAdminKeyOnce(out: NodeJS.WritableStream, key: string, file: string) {
+  out.write(
+    [
+      '',
+      '  ┌─ Zapgate admin key (shown once) ─────────────────────────────',
+      `  │ ${key}`,
+      `  │ Kept in ${file} (mode 0600). Set ZAPGATE_ADMIN_KEY to use your own.`,
+      '  └──────────────────────────────────────────────────────────────',
+      '',
+      '',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,59 @@
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+// ajv-formats is CommonJS; its default export is the function under NodeNext.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+const ajvOptions: AjvOptions = {
+  coerceTypes: 'array',
+  useDefaults: true,
+  removeAdditional: true,
+  allErrors: true,
+  discriminator: true,
+  strict: false,
+};
+
+/**
+ * Union schemas whose branches are all objects with a constant `type` become `oneOf` with a
+ * discriminator for validation only, so a bad send body reports the problems of its own
+ * branch instead of every branch's (documentation keeps the plain union).
+ */
+function withDiscriminators(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withDiscriminators);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) out[key] = withDiscriminators(value);
+  const branches = out.anyOf as Record<string, unknown>[] | undefined;
+  const tag = Array.isArray(branches) && branches.length > 1 ? discriminatorOf(branches) : undefined;
+  if (tag) {
+    delete out.anyOf;
+    out.oneOf = branches;
+    out.discriminator = { propertyName: tag };
+    out.type = 'object';
+    out.required = [tag];
+  }
+  return out;
+}
+
+function discriminatorOf(branches: Record<string, unknown>[]): string | undefined {
+  for (const tag of ['type']) {
+    const ok = branches.every((b) => {
+      const prop = (b.properties as Record<string, { const?: unknown }> | undefined)?.[tag];
+      return (
+        b.type === 'object' &&
+        prop?.const !== undefined &&
+        (b.required as string[] | undefined)?.includes(tag)
+      );
+    });
+    if (ok) return tag;
+  }
+  return undefined;
+}
+
+/** A Fastify validator compiler: ajv 8 with formats, coercion, defaults and every error listed. */
+export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
+  const ajv = new Ajv(ajvOptions);
+  addFormats(ajv);
+  return ({ schema }) => ajv.compile(withDiscriminators(schema) as object);
+}
