@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import knex, { type Knex } from 'knex';
+import ClientPGLite from 'knex-pglite';
+import type { ResolvedPostgresStoreOptions } from './options.js';
+
+/** The knex instance of a store and, embedded, the PGlite behind it. */
+export interface Database {
+  kind: 'postgres' | 'pglite';
+  knex: Knex;
+  pglite: PGlite | null;
+}
+
+/** Opens the pool (Postgres) or the embedded database (PGlite); connects lazily. */
+export function openDatabase(options: ResolvedPostgresStoreOptions): Database {
+  const searchPath = options.schema ? [options.schema] : undefined;
+  if (options.databaseUrl) {
+    const db = knex({
+      client: 'pg',
+      connection: { connectionString: options.databaseUrl, application_name: 'zapgate' },
+      pool: { min: options.pool.min, max: options.pool.max },
+      ...(searchPath ? { searchPath } : {}),
+    });
+    return { kind: 'postgres', knex: db, pglite: null };
+  }
+  const pglite = new PGlite(pgliteLocation(options.dataDir));
+  const db = knex({
+    client: ClientPGLite,
+    // knex-pglite takes an existing instance through a function, so we keep it for LISTEN
+    connection: (() => ({ pglite })) as unknown as Knex.StaticConnectionConfig,
+    ...(searchPath ? { searchPath } : {}),
+  });
+  return { kind: 'pglite', knex: db, pglite };
+}
+
+function pgliteLocation(dataDir: string): string | undefined {
+  if (dataDir.startsWith('memory://')) return undefined;
+  const dir = join(resolve(dataDir), 'pglite');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Double-quotes an identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,18 @@
+import type { Migration } from '@zapgate/core';
+import { sessions } from './001-sessions.js';
+import { chatsAndContacts } from './002-chats-contacts.js';
+import { messages } from './003-messages.js';
+import { events } from './004-events.js';
+import { auth } from './005-auth.js';
+
+/** The owner name core tables are recorded under. */
+export const coreOwner = 'core';
+
+/** Core's tables, in order. Append new migrations; never edit or reorder applied ones. */
+export const coreMigrations: readonly Migration[] = Object.freeze([
+  sessions,
+  chatsAndContacts,
+  messages,
+  events,
+  auth,
+]);

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import {
+  GatewayError,
+  isStatusAdvance,
+  type Message,
+  type MessageListFilter,
+  type MessageRepo,
+  type MessageStatus,
+  type MessageUpdate,
+  type NewMessage,
+} from '@zapgate/core';
+import type { Knex } from 'knex';
+import { MessageModel } from '../models/index.js';
+import { inTransaction, rawRows } from '../sql-client.js';
+import { decodeCursor, encodeCursor, iso, isUuid, json, pageSize } from './convert.js';
+
+const jsonColumns = new Set(['content', 'mediaInfo', 'metadata']);
+const updatable = ['content', 'msgType', 'mediaInfo', 'metadata', 'status', 'waid', 'timestamp'] as const;
+
+function toMessage(row: MessageModel): Message {
+  return {
+    id: row.id,
+    sessionId: row.sessionId,
+    chatId: row.chatId,
+    waid: row.waid,
+    msgType: row.msgType,
+    content: row.content,
+    mediaInfo: row.mediaInfo ?? null,
+    senderJid: row.senderJid,
+    senderName: row.senderName,
+    isFromMe: row.isFromMe,
+    quotedMsgId: row.quotedMsgId,
+    status: row.status as MessageStatus,
+    timestamp: iso(row.timestamp),
+    metadata: row.metadata ?? {},
+  } as Message;
+}
+
+const notFound = (id: string) => new GatewayError('MESSAGE_NOT_FOUND', `No message ${id}`);
+
+/** Messages on `db` (the pool or a transaction). */
+export function messageRepo(db: Knex): MessageRepo {
+  const first = async (q: Knex.QueryBuilder | ReturnType<typeof MessageModel.query>) => {
+    const rows = (await q.limit(1)) as MessageModel[];
+    return rows[0] ? toMessage(rows[0]) : null;
+  };
+  const repo: MessageRepo = {
+    async insert(message: NewMessage) {
+      const row = {
+        id: message.id ?? randomUUID(),
+        sessionId: message.sessionId,
+        chatId: message.chatId,
+        waid: message.waid,
+        msgType: message.msgType,
+        content: json(message.content),
+        mediaInfo: message.mediaInfo == null ? null : json(message.mediaInfo),
+        senderJid: message.senderJid ?? null,
+        senderName: message.senderName ?? null,
+        isFromMe: message.isFromMe,
+        quotedMsgId: message.quotedMsgId ?? null,
+        status: message.status ?? (message.isFromMe ? 'sent' : 'delivered'),
+        timestamp: message.timestamp,
+        metadata: json(message.metadata ?? {}),
+        idempotencyKey: message.idempotencyKey ?? null,
+      };
+      const columns = Object.keys(row);
+      // DO NOTHING (not catching the error) keeps a caller's transaction usable
+      const inserted = await rawRows<MessageModel>(
+        db,
+        `INSERT INTO "messages" (${columns.map((c) => `"${c}"`).join(', ')})
+         VALUES (${columns.map((c) => (jsonColumns.has(c) ? '?::jsonb' : '?')).join(', ')})
+         ON CONFLICT DO NOTHING RETURNING *`,
+        Object.values(row),
+      );
+      if (inserted[0]) return { message: toMessage(inserted[0]), inserted: true };
+      const existing =
+        (await repo.getByWaid(row.sessionId, row.chatId, row.waid)) ??
+        (row.idempotencyKey ? await repo.getByIdempotencyKey(row.sessionId, row.idempotencyKey) : null) ??
+        (await repo.get(row.sessionId, row.id));
+      if (!existing)
+        throw new GatewayError('STORE_FAILED', `Message ${row.waid} conflicted but is not stored`);
+      return { message: existing, inserted: false };
+    },
+    get: async (sessionId, id) =>
+      isUuid(sessionId) && isUuid(id) ? first(MessageModel.query(db).where({ sessionId, id })) : null,
+    getByWaid: async (sessionId, chatId, waid) =>
+      isUuid(sessionId) ? first(MessageModel.query(db).where({ sessionId, chatId, waid })) : null,
+    getByIdempotencyKey: async (sessionId, idempotencyKey) =>
+      isUuid(sessionId) ? first(MessageModel.query(db).where({ sessionId, idempotencyKey })) : null,
+    async list(sessionId, filter: MessageListFilter = {}) {
+      if (!isUuid(sessionId)) return { items: [], nextCursor: null };
+      const limit = pageSize(filter.limit);
+      const q = MessageModel.query(db).where('sessionId', sessionId);
+      if (filter.chatId !== undefined) q.where('chatId', filter.chatId);
+      if (filter.msgType !== undefined) q.where('msgType', filter.msgType);
+      if (filter.isFromMe !== undefined) q.where('isFromMe', filter.isFromMe);
+      if (filter.since !== undefined) q.where('timestamp', '>=', filter.since);
+      if (filter.until !== undefined) q.where('timestamp', '<', filter.until);
+      if (filter.cursor) {
+        const [at, id] = decodeCursor(
+          filter.cursor,
+          (p) => p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string' && isUuid(p[1]),
+        ) as [string, string];
+        q.whereRaw('("timestamp", "id") < (?::timestamptz, ?::uuid)', [at, id]);
+      }
+      const rows = await q
+        .orderBy([
+          { column: 'timestamp', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(limit + 1);
+      const items = rows.slice(0, limit).map(toMessage);
+      const last = items.at(-1);
+      return {
+        items,
+        nextCursor: rows.length > limit && last ? encodeCursor([last.timestamp, last.id]) : null,
+      };
+    },
+    async update(sessionId, id, update: MessageUpdate) {
+      if (!isUuid(sessionId) || !isUuid(id)) throw notFound(id);
+      const patch: Record<string, unknown> = {};
+      for (const key of updatable) {
+        const value = update[key];
+        if (value === undefined) continue;
+        patch[key] = jsonColumns.has(key) && value !== null ? db.raw('?::jsonb', [json(value)]) : value;
+      }
+      if (Object.keys(patch).length === 0) {
+        const current = await repo.get(sessionId, id);
+        if (!current) throw notFound(id);
+        return current;
+      }
+      const rows = (await db('messages')
+        .where({ sessionId, id })
+        .update(patch)
+        .returning('*')) as MessageModel[];
+      if (!rows[0]) throw notFound(id);
+      return toMessage(rows[0]);
+    },
+    async advanceStatus(sessionId, chatId, waid, status) {
+      if (!isUuid(sessionId)) return null;
+      return inTransaction(db, async (trx) => {
+        const rows = await rawRows<MessageModel>(
+          trx,
+          `SELECT * FROM "messages" WHERE "sessionId" = ? AND "chatId" = ? AND "waid" = ? FOR UPDATE`,
+          [sessionId, chatId, waid],
+        );
+        const current = rows[0];
+        if (!current || !isStatusAdvance(current.status as MessageStatus, status)) return null;
+        const updated = await rawRows<MessageModel>(
+          trx,
+          `UPDATE "messages" SET "status" = ? WHERE "id" = ? RETURNING *`,
+          [status, current.id],
+        );
+        return { message: toMessage(updated[0] ?? current), previous: current.status as MessageStatus };
+      });
+    },
+  };
+  return repo;
+}

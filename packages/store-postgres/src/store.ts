@@ -1,0 +1,142 @@
+import {
+  GatewayError,
+  type Migration,
+  type MigrationState,
+  type Repositories,
+  type SqlClient,
+  type Store,
+  silentLogger,
+} from '@zapgate/core';
+import { useStoreAuthState } from '@zapgate/core/baileys';
+import type { Knex } from 'knex';
+import { openDatabase } from './db.js';
+import { StorePostgresErrorCodes } from './error-codes.js';
+import { coreMigrations, coreOwner } from './migrations/index.js';
+import { type MigratorContext, migrate, migrateDown, migrationStatus } from './migrator.js';
+import { EventNotifier } from './notify.js';
+import { type PostgresStoreOptions, resolveOptions } from './options.js';
+import { authRepo } from './repos/auth.js';
+import { chatRepo } from './repos/chats.js';
+import { contactRepo } from './repos/contacts.js';
+import { consumerCursorRepo } from './repos/cursors.js';
+import { type EventChannel, eventLogRepo } from './repos/events.js';
+import { messageRepo } from './repos/messages.js';
+import { sessionRepo } from './repos/sessions.js';
+import { sqlClient } from './sql-client.js';
+
+/** The store `postgresStore()` returns: core's {@link Store} plus what the CLI and Baileys need. */
+export interface PostgresStore extends Store {
+  readonly kind: 'postgres' | 'pglite';
+  /** Plain SQL on the store's pool (also handed to plugins). */
+  readonly sql: SqlClient;
+  /** The knex instance (for tools and tests; prefer the repositories). */
+  readonly knex: Knex;
+  /**
+   * Reverts the last `steps` applied migrations of `owner` (newest first). Only for an
+   * explicit `zapgate migrate down`; pass the owner's full list (`coreMigrations` for core).
+   * @returns the names reverted
+   */
+  migrateDown(
+    owner: string,
+    migrations: readonly Migration[],
+    options?: { steps?: number },
+  ): Promise<string[]>;
+  /** Baileys auth state of a session, on the same pool as everything else. */
+  authState(sessionId: string): ReturnType<typeof useStoreAuthState>;
+}
+
+/**
+ * A store on PostgreSQL (with `databaseUrl`) or on embedded PGlite persisted under `dataDir`.
+ * `init()` creates the tables (core migrations, under an advisory lock).
+ *
+ * @example
+ * // embedded, under ./data/pglite
+ * const store = postgresStore();
+ * // production
+ * const store = postgresStore({ databaseUrl: process.env.DATABASE_URL, pool: { max: 20 } });
+ * await store.init();
+ * const gateway = createGateway({ store, plugins: [webhooks()] });
+ */
+export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore {
+  const resolved = resolveOptions(options);
+  const logger = (resolved.logger ?? silentLogger).child({
+    component: 'store',
+    store: resolved.databaseUrl ? 'postgres' : 'pglite',
+  });
+  const database = openDatabase(resolved);
+  const { knex } = database;
+  const scope = resolved.schema ?? '';
+  const names: EventChannel = {
+    channel: resolved.schema ? `zapgate_events_${resolved.schema}` : 'zapgate_events',
+    lockName: `zapgate:events:${scope}`,
+  };
+  const notifier = new EventNotifier(
+    database.pglite
+      ? { kind: 'pglite', pglite: database.pglite }
+      : { kind: 'postgres', databaseUrl: resolved.databaseUrl as string },
+    names.channel,
+    logger,
+  );
+  const migrator: MigratorContext = { knex, lockScope: scope, logger };
+  const repositories = (db: Knex): Repositories => ({
+    sessions: sessionRepo(db),
+    chats: chatRepo(db),
+    contacts: contactRepo(db),
+    messages: messageRepo(db),
+    events: eventLogRepo(db, names),
+    auth: authRepo(db),
+    sql: sqlClient(db),
+  });
+  let initialized: Promise<void> | null = null;
+  let closed = false;
+
+  const store: PostgresStore = {
+    kind: database.kind,
+    knex,
+    ...(repositories(knex) as Repositories & { sql: SqlClient }),
+    cursors: consumerCursorRepo(knex),
+    init() {
+      if (closed) return Promise.reject(closedError());
+      initialized ??= (async () => {
+        if (resolved.schema)
+          await knex.raw(`CREATE SCHEMA IF NOT EXISTS "${resolved.schema}"`).catch(ignoreRace);
+        if (database.kind === 'pglite') await notifier.start();
+        await migrate(migrator, coreOwner, coreMigrations);
+        logger.debug('store ready');
+      })().catch((error) => {
+        initialized = null;
+        throw error;
+      });
+      return initialized;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await notifier.close();
+      await knex.destroy();
+    },
+    async ping() {
+      if (closed) throw closedError();
+      await knex.raw('SELECT 1');
+    },
+    transaction: (fn) => knex.transaction((trx) => fn(repositories(trx))),
+    migrate: (owner, migrations) => migrate(migrator, owner, migrations),
+    migrateDown: (owner, migrations, opts) => migrateDown(migrator, owner, migrations, opts),
+    migrationStatus: (known): Promise<MigrationState[]> =>
+      migrationStatus(migrator, { [coreOwner]: coreMigrations, ...known }),
+    onEventsAppended: (listener) => notifier.subscribe(listener),
+    authState: (sessionId) => useStoreAuthState(store.auth, sessionId),
+  };
+  return store;
+}
+
+function closedError(): GatewayError {
+  return new GatewayError('STORE_POSTGRES_CLOSED', 'The store is closed', {
+    statusCode: StorePostgresErrorCodes.STORE_POSTGRES_CLOSED,
+  });
+}
+
+// Two processes creating the same schema at once: one loses with a unique violation
+function ignoreRace(error: unknown): void {
+  if ((error as { code?: string } | null)?.code !== '23505') throw error;
+}
