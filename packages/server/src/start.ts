@@ -11,7 +11,7 @@ import { ensureAdminKey } from './admin-key.js';
 import { buildServer, type ZapgateServer } from './build-server.js';
 import type { ServerConfig } from './options.js';
 import { loadPlugins } from './plugins.js';
-import { openStore } from './store.js';
+import { isEphemeral, openStore } from './store.js';
 import { guardedMediaFetcher, urlGuard } from './url-guard.js';
 
 /** Seams of {@link startServer}, for tests and custom builds. */
@@ -55,7 +55,7 @@ export async function startServer(
   let knownMigrations: () => Record<string, readonly Migration[]> = () => ({});
   let store = options.store;
   if (!store) {
-    const opened = await openStore(config);
+    const opened = openStore(config);
     store = opened.store;
     knownMigrations = opened.knownMigrations;
   }

@@ -1,17 +1,23 @@
 import type { Migration, Store } from '@zapgate/core';
+import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
 import type { ServerConfig } from './options.js';
 
-/** A store opened from the config, with the migration lists it owns. */
+/** A store opened from the config, with the migration lists it owns beyond the plugins'. */
 export interface OpenedStore {
-  store: Store;
+  store: PostgresStore;
   knownMigrations: () => Record<string, readonly Migration[]>;
 }
 
 /** Opens the configured store: Postgres with `databaseUrl`, embedded PGlite under `dataDir` otherwise. */
-export async function openStore(config: Readonly<ServerConfig>): Promise<OpenedStore> {
-  // TODO(store-postgres): switch to a static import of postgresStore once it lands.
-  const specifier = '@zapgate/core/testing';
-  const { memoryStore } = (await import(specifier)) as { memoryStore: () => Store };
-  void config;
-  return { store: memoryStore(), knownMigrations: () => ({}) };
+export function openStore(config: Readonly<ServerConfig>): OpenedStore {
+  const store = postgresStore({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.databasePoolSize ? { pool: { max: config.databasePoolSize } } : {}),
+  });
+  // postgresStore reports its own (core) migrations itself.
+  return { store, knownMigrations: () => ({}) };
 }
+
+/** True for stores that keep nothing across restarts. */
+export const isEphemeral = (store: Store) => store.kind === 'memory';

@@ -1,0 +1,74 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { GatewayPlugin, Store } from '@zapgate/core';
+import { localMediaStore } from '@zapgate/core';
+import { postgresStore } from '@zapgate/store-postgres';
+import { buildServer, type ZapgateServer } from '../src/index.js';
+import { testConnector } from './fake-connector.js';
+
+export const adminKey = 'test-admin-key-0123456789abcdef';
+export const admin = { authorization: `Bearer ${adminKey}` };
+
+/** A server on an embedded in-memory PGlite store with the test connector. */
+export interface TestServer {
+  app: ZapgateServer;
+  store: Store;
+  fake: ReturnType<typeof testConnector>;
+  dataDir: string;
+  close(): Promise<void>;
+  /** Creates a session through the API; returns it with its key. */
+  createSession(name: string): Promise<{ id: string; apiKey: string }>;
+}
+
+export async function testServer(
+  options: { plugins?: GatewayPlugin[]; store?: Store } = {},
+): Promise<TestServer> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'zapgate-server-'));
+  const store = options.store ?? postgresStore({ dataDir: 'memory://' });
+  const fake = testConnector();
+  const app = buildServer({
+    adminKey,
+    store,
+    connector: fake.connector,
+    plugins: options.plugins ?? [],
+    mediaStore: localMediaStore({ dir: path.join(dataDir, 'media') }),
+    logger: false,
+    tuning: { events: { pollIntervalMs: 50 }, boot: { staggerMs: 0 } },
+  });
+  await app.ready();
+  return {
+    app,
+    store,
+    fake,
+    dataDir,
+    async close() {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+    async createSession(name) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/sessions',
+        headers: admin,
+        payload: { name },
+      });
+      if (res.statusCode !== 201) throw new Error(`createSession: ${res.statusCode} ${res.body}`);
+      return res.json();
+    },
+  };
+}
+
+/** Polls until `fn` returns a truthy value. */
+export async function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
