@@ -1,5 +1,6 @@
-import { proto } from '@whiskeysockets/baileys';
+import { jidNormalizedUser, proto } from '@whiskeysockets/baileys';
 import type { DeviceMessage } from './events.js';
+import type { GroupRegistry } from './groups/group-registry.js';
 import { encryptMedia, type SimMediaKind } from './media/media-crypto.js';
 import type { MediaServer } from './media/media-server.js';
 import { type Addressing, sendEncrypted, sendReceipt } from './messages/deliver.js';
@@ -57,6 +58,7 @@ interface Waiter {
 export interface ContactDeps {
   registry: Registry;
   media: MediaServer;
+  groups: GroupRegistry;
 }
 
 /**
@@ -105,9 +107,9 @@ export class SimContact {
   }
 
   /**
-   * Sends any `proto.Message` to a device jid, an account jid or a phone number (all
-   * devices of the account). Resolves with the message id once encrypted and delivered
-   * (or queued for an offline device).
+   * Sends any `proto.Message` to a device jid, an account jid, a phone number (all
+   * devices of the account) or a group jid (`…@g.us`, see {@link sendToGroup}). Resolves
+   * with the message id once encrypted and delivered (or queued for an offline device).
    */
   async send(
     to: string,
@@ -115,9 +117,33 @@ export class SimContact {
     options: Pick<ContactSendOptions, 'id'> = {},
   ): Promise<string> {
     const id = options.id ?? newMessageId();
+    if (to.endsWith('@g.us')) {
+      await this.deps.groups.send(this.peer, to, message, id);
+      return id;
+    }
     for (const companion of this.targets(to))
       await sendEncrypted(this.peer, companion, message, id, this.addressing);
     return id;
+  }
+
+  /**
+   * Sends any `proto.Message` to a group this contact is a member of, as a sender-key
+   * `skmsg` to every device of the member accounts (the first message to a device also
+   * carries the sender-key distribution in a Signal pkmsg/msg).
+   */
+  sendToGroup(
+    groupJid: string,
+    message: proto.IMessage,
+    options: Pick<ContactSendOptions, 'id'> = {},
+  ): Promise<string> {
+    if (!groupJid.endsWith('@g.us')) throw new Error(`${groupJid} is not a group jid`);
+    return this.send(groupJid, message, options);
+  }
+
+  /** Sends a text to a group; with `quotedId` as a reply to a message of the group. */
+  sendGroupText(groupJid: string, text: string, options: ContactSendOptions = {}): Promise<string> {
+    if (!groupJid.endsWith('@g.us')) throw new Error(`${groupJid} is not a group jid`);
+    return this.sendText(groupJid, text, options);
   }
 
   /** Sends a text; with `quotedId` as a reply to a message of the chat. */
@@ -162,7 +188,13 @@ export class SimContact {
    * target message was sent by this contact; by default it was sent by the device.
    */
   react(to: string, messageId: string, emoji: string, options: { fromMe?: boolean } = {}): Promise<string> {
-    const key = { remoteJid: this.chatJid(to), fromMe: options.fromMe ?? false, id: messageId };
+    const key: proto.IMessageKey = {
+      remoteJid: this.chatJid(to),
+      fromMe: options.fromMe ?? false,
+      id: messageId,
+    };
+    if (to.endsWith('@g.us'))
+      key.participant = options.fromMe ? this.jid : this.quote(to, messageId).participant;
     return this.send(to, { reactionMessage: { key, text: emoji, senderTimestampMs: Date.now() } });
   }
 
@@ -192,7 +224,7 @@ export class SimContact {
   markRead(deviceJid: string, ids: string[]): void {
     const companion = this.deps.registry.companion(deviceJid);
     const first = this.received.find((message) => message.id === ids[0]);
-    if (companion) sendReceipt(companion, first?.to ?? this.jid, ids, 'read');
+    if (companion) sendReceipt(companion, first?.to ?? this.jid, ids, 'read', first?.group && this.jid);
   }
 
   /**
@@ -234,12 +266,18 @@ export class SimContact {
       this.consumed.add(message);
       waiter.resolve(message);
     }
-    if (message.group) return;
     const { autoDeliver, deliveryDelayMs, autoRead, readDelayMs } = this.receipts;
+    const participant = message.group ? this.jid : undefined;
     if (autoDeliver)
-      setTimeout(() => sendReceipt(companion, message.to, [message.id]), deliveryDelayMs).unref();
+      setTimeout(
+        () => sendReceipt(companion, message.to, [message.id], undefined, participant),
+        deliveryDelayMs,
+      ).unref();
     if (autoRead)
-      setTimeout(() => sendReceipt(companion, message.to, [message.id], 'read'), readDelayMs).unref();
+      setTimeout(
+        () => sendReceipt(companion, message.to, [message.id], 'read', participant),
+        readDelayMs,
+      ).unref();
   }
 
   private targets(to: string): Companion[] {
@@ -260,9 +298,14 @@ export class SimContact {
 
   private quote(to: string, quotedId: string): proto.IContextInfo {
     const quoted = this.received.find((message) => message.id === quotedId);
+    const author = quoted
+      ? jidNormalizedUser(quoted.from)
+      : to.endsWith('@g.us')
+        ? this.deps.groups.authorOf(to, quotedId)
+        : undefined;
     return {
       stanzaId: quotedId,
-      participant: quoted ? this.chatJid(to) : this.jid,
+      participant: author ?? this.jid,
       quotedMessage: quoted?.message ?? { conversation: '' },
     };
   }

@@ -8,6 +8,13 @@ export {
 } from './contact.js';
 export type { DeviceMessage, PairedEvent, SimulatorEvents } from './events.js';
 export { SimulatorEmitter } from './events.js';
+export type {
+  CreateGroupOptions,
+  GroupInfo,
+  GroupMemberRef,
+  GroupParticipantInfo,
+  GroupRole,
+} from './groups/group-model.js';
 export { decryptMedia, type EncryptedMedia, encryptMedia, type SimMediaKind } from './media/media-crypto.js';
 export type { Addressing } from './messages/deliver.js';
 export type { PairOptions } from './pairing/pairing.js';

@@ -6,11 +6,17 @@ import { handleAdminRequest } from './admin/admin-api.js';
 import { SimConnection } from './connection.js';
 import { type ContactOptions, type ReceiptOptions, SimContact } from './contact.js';
 import { type DeviceMessage, type PairedEvent, SimulatorEmitter } from './events.js';
+import {
+  type CreateGroupOptions,
+  type GroupInfo,
+  type GroupMemberRef,
+  groupInfo,
+} from './groups/group-model.js';
 import { GroupRegistry } from './groups/group-registry.js';
 import { decryptMedia } from './media/media-crypto.js';
 import { MediaServer } from './media/media-server.js';
 import { Pairing, type PairOptions } from './pairing/pairing.js';
-import { type Account, type Companion, type Peer, Registry } from './registry.js';
+import { type Account, type Companion, normalizePhone, type Peer, Registry } from './registry.js';
 import { StanzaRouter } from './router/stanza-router.js';
 import { createCertChain, generateKeyPair, type RawKeyPair } from './transport/cert-chain.js';
 import { NoiseResponder } from './transport/noise-responder.js';
@@ -77,7 +83,7 @@ export class Simulator extends SimulatorEmitter {
     this.certChain = createCertChain(root, this.serverStatic.public);
     this.httpsAgent = new https.Agent({ ca: media.certificate, keepAlive: false });
     this.pairing = new Pairing(this.registry, this);
-    this.groups = new GroupRegistry(this.registry, this);
+    this.groups = new GroupRegistry(this.registry, this, (phone) => this.contact(phone).peer);
     this.receiptDefaults = {
       autoDeliver: true,
       deliveryDelayMs: 150,
@@ -145,7 +151,7 @@ export class Simulator extends SimulatorEmitter {
     const peer = this.registry.addContact(number, options.name ?? `Contact ${number}`, options.lid);
     const contact = new SimContact(
       peer,
-      { registry: this.registry, media: this.media },
+      { registry: this.registry, media: this.media, groups: this.groups },
       options,
       this.receiptDefaults,
     );
@@ -156,6 +162,30 @@ export class Simulator extends SimulatorEmitter {
   /** All simulated contacts. */
   listContacts(): SimContact[] {
     return [...this.contacts.values()];
+  }
+
+  /**
+   * Creates a group of simulated contacts and/or paired accounts; member devices get a
+   * `w:gp2 create` notification. Members send with `contact.sendGroupText(group.jid, …)`.
+   */
+  createGroup(options: CreateGroupOptions): GroupInfo {
+    const members = options.participants.map((member) => this.memberPeer(member));
+    const creator = options.owner ? this.memberPeer(options.owner) : members[0];
+    if (!creator) throw new Error('a group needs at least one participant');
+    const admins = options.admins?.map((member) => this.memberPeer(member));
+    const { subject, description, id } = options;
+    return groupInfo(this.groups.create({ subject, creator, members, admins, description, id }));
+  }
+
+  /** A group by jid (`id@g.us`) or id, with its current members. */
+  group(jid: string): GroupInfo | undefined {
+    const group = this.groups.get(jid);
+    return group && groupInfo(group);
+  }
+
+  /** All groups on the simulator. */
+  listGroups(): GroupInfo[] {
+    return this.groups.list().map(groupInfo);
   }
 
   /** Paired devices of every account. */
@@ -234,6 +264,12 @@ export class Simulator extends SimulatorEmitter {
     const companion = this.registry.companion(deviceJid);
     if (!companion) throw new Error(`no paired device ${deviceJid}`);
     return companion;
+  }
+
+  private memberPeer(member: GroupMemberRef): Peer {
+    if (typeof member !== 'string') return member.peer;
+    const known = member.endsWith('@lid') ? this.registry.peer(member) : this.registry.peerByPhone(member);
+    return known ?? this.contact(normalizePhone(member)).peer;
   }
 
   private onDeviceMessage(peer: Peer, message: DeviceMessage, companion: Companion): void {

@@ -61,13 +61,28 @@ export const sendEncrypted = async (
   });
 };
 
-/** Sends a delivery (`type` undefined) or read receipt from a peer to a companion. */
-export const sendReceipt = (companion: Companion, from: string, ids: string[], type?: 'read'): void => {
+/**
+ * Sends a delivery (`type` undefined) or read receipt from a peer to a companion; for a
+ * group chat `from` is the group and `participant` the member jid.
+ */
+export const sendReceipt = (
+  companion: Companion,
+  from: string,
+  ids: string[],
+  type?: 'read',
+  participant?: string,
+): void => {
   const [first, ...rest] = ids;
   if (!first) return;
   deliver(companion, {
     tag: 'receipt',
-    attrs: { from, id: first, t: unixTime(), ...(type ? { type } : {}) },
+    attrs: {
+      from,
+      id: first,
+      t: unixTime(),
+      ...(type ? { type } : {}),
+      ...(participant ? { participant } : {}),
+    },
     ...(rest.length
       ? { content: [{ tag: 'list', attrs: {}, content: rest.map((id) => ({ tag: 'item', attrs: { id } })) }] }
       : {}),

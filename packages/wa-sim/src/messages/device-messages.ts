@@ -55,7 +55,7 @@ export const handleDeviceMessage = async (
       );
       const message = decodeSignalPayload(plaintext);
       if (group && message.senderKeyDistributionMessage) {
-        ctx.groups.processDistribution(group, peer, companion, message.senderKeyDistributionMessage);
+        await ctx.groups.processDistribution(group, peer, companion, message.senderKeyDistributionMessage);
       }
       decoded.push(deviceMessage(id, companion, to, peer, message, group));
     } catch (error) {

@@ -40,7 +40,11 @@ export const handleIq = (ctx: IqContext, connection: SimConnection, iq: BinaryNo
   if (reply === 'ignore') return;
   connection.send({
     tag: 'iq',
-    attrs: { from: iq.attrs.to ?? 's.whatsapp.net', type: 'result', id: iq.attrs.id ?? '' },
+    attrs: {
+      from: iq.attrs.to ?? 's.whatsapp.net',
+      type: reply?.[0]?.tag === 'error' ? 'error' : 'result',
+      id: iq.attrs.id ?? '',
+    },
     ...(reply ? { content: reply } : {}),
   });
 };
