@@ -48,14 +48,15 @@ interface AppliedRow {
 /** Knows where migrations are recorded and how to lock them. */
 export interface MigratorContext {
   knex: Knex;
-  /** Scopes the advisory lock (the schema name, or '' for the default one). */
-  lockScope: string;
+  /** The schema of every table (created when missing), or `undefined` for the search_path's. */
+  schema?: string;
   logger?: Logger;
 }
 
 async function lockAndPrepare(trx: Knex.Transaction, ctx: MigratorContext): Promise<void> {
   // One lock for every owner: plugin migrations may reference core tables
-  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`zapgate:migrate:${ctx.lockScope}`]);
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`zapgate:migrate:${ctx.schema ?? ''}`]);
+  if (ctx.schema) await trx.raw(`CREATE SCHEMA IF NOT EXISTS "${ctx.schema}"`);
   await trx.raw(`CREATE TABLE IF NOT EXISTS ${migrationsTable} (
     "seq" serial PRIMARY KEY,
     "owner" text NOT NULL,

@@ -77,7 +77,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     names.channel,
     logger,
   );
-  const migrator: MigratorContext = { knex, lockScope: scope, logger };
+  const migrator: MigratorContext = { knex, logger, ...(resolved.schema ? { schema: resolved.schema } : {}) };
   const repositories = (db: Knex): Repositories => ({
     sessions: sessionRepo(db),
     chats: chatRepo(db),
@@ -98,8 +98,6 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     init() {
       if (closed) return Promise.reject(closedError());
       initialized ??= (async () => {
-        if (resolved.schema)
-          await knex.raw(`CREATE SCHEMA IF NOT EXISTS "${resolved.schema}"`).catch(ignoreRace);
         if (database.kind === 'pglite') await notifier.start();
         await migrate(migrator, coreOwner, coreMigrations);
         logger.debug('store ready');
@@ -134,9 +132,4 @@ function closedError(): GatewayError {
   return new GatewayError('STORE_POSTGRES_CLOSED', 'The store is closed', {
     statusCode: StorePostgresErrorCodes.STORE_POSTGRES_CLOSED,
   });
-}
-
-// Two processes creating the same schema at once: one loses with a unique violation
-function ignoreRace(error: unknown): void {
-  if ((error as { code?: string } | null)?.code !== '23505') throw error;
 }

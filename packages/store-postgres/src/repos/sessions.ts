@@ -70,7 +70,10 @@ export function sessionRepo(db: Knex): SessionRepo {
         if (value === undefined) continue;
         patch[key] = jsonColumns.has(key) && value !== null ? db.raw('?::jsonb', [json(value)]) : value;
       }
-      patch.updatedAt = db.raw('clock_timestamp()');
+      // strictly increasing even at the millisecond precision the contract's ISO strings have
+      patch.updatedAt = db.raw(
+        `greatest(date_trunc('milliseconds', clock_timestamp()), date_trunc('milliseconds', "updatedAt") + interval '1 millisecond')`,
+      );
       let rows: SessionModel[] = [];
       if (isUuid(id)) {
         try {
