@@ -3,6 +3,7 @@ import {
   downloadMediaMessage,
   generateMessageIDV2,
   jidNormalizedUser,
+  makeCacheableSignalKeyStore,
   makeWASocket,
   type WAMessage,
   type WASocket,
@@ -32,9 +33,11 @@ export async function openBaileysConnection(
   const { state, saveCreds } = await useStoreAuthState(options.auth, session.id);
   const qrTimeoutMs = config.qrTimeoutMs ?? 60_000;
   const proxy = session.proxyUrl ? (config.proxyAgent ?? proxyAgentFor)(session.proxyUrl) : undefined;
+  const baileysLogger = toBaileysLogger(config.logger ?? logger);
   const sock: WASocket = makeWASocket({
-    auth: state,
-    logger: toBaileysLogger(config.logger ?? logger),
+    // Signal keys are read on every message: keep hot ones in memory (bounded TTL cache).
+    auth: { creds: state.creds, keys: makeCacheableSignalKeyStore(state.keys, baileysLogger) },
+    logger: baileysLogger,
     browser: config.browser ?? Browsers.appropriate('Zapgate'),
     ...(config.version ? { version: config.version } : {}),
     ...(config.waWebSocketUrl ? { waWebSocketUrl: config.waWebSocketUrl } : {}),
