@@ -3,5 +3,5 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@zapgate/source'] },
   ssr: { resolve: { conditions: ['@zapgate/source'] } },
-  test: { name: 'server', testTimeout: 30_000 },
+  test: { name: 'server', testTimeout: 30_000, hookTimeout: 60_000 },
 });

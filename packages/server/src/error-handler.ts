@@ -50,7 +50,7 @@ export function toErrorBody(error: unknown, request: FastifyRequest): ErrorBody 
 
 function validationProblems(error: FastifyError): string[] {
   const context = error.validationContext ?? 'request';
-  return (error.validation ?? []).map((v) => {
+  const problems = (error.validation ?? []).map((v) => {
     const where = `${context}${v.instancePath ? v.instancePath.replaceAll('/', '.') : ''}`;
     const extra =
       v.keyword === 'required'
@@ -63,9 +63,12 @@ function validationProblems(error: FastifyError): string[] {
         ? 'is required'
         : v.keyword === 'additionalProperties'
           ? 'is not allowed'
-          : (v.message ?? 'is invalid');
+          : v.keyword === 'enum'
+            ? `must be one of: ${(v.params as { allowedValues?: unknown[] }).allowedValues?.join(', ')}`
+            : (v.message ?? 'is invalid');
     return `${where}${extra} ${message}`;
   });
+  return [...new Set(problems)].slice(0, 20);
 }
 
 /** The one error handler: every failure leaves as `{ statusCode, code, error, message }`. */

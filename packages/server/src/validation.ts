@@ -25,6 +25,12 @@ function withDiscriminators(schema: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) out[key] = withDiscriminators(value);
   const branches = out.anyOf as Record<string, unknown>[] | undefined;
+  // A union of literals validates as an enum: one clear error instead of one per literal.
+  if (Array.isArray(branches) && branches.length > 0 && branches.every((b) => b && 'const' in b)) {
+    delete out.anyOf;
+    out.enum = branches.map((b) => b.const);
+    return out;
+  }
   const tag = Array.isArray(branches) && branches.length > 1 ? discriminatorOf(branches) : undefined;
   if (tag) {
     delete out.anyOf;
