@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../ports/store.js';
+import { newEvent, newSession, presence, waitFor } from './fixtures.js';
+
+export function eventTests(store: () => Store): void {
+  describe('event log', () => {
+    it('appends with increasing positions and lists after a position', async () => {
+      const s = await newSession(store(), 's');
+      expect(await store().events.head()).toBe(0);
+      expect(await store().events.list({ afterSeq: 0, limit: 10 })).toEqual([]);
+      const e1 = newEvent('presence.updated', s.id, presence('a@s.whatsapp.net'));
+      const stored1 = await store().events.append(e1);
+      expect(stored1).toEqual({ ...e1, seq: expect.any(Number) });
+      const stored2 = await store().events.append(newEvent('chat.deleted', null, { chatJid: 'x@g.us' }));
+      const stored3 = await store().events.append(
+        newEvent('presence.updated', s.id, presence('b@s.whatsapp.net')),
+      );
+      expect(stored1.seq).toBeGreaterThan(0);
+      expect(stored2.seq).toBeGreaterThan(stored1.seq);
+      expect(stored3.seq).toBeGreaterThan(stored2.seq);
+      expect(await store().events.head()).toBe(stored3.seq);
+      expect(await store().events.list({ afterSeq: 0, limit: 10 })).toEqual([stored1, stored2, stored3]);
+      expect(await store().events.list({ afterSeq: stored1.seq, limit: 10 })).toEqual([stored2, stored3]);
+      expect(await store().events.list({ afterSeq: 0, limit: 2 })).toEqual([stored1, stored2]);
+      expect(await store().events.list({ afterSeq: stored3.seq, limit: 10 })).toEqual([]);
+    });
+
+    it('filters by session and by types (exact names and prefix patterns)', async () => {
+      const a = await newSession(store(), 'a');
+      const b = await newSession(store(), 'b');
+      const p = await store().events.append(newEvent('presence.updated', a.id, presence('a@s.whatsapp.net')));
+      const d = await store().events.append(newEvent('chat.deleted', b.id, { chatJid: 'c@g.us' }));
+      const g = await store().events.append(
+        newEvent('group.participants', a.id, {
+          groupJid: 'c@g.us',
+          action: 'add',
+          participants: ['x@s.whatsapp.net'],
+          actor: null,
+        }),
+      );
+      const list = (filter: { sessionId?: string; types?: string[] }) =>
+        store().events.list({ afterSeq: 0, limit: 10, ...filter });
+      expect(await list({ sessionId: a.id })).toEqual([p, g]);
+      expect(await list({ sessionId: b.id })).toEqual([d]);
+      expect(await list({ types: ['chat.deleted'] })).toEqual([d]);
+      expect(await list({ types: ['chat.deleted', 'presence.updated'] })).toEqual([p, d]);
+      expect(await list({ types: ['group.*'] })).toEqual([g]);
+      expect(await list({ types: ['*'] })).toEqual([p, d, g]);
+      expect(await list({ sessionId: a.id, types: ['chat.deleted'] })).toEqual([]);
+      expect(await list({ types: ['message.received'] })).toEqual([]);
+    });
+
+    it('gets an event by id with its payload intact', async () => {
+      const s = await newSession(store(), 's');
+      const event = newEvent('session.status', s.id, {
+        status: 'connected',
+        previous: 'connecting',
+        reason: null,
+        session: { ...s, settings: { ...s.settings, markRead: true } },
+      });
+      const stored = await store().events.append(event);
+      expect(await store().events.get(event.id)).toEqual(stored);
+      expect(stored.data).toEqual(event.data);
+      expect(await store().events.get('01J0000000000000000000NONE')).toBeNull();
+    });
+
+    it('wakes listeners after an append is committed', async () => {
+      const heads: Promise<number>[] = [];
+      const unsubscribe = store().onEventsAppended(() => heads.push(store().events.head()));
+      const stored = await store().transaction((tx) =>
+        tx.events.append(newEvent('chat.deleted', null, { chatJid: 'a@g.us' })),
+      );
+      await waitFor(() => expect(heads.length).toBeGreaterThan(0));
+      expect(await heads[0]).toBe(stored.seq);
+      const direct = await store().events.append(newEvent('chat.deleted', null, { chatJid: 'b@g.us' }));
+      await waitFor(async () => expect(await Promise.all(heads)).toContain(direct.seq));
+      unsubscribe();
+      const count = heads.length;
+      await store().events.append(newEvent('chat.deleted', null, { chatJid: 'c@g.us' }));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(heads.length).toBe(count);
+    });
+  });
+}

@@ -1,0 +1,107 @@
+import { isStatusAdvance, type Message, type NewMessage } from '../../contracts/message.js';
+import { GatewayError } from '../../errors.js';
+import type { MessageRepo } from '../../ports/store.js';
+import { compareText, decodeCursor, iso, page } from './paging.js';
+import { copy, key, type MessageRow, type Views } from './state.js';
+
+const notFound = (id: string) => new GatewayError('MESSAGE_NOT_FOUND', `No message ${id}`);
+
+/** Newest first; equal timestamps by id, descending (as the Postgres store orders them). */
+const newestFirst = (a: Message, b: Message) =>
+  compareText(b.timestamp, a.timestamp) || compareText(b.id.toLowerCase(), a.id.toLowerCase());
+
+/** Messages over one unit of work. */
+export function messageRepo(views: Views): MessageRepo {
+  const byKey = (index: 'waids' | 'idempotencyKeys', k: string): Message | null => {
+    const id = views[index].get(k);
+    const row = id === undefined ? undefined : views.messages.get(id);
+    return row ? copy(row.message) : null;
+  };
+  const save = (row: MessageRow) => {
+    const m = row.message;
+    views.messages.set(m.id, row);
+    views.waids.set(key(m.sessionId, m.chatId, m.waid), m.id);
+    if (row.idempotencyKey) views.idempotencyKeys.set(key(m.sessionId, row.idempotencyKey), m.id);
+  };
+
+  const repo: MessageRepo = {
+    async insert(input: NewMessage) {
+      const existing =
+        byKey('waids', key(input.sessionId, input.chatId, input.waid)) ??
+        (input.idempotencyKey
+          ? byKey('idempotencyKeys', key(input.sessionId, input.idempotencyKey))
+          : null) ??
+        (input.id && views.messages.get(input.id) ? copy(views.messages.get(input.id)!.message) : null);
+      if (existing) return { message: existing, inserted: false };
+      const { idempotencyKey, ...fields } = copy(input);
+      const message = {
+        ...fields,
+        id: input.id ?? crypto.randomUUID(),
+        mediaInfo: fields.mediaInfo ?? null,
+        senderJid: fields.senderJid ?? null,
+        senderName: fields.senderName ?? null,
+        quotedMsgId: fields.quotedMsgId ?? null,
+        status: fields.status ?? (fields.isFromMe ? 'sent' : 'delivered'),
+        timestamp: iso(fields.timestamp),
+        metadata: fields.metadata ?? {},
+      } as Message;
+      save({ message, idempotencyKey: idempotencyKey ?? null });
+      return { message: copy(message), inserted: true };
+    },
+    get: async (sessionId, id) => {
+      const row = views.messages.get(id);
+      return row && row.message.sessionId === sessionId ? copy(row.message) : null;
+    },
+    getByWaid: async (sessionId, chatId, waid) => byKey('waids', key(sessionId, chatId, waid)),
+    getByIdempotencyKey: async (sessionId, k) => byKey('idempotencyKeys', key(sessionId, k)),
+    async list(sessionId, filter = {}) {
+      const since = filter.since === undefined ? undefined : iso(filter.since);
+      const until = filter.until === undefined ? undefined : iso(filter.until);
+      let messages = views.messages
+        .values()
+        .map((r) => r.message)
+        .filter(
+          (m) =>
+            m.sessionId === sessionId &&
+            (filter.chatId === undefined || m.chatId === filter.chatId) &&
+            (filter.msgType === undefined || m.msgType === filter.msgType) &&
+            (filter.isFromMe === undefined || m.isFromMe === filter.isFromMe) &&
+            (since === undefined || m.timestamp >= since) &&
+            (until === undefined || m.timestamp < until),
+        );
+      if (filter.cursor) {
+        const [timestamp, id] = decodeCursor(
+          filter.cursor,
+          (p) => p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string',
+        ) as [string, string];
+        const after = { timestamp, id } as Message;
+        messages = messages.filter((m) => newestFirst(after, m) < 0);
+      }
+      return page(messages.sort(newestFirst), filter.limit, (m) => [m.timestamp, m.id]);
+    },
+    async update(sessionId, id, update) {
+      const row = views.messages.get(id);
+      if (!row || row.message.sessionId !== sessionId) throw notFound(id);
+      const message = { ...row.message } as Record<string, unknown>;
+      for (const [field, value] of Object.entries(update)) {
+        if (value !== undefined) message[field] = copy(value);
+      }
+      const next = { ...row, message: message as Message };
+      next.message.timestamp = iso(next.message.timestamp);
+      if (next.message.waid !== row.message.waid) {
+        views.waids.delete(key(sessionId, row.message.chatId, row.message.waid));
+      }
+      save(next);
+      return copy(next.message);
+    },
+    async advanceStatus(sessionId, chatId, waid, status) {
+      const id = views.waids.get(key(sessionId, chatId, waid));
+      const row = id === undefined ? undefined : views.messages.get(id);
+      if (!row || !isStatusAdvance(row.message.status, status)) return null;
+      const message = { ...row.message, status };
+      save({ ...row, message });
+      return { message: copy(message), previous: row.message.status };
+    },
+  };
+  return repo;
+}
