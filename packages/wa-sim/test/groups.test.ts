@@ -125,6 +125,10 @@ describe('groups with sender keys', () => {
       const again = await member.waitForMessage((m) => m.group === group.jid && m.id === second?.key.id);
       expect(textOf(again.message)).toBe('again');
     }
+    await alice.react(group.jid, first!.key.id!, '👍');
+    const reaction = await eventually(() => device.reactions.find((r) => r.reaction.text === '👍'));
+    expect(reaction.key).toMatchObject({ remoteJid: group.jid, id: first?.key.id, fromMe: true });
+    expect(reaction.reaction.key).toMatchObject({ participant: alice.jid });
     const own = sim.messages.find((m) => m.id === first?.key.id && m.ownCopy);
     expect(textOf(own?.message)).toBe('hello from the gateway');
     await eventually(

@@ -29,6 +29,9 @@ const send = (res: http.ServerResponse, status: number, body: unknown): void => 
 const str = (body: Json, key: string): string | undefined =>
   typeof body[key] === 'string' ? (body[key] as string) : undefined;
 
+const strings = (body: Json, key: string): string[] | undefined =>
+  Array.isArray(body[key]) ? (body[key] as unknown[]).map(String) : undefined;
+
 const num = (body: Json, key: string): number | undefined =>
   typeof body[key] === 'number' ? (body[key] as number) : undefined;
 
@@ -97,6 +100,16 @@ const dispatch = async (sim: Simulator, route: string, body: Json, url: URL): Pr
       });
       return { id };
     }
+    case 'GET /admin/groups':
+      return sim.listGroups();
+    case 'POST /admin/groups':
+      return sim.createGroup({
+        subject: str(body, 'subject') ?? '',
+        participants: strings(body, 'participants') ?? [],
+        owner: str(body, 'owner'),
+        admins: strings(body, 'admins'),
+        description: str(body, 'description'),
+      });
     case 'POST /admin/faults/logout':
       sim.logout(device);
       return { ok: true };
