@@ -47,7 +47,17 @@ export {
   reasonPhrase,
 } from './errors.js';
 // Kernel
-export type { DirectoryApi, GatewayApi, MessagesApi, SendOptions, SessionsApi } from './gateway/api.js';
+export type {
+  ChatsApi,
+  ContactsApi,
+  DirectoryApi,
+  GatewayApi,
+  GroupsApi,
+  MessagesApi,
+  ProfileApi,
+  SendOptions,
+  SessionsApi,
+} from './gateway/api.js';
 export { backoffDelay } from './gateway/backoff.js';
 export { type ConsumerOptions, DurableConsumer } from './gateway/consumer.js';
 export {

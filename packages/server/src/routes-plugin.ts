@@ -6,11 +6,15 @@ import { authenticate } from './auth.js';
 import type { RouteContext, RouteInfo, ZapgateInstance } from './context.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { adminRoutes } from './routes/admin.js';
+import { chatActionRoutes } from './routes/chat-actions.js';
 import { chatRoutes } from './routes/chats.js';
+import { contactActionRoutes } from './routes/contact-actions.js';
 import { contactRoutes } from './routes/contacts.js';
 import { eventRoutes } from './routes/events.js';
+import { groupRoutes } from './routes/groups.js';
 import { messageRoutes } from './routes/messages.js';
 import { pluginRoutes } from './routes/plugin-routes.js';
+import { profileRoutes } from './routes/profile.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { createValidatorCompiler } from './validation.js';
 
@@ -97,7 +101,11 @@ export const zapgateRoutes = fp<ZapgateRoutesOptions>(
         sessionRoutes(api, ctx);
         messageRoutes(api, ctx);
         chatRoutes(api, ctx);
+        chatActionRoutes(api, ctx);
         contactRoutes(api, ctx);
+        contactActionRoutes(api, ctx);
+        groupRoutes(api, ctx);
+        profileRoutes(api, ctx);
         eventRoutes(api, ctx);
         adminRoutes(api, ctx);
         pluginRoutes(api, ctx);

@@ -1,6 +1,7 @@
 import type { Chat } from '../contracts/chat.js';
 import type { PageOf } from '../contracts/common.js';
 import type { Contact } from '../contracts/contact.js';
+import type { Group, GroupParticipantsAction } from '../contracts/group.js';
 import type { Message } from '../contracts/message.js';
 import type { SendMessageBody } from '../contracts/outbound.js';
 import type { NewSession, Session, SessionPatch, SessionQr } from '../contracts/session.js';
@@ -62,11 +63,74 @@ export interface DirectoryApi {
   getContact(sessionId: string, jid: string): Promise<Contact>;
 }
 
+type Presence = 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
+
+/** Chat actions that go through WhatsApp. The session must be connected. */
+export interface ChatsApi {
+  archive(sessionId: string, chatJid: string, archived: boolean): Promise<Chat>;
+  pin(sessionId: string, chatJid: string, pinned: boolean): Promise<Chat>;
+  /** Mutes until the given time, or unmutes with `null`. */
+  mute(sessionId: string, chatJid: string, until: string | null): Promise<Chat>;
+  markUnread(sessionId: string, chatJid: string, unread: boolean): Promise<Chat>;
+  delete(sessionId: string, chatJid: string): Promise<void>;
+  /** Sends typing/recording/paused in a chat, or available/unavailable globally (`chatJid` null). */
+  presence(sessionId: string, chatJid: string | null, presence: Presence): Promise<void>;
+}
+
+/** Contact lookups that need WhatsApp. */
+export interface ContactsApi {
+  /** Which numbers are on WhatsApp (batch). */
+  check(
+    sessionId: string,
+    phoneNumbers: string[],
+  ): Promise<{ phoneNumber: string; jid: string | null; exists: boolean }[]>;
+  profilePicture(sessionId: string, jid: string): Promise<string | null>;
+  block(sessionId: string, jid: string, blocked: boolean): Promise<void>;
+}
+
+/** Group operations. */
+export interface GroupsApi {
+  list(sessionId: string): Promise<Group[]>;
+  get(sessionId: string, jid: string): Promise<Group>;
+  create(sessionId: string, subject: string, participants: string[]): Promise<Group>;
+  update(
+    sessionId: string,
+    jid: string,
+    change: {
+      subject?: string;
+      description?: string;
+      announce?: boolean;
+      restrict?: boolean;
+      picture?: Buffer;
+    },
+  ): Promise<Group>;
+  participants(
+    sessionId: string,
+    jid: string,
+    action: GroupParticipantsAction,
+    participants: string[],
+  ): Promise<{ jid: string; status: string }[]>;
+  inviteCode(sessionId: string, jid: string): Promise<string>;
+  revokeInvite(sessionId: string, jid: string): Promise<string>;
+  /** Joins by invite code (or `https://chat.whatsapp.com/<code>`); returns the group JID. */
+  join(sessionId: string, code: string): Promise<string>;
+  leave(sessionId: string, jid: string): Promise<void>;
+}
+
+/** The session's own profile. */
+export interface ProfileApi {
+  update(sessionId: string, change: { name?: string; status?: string; picture?: Buffer }): Promise<void>;
+}
+
 /** What plugins and hosts can do with a gateway. */
 export interface GatewayApi {
   sessions: SessionsApi;
   messages: MessagesApi;
   directory: DirectoryApi;
+  chats: ChatsApi;
+  contacts: ContactsApi;
+  groups: GroupsApi;
+  profile: ProfileApi;
   /** The live connection of a connected session, or `SESSION_NOT_CONNECTED`. */
   connection(sessionId: string): Promise<Connection>;
 }

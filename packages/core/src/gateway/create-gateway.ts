@@ -18,6 +18,7 @@ import { fetchMediaUnfiltered, type MediaFetcher } from './media.js';
 import { createMessagesApi } from './messages-api.js';
 import { type GatewayTuning, resolveTuning } from './options.js';
 import { SessionManager } from './session-manager.js';
+import { createChatsApi, createContactsApi, createGroupsApi, createProfileApi } from './whatsapp-api.js';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions {
@@ -235,7 +236,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   };
 
-  const api: GatewayApi = { sessions, messages, directory, connection };
+  const deps = { store, connection };
+  const api: GatewayApi = {
+    sessions,
+    messages,
+    directory,
+    chats: createChatsApi(deps),
+    contacts: createContactsApi(deps),
+    groups: createGroupsApi(deps),
+    profile: createProfileApi(deps),
+    connection,
+  };
   const schedulers: Scheduler[] = [];
   const contexts = new Map<string, PluginContext>();
   for (const { plugin, options: pluginOptions } of resolved) {
