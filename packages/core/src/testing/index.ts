@@ -17,3 +17,16 @@ export { migrationChecksum } from './memory/store.js';
 export function memoryStore(): Store {
   return createMemoryStore();
 }
+export {
+  type FakeCall,
+  FakeConnection,
+  type FakeSend,
+  fakeToJid,
+} from './fake-connection.js';
+export {
+  type FakeAccount,
+  type FakeConnector,
+  type FakeConnectorOptions,
+  type FakeSession,
+  fakeConnector,
+} from './fake-connector.js';
