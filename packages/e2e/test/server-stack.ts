@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { localMediaStore, type StoredEvent } from '@zapgate/core';
+import { baileysConnector } from '@zapgate/core/baileys';
+import { buildServer, type ZapgateServer } from '@zapgate/server';
+import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
+import { type Simulator, startSimulator, trustSimulatorRoot } from '@zapgate/wa-sim';
+import pg from 'pg';
+import { fastTuning, waitFor } from './stack.js';
+
+export type Backend = 'postgres' | 'pglite';
+export const backends: Backend[] = ['postgres', 'pglite'];
+
+const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A store on a throwaway Postgres database, or on PGlite persisted under `dataDir`. */
+export async function throwawayStore(
+  backend: Backend,
+  dataDir: string,
+): Promise<{ store: PostgresStore; drop(): Promise<void> }> {
+  if (backend === 'pglite') {
+    const store = postgresStore({ dataDir });
+    return { store, drop: () => store.close() };
+  }
+  const name = `zapgate_e2e_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const store = postgresStore({ databaseUrl: url.toString() });
+  return {
+    store,
+    async drop() {
+      await store.close();
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+}
+
+/** The reference server over real HTTP, with real Baileys talking to a simulator. */
+export interface ServerStack {
+  sim: Simulator;
+  store: PostgresStore;
+  app: ZapgateServer;
+  baseUrl: string;
+  adminKey: string;
+  api<T = any>(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse<T>>;
+  /** Closes the server and starts a new one on the same store ("a restart"). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startServerStack(backend: Backend): Promise<ServerStack> {
+  const sim = await startSimulator();
+  const untrust = trustSimulatorRoot(sim);
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'zapgate-e2e-'));
+  const { store, drop } = await throwawayStore(backend, dataDir);
+  const adminKey = `zga_${randomBytes(24).toString('base64url')}`;
+  const build = () =>
+    buildServer({
+      adminKey,
+      logger: false,
+      docs: false,
+      closeStore: false,
+      sseKeepAliveMs: 1000,
+      store,
+      connector: baileysConnector({ ...sim.baileysConfig() }),
+      mediaStore: localMediaStore({ dir: path.join(dataDir, 'media') }),
+      tuning: fastTuning,
+    });
+  const listen = async (app: ZapgateServer) => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    return address;
+  };
+  const stack: ServerStack = {
+    sim,
+    store,
+    adminKey,
+    app: build(),
+    baseUrl: '',
+    async api(method, url, body, headers = {}) {
+      const response = await fetch(stack.baseUrl + url, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminKey}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    async restart() {
+      await stack.app.close();
+      stack.app = build();
+      stack.baseUrl = await listen(stack.app);
+    },
+    async close() {
+      await stack.app.close();
+      await sim.close();
+      untrust();
+      await drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  stack.baseUrl = await listen(stack.app);
+  return stack;
+}
+
+/** Creates a session over HTTP, connects it and pairs it by QR; returns the session and its key. */
+export async function pairOverHttp(stack: ServerStack, name: string, phoneNumber: string) {
+  const created = await stack.api('POST', '/v1/sessions', { name });
+  if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
+  const { id, apiKey } = created.body as { id: string; apiKey: string };
+  await stack.api('POST', `/v1/sessions/${id}/connect`);
+  const qr = await waitFor(
+    async () => {
+      const res = await stack.api('GET', `/v1/sessions/${id}/qr`);
+      return res.status === 200 ? (res.body as { qr: string; dataUrl: string }) : null;
+    },
+    20_000,
+    'QR',
+  );
+  const paired = await stack.sim.scanQr(qr.qr, { phoneNumber });
+  const session = await waitForStatus(stack, id, 'connected');
+  return { id, apiKey, session, qr, paired };
+}
+
+export async function waitForStatus(stack: ServerStack, id: string, status: string, timeoutMs = 30_000) {
+  return waitFor(
+    async () => {
+      const res = await stack.api('GET', `/v1/sessions/${id}`);
+      return res.body?.status === status ? res.body : null;
+    },
+    timeoutMs,
+    `status ${status}`,
+  );
+}
+
+/** Collects events from `GET /v1/events` (real SSE over HTTP) until stopped. */
+export function collectSse(stack: ServerStack, query: string, headers: Record<string, string> = {}) {
+  const events: (StoredEvent & { sseId: string })[] = [];
+  const controller = new AbortController();
+  const done = (async () => {
+    const response = await fetch(`${stack.baseUrl}/v1/events?${query}`, {
+      headers: { authorization: `Bearer ${stack.adminKey}`, accept: 'text/event-stream', ...headers },
+      signal: controller.signal,
+    });
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const id = /^id: (.*)$/m.exec(frame)?.[1];
+        const data = /^data: (.*)$/m.exec(frame)?.[1];
+        if (id && data) events.push({ ...JSON.parse(data), sseId: id });
+        end = buffer.indexOf('\n\n');
+      }
+    }
+  })().catch(() => {});
+  return {
+    events,
+    async stop() {
+      controller.abort();
+      await done;
+    },
+  };
+}
