@@ -1,0 +1,24 @@
+import type { PluginContext, SqlClient } from '@zapgate/core';
+import type { DeliveryWorker } from './delivery/worker.js';
+import type { ResolvedWebhooksOptions } from './options.js';
+import { SecretBox } from './secrets.js';
+
+/** What one plugin instance holds while running (shared by its handlers and routes). */
+export interface WebhooksRuntime {
+  worker: DeliveryWorker | null;
+  secrets: SecretBox | null;
+}
+
+/** The plugin context as this plugin sees it. */
+export type WebhooksContext = PluginContext<ResolvedWebhooksOptions>;
+
+/** The SQL client (always present: core refuses plugins with migrations on stores without SQL). */
+export function sqlOf(ctx: WebhooksContext): SqlClient {
+  return ctx.sql!;
+}
+
+/** The secret box of this instance, built from the host's encryption key on first use. */
+export function secretsOf(runtime: WebhooksRuntime, ctx: WebhooksContext): SecretBox {
+  runtime.secrets ??= new SecretBox(ctx.config.encryptionKey);
+  return runtime.secrets;
+}

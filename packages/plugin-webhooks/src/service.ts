@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import { GatewayError, type PageOf } from '@zapgate/core';
+import { monotonicFactory } from 'ulid';
+import { webhooksError } from './error-codes.js';
+import type { WebhookPayload } from './events.js';
+import { type DeliveryFilter, type DeliveryRecord, deliveriesRepo } from './repo/deliveries.js';
+import { type SubscriptionFields, type SubscriptionRecord, subscriptionsRepo } from './repo/subscriptions.js';
+import { secretsOf, sqlOf, type WebhooksContext, type WebhooksRuntime } from './runtime.js';
+import { assertValidSecret, generateSecret } from './secrets.js';
+import { checkWebhookUrl } from './url-policy.js';
+
+const nextUlid = monotonicFactory();
+
+/** Headers a subscription may not set: the transport's and the signature's. */
+const reservedHeaders = new Set([
+  'host',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+]);
+
+/** Input of {@link createSubscription}. */
+export interface SubscriptionInput {
+  url: string;
+  events?: string[];
+  enabled?: boolean;
+  headers?: Record<string, string>;
+  description?: string | null;
+  ordered?: boolean;
+  secret?: string;
+}
+
+/** A subscription as the API shows it (no secret). */
+export type PublicSubscription = Omit<SubscriptionRecord, 'endpoint' | 'secret' | 'previousSecret'>;
+
+/** A delivery as the API shows it. */
+export type PublicDelivery = Omit<DeliveryRecord, 'seq' | 'subscriptionId' | 'chatKey' | 'nextAttemptAt'> & {
+  webhookId: string;
+  nextAttemptAt: string | null;
+};
+
+export function publicSubscription(record: SubscriptionRecord): PublicSubscription {
+  const { endpoint: _e, secret: _s, previousSecret: _p, ...rest } = record;
+  const live = rest.previousSecretExpiresAt && Date.parse(rest.previousSecretExpiresAt) > Date.now();
+  return { ...rest, previousSecretExpiresAt: live ? rest.previousSecretExpiresAt : null };
+}
+
+export function publicDelivery(record: DeliveryRecord): PublicDelivery {
+  const { seq: _s, subscriptionId, chatKey: _c, nextAttemptAt, ...rest } = record;
+  const waiting = record.status === 'pending' || record.status === 'delivering';
+  return { ...rest, webhookId: subscriptionId, nextAttemptAt: waiting ? nextAttemptAt : null };
+}
+
+function checkHeaders(headers: Record<string, string>): void {
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (reservedHeaders.has(lower) || lower.startsWith('webhook-')) {
+      throw webhooksError(
+        'WEBHOOKS_INVALID_HEADER',
+        `Header "${name}" is set by the gateway and cannot be overridden`,
+      );
+    }
+  }
+}
+
+/** Checks the caller reaches `sessionId`, and that the session exists. */
+export async function assertSession(
+  ctx: WebhooksContext,
+  sessionId: string | null,
+  auth?: { scope: string; sessionId?: string },
+) {
+  if (sessionId === null) return;
+  if (auth?.scope === 'session' && auth.sessionId !== sessionId) {
+    throw new GatewayError('FORBIDDEN', 'This key does not reach that session', { statusCode: 403 });
+  }
+  await ctx.gateway.sessions.get(sessionId);
+}
+
+/** The subscription `id` of `sessionId` (`null`: global), or `WEBHOOKS_SUBSCRIPTION_NOT_FOUND`. */
+export async function requireSubscription(ctx: WebhooksContext, sessionId: string | null, id: string) {
+  const record = await subscriptionsRepo.get(sqlOf(ctx), id, sessionId);
+  if (!record) throw webhooksError('WEBHOOKS_SUBSCRIPTION_NOT_FOUND', `Webhook ${id} does not exist`);
+  return record;
+}
+
+/** Creates a subscription; the answer carries the secret, the only time it is shown. */
+export async function createSubscription(
+  ctx: WebhooksContext,
+  runtime: WebhooksRuntime,
+  sessionId: string | null,
+  input: SubscriptionInput,
+): Promise<PublicSubscription & { secret: string }> {
+  const endpoint = checkWebhookUrl(input.url, ctx.options);
+  checkHeaders(input.headers ?? {});
+  if (input.secret !== undefined) assertValidSecret(input.secret);
+  const secret = input.secret ?? generateSecret();
+  const record = await subscriptionsRepo.insert(sqlOf(ctx), randomUUID(), {
+    sessionId,
+    url: input.url,
+    endpoint,
+    events: [...new Set(input.events ?? [])],
+    enabled: input.enabled ?? true,
+    disabledReason: null,
+    headers: input.headers ?? {},
+    description: input.description ?? null,
+    ordered: input.ordered ?? false,
+    secret: secretsOf(runtime, ctx).seal(secret),
+    previousSecret: null,
+    previousSecretExpiresAt: null,
+  });
+  return { ...publicSubscription(record), secret };
+}
+
+/** Applies a partial update; enabling clears `disabledReason`. */
+export async function updateSubscription(
+  ctx: WebhooksContext,
+  sessionId: string | null,
+  id: string,
+  patch: Partial<Omit<SubscriptionInput, 'secret'>>,
+): Promise<PublicSubscription> {
+  const current = await requireSubscription(ctx, sessionId, id);
+  const fields: SubscriptionFields = { ...current };
+  if (patch.url !== undefined) {
+    fields.endpoint = checkWebhookUrl(patch.url, ctx.options);
+    fields.url = patch.url;
+  }
+  if (patch.headers !== undefined) {
+    checkHeaders(patch.headers);
+    fields.headers = patch.headers;
+  }
+  if (patch.events !== undefined) fields.events = [...new Set(patch.events)];
+  if (patch.description !== undefined) fields.description = patch.description;
+  if (patch.ordered !== undefined) fields.ordered = patch.ordered;
+  if (patch.enabled !== undefined) {
+    fields.enabled = patch.enabled;
+    fields.disabledReason = patch.enabled ? null : 'Disabled through the API';
+  }
+  return publicSubscription(await subscriptionsRepo.update(sqlOf(ctx), id, fields));
+}
+
+/** Replaces the secret; the old one keeps signing (both signatures sent) for `graceMs`. */
+export async function rotateSecret(
+  ctx: WebhooksContext,
+  runtime: WebhooksRuntime,
+  sessionId: string | null,
+  id: string,
+  input: { secret?: string; graceMs?: number },
+): Promise<PublicSubscription & { secret: string }> {
+  const current = await requireSubscription(ctx, sessionId, id);
+  if (input.secret !== undefined) assertValidSecret(input.secret);
+  const secret = input.secret ?? generateSecret();
+  const graceMs = input.graceMs ?? ctx.options.secretGraceMs;
+  const record = await subscriptionsRepo.update(sqlOf(ctx), id, {
+    ...current,
+    secret: secretsOf(runtime, ctx).seal(secret),
+    previousSecret: graceMs > 0 ? current.secret : null,
+    previousSecretExpiresAt: graceMs > 0 ? new Date(Date.now() + graceMs).toISOString() : null,
+  });
+  return { ...publicSubscription(record), secret };
+}
+
+/** Queues a `webhook.test` event for this subscription only. */
+export async function sendTest(
+  ctx: WebhooksContext,
+  runtime: WebhooksRuntime,
+  sessionId: string | null,
+  id: string,
+): Promise<PublicDelivery> {
+  const subscription = await requireSubscription(ctx, sessionId, id);
+  if (!subscription.enabled) {
+    throw webhooksError('WEBHOOKS_SUBSCRIPTION_DISABLED', `Webhook ${id} is disabled; enable it first`);
+  }
+  const payload: WebhookPayload = {
+    id: nextUlid(),
+    type: 'webhook.test',
+    sessionId,
+    occurredAt: new Date().toISOString(),
+    data: { webhookId: id, message: 'This is a test event from Zapgate' },
+  };
+  const deliveryId = randomUUID();
+  await deliveriesRepo.insertMany(sqlOf(ctx), [
+    {
+      id: deliveryId,
+      subscriptionId: id,
+      eventId: payload.id,
+      eventType: payload.type,
+      sessionId,
+      chatKey: null,
+      payload,
+    },
+  ]);
+  runtime.worker?.wake();
+  return publicDelivery((await deliveriesRepo.get(sqlOf(ctx), id, deliveryId))!);
+}
+
+export async function listDeliveries(
+  ctx: WebhooksContext,
+  sessionId: string | null,
+  id: string,
+  filter: DeliveryFilter,
+): Promise<PageOf<PublicDelivery>> {
+  await requireSubscription(ctx, sessionId, id);
+  const page = await deliveriesRepo.list(sqlOf(ctx), id, filter);
+  return { items: page.items.map(publicDelivery), nextCursor: page.nextCursor };
+}
+
+/** Sends a finished delivery again (same event id, a fresh retry schedule). */
+export async function redeliver(
+  ctx: WebhooksContext,
+  runtime: WebhooksRuntime,
+  sessionId: string | null,
+  id: string,
+  deliveryId: string,
+): Promise<PublicDelivery> {
+  await requireSubscription(ctx, sessionId, id);
+  const existing = await deliveriesRepo.get(sqlOf(ctx), id, deliveryId);
+  if (!existing) throw webhooksError('WEBHOOKS_DELIVERY_NOT_FOUND', `Delivery ${deliveryId} does not exist`);
+  const [updated] = await deliveriesRepo.redeliver(sqlOf(ctx), id, [deliveryId]);
+  runtime.worker?.wake();
+  return publicDelivery(updated ?? existing);
+}
+
+/** Sends every failed delivery of a subscription again. */
+export async function redeliverFailed(
+  ctx: WebhooksContext,
+  runtime: WebhooksRuntime,
+  sessionId: string | null,
+  id: string,
+): Promise<number> {
+  await requireSubscription(ctx, sessionId, id);
+  const updated = await deliveriesRepo.redeliver(sqlOf(ctx), id);
+  runtime.worker?.wake();
+  return updated.length;
+}
