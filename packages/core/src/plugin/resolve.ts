@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import semver from 'semver';
 import { GatewayError } from '../errors.js';
 import { coreVersion } from '../version.js';
+import { registerFormats } from './formats.js';
 import type { GatewayPlugin } from './types.js';
 
 /** A plugin checked and ready: options validated and frozen. */
@@ -12,6 +13,8 @@ export interface ResolvedPlugin {
 }
 
 const idPattern = /^[a-z][a-z0-9-]*$/;
+
+registerFormats();
 
 /**
  * Checks a plugin list and orders it so dependencies come first. Every problem of a kind is
