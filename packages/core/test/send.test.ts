@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventsOf, type Harness, rejectsWith, startGateway, waitFor } from './helpers.js';
+
+const bob = '15550002222@s.whatsapp.net';
+let h: Harness;
+afterEach(() => h.gateway.stop());
+
+async function connected(options: Parameters<typeof startGateway>[0] = {}) {
+  h = await startGateway(options);
+  const session = await h.gateway.sessions.create({ name: 'main' });
+  await h.gateway.sessions.connect(session.id);
+  const control = h.fake.session(session.id);
+  await control.open();
+  return { session, control };
+}
+
+describe('sending', () => {
+  it('stores the message as pending, returns it, then marks it sent and announces it', async () => {
+    const { session, control } = await connected();
+    const pending = await h.gateway.messages.send(session.id, {
+      type: 'text',
+      to: '+15550002222',
+      text: 'hi',
+    });
+    expect(pending).toMatchObject({
+      sessionId: session.id,
+      chatId: bob,
+      msgType: 'text',
+      content: { text: 'hi' },
+      isFromMe: true,
+      status: 'pending',
+    });
+    await waitFor(async () =>
+      expect((await h.store.messages.get(session.id, pending.id))?.status).toBe('sent'),
+    );
+    const sent = await eventsOf(h.store, 'message.sent');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.data).toEqual({ message: { ...pending, status: 'sent' } });
+    expect(control.sends).toHaveLength(1);
+    expect(control.sends[0]).toMatchObject({
+      to: bob,
+      content: { type: 'text', text: 'hi' },
+      options: { waid: pending.waid },
+    });
+  });
+
+  it('returns the first message for a repeated idempotency key and sends once', async () => {
+    const { session, control } = await connected();
+    const body = { type: 'text' as const, to: '15550002222', text: 'once' };
+    const first = await h.gateway.messages.send(session.id, body, { idempotencyKey: 'k-1' });
+    const second = await h.gateway.messages.send(session.id, body, { idempotencyKey: 'k-1' });
+    expect(second.id).toBe(first.id);
+    await waitFor(async () =>
+      expect((await h.store.messages.get(session.id, first.id))?.status).toBe('sent'),
+    );
+    const third = await h.gateway.messages.send(session.id, body, { idempotencyKey: 'k-1' });
+    expect(third).toMatchObject({ id: first.id, status: 'sent' });
+    expect(control.sends).toHaveLength(1);
+    expect((await h.store.messages.list(session.id)).items).toHaveLength(1);
+  });
+
+  it('refuses an invalid recipient and a disconnected session', async () => {
+    const { session, control } = await connected();
+    await rejectsWith(
+      h.gateway.messages.send(session.id, { type: 'text', to: 'garbage', text: 'x' }),
+      'INVALID_RECIPIENT',
+    );
+    await rejectsWith(
+      h.gateway.messages.send(session.id, { type: 'text', to: 'abc@s.whatsapp.net', text: 'x' }),
+      'INVALID_RECIPIENT',
+    );
+    expect((await h.store.messages.list(session.id)).items).toEqual([]);
+    await h.gateway.sessions.disconnect(session.id);
+    await rejectsWith(
+      h.gateway.messages.send(session.id, { type: 'text', to: bob, text: 'x' }),
+      'SESSION_NOT_CONNECTED',
+    );
+    expect(control.sends).toEqual([]);
+  });
+
+  it('refuses a number that is not on WhatsApp when asked to check', async () => {
+    const { session } = await connected({ fake: { onWhatsApp: (n) => n !== '15550003333' } });
+    await rejectsWith(
+      h.gateway.messages.send(session.id, { type: 'text', to: '15550003333', text: 'x', checkNumber: true }),
+      'NOT_ON_WHATSAPP',
+    );
+    const ok = await h.gateway.messages.send(session.id, {
+      type: 'text',
+      to: bob,
+      text: 'x',
+      checkNumber: true,
+    });
+    expect(ok.chatId).toBe(bob);
+  });
+
+  it('marks a message failed, with the reason, when the connector cannot send it', async () => {
+    const { session, control } = await connected();
+    control.failSends(new Error('socket gone'));
+    const pending = await h.gateway.messages.send(session.id, { type: 'text', to: bob, text: 'x' });
+    await waitFor(async () =>
+      expect((await h.store.messages.get(session.id, pending.id))?.status).toBe('failed'),
+    );
+    expect((await h.store.messages.get(session.id, pending.id))?.metadata).toEqual({ error: 'socket gone' });
+    const statuses = await eventsOf(h.store, 'message.status');
+    expect(statuses.map((e) => e.data)).toEqual([
+      { messageId: pending.id, chatId: bob, waid: pending.waid, status: 'failed', previous: 'pending' },
+    ]);
+    expect(await eventsOf(h.store, 'message.sent')).toEqual([]);
+  });
+});
