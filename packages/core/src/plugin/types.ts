@@ -95,8 +95,14 @@ export interface PluginRoute<S extends RouteSchema = RouteSchema, Options = unkn
   handler(request: RouteRequest<S>, ctx: PluginContext<Options>): Promise<RouteReply>;
 }
 
-/** Handles one event; throw to have it retried with backoff. */
-export type EventHandler<E, Options> = (event: E, ctx: PluginContext<Options>) => Promise<void> | void;
+/**
+ * Handles one event; throw to have it retried with backoff. Declared through a method so its
+ * `ctx` parameter is bivariant: a plugin typed by its own options schema stays assignable to
+ * `GatewayPlugin` (as its `setup` and route handlers already are), so `plugins: [webhooks()]` type-checks.
+ */
+export type EventHandler<E, Options> = {
+  handle(event: E, ctx: PluginContext<Options>): Promise<void> | void;
+}['handle'];
 
 /** Handlers by exact event type, or by pattern (`*`, `message.*`) for several. */
 export type PluginEventHandlers<Options> = {
