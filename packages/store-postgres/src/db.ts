@@ -24,14 +24,28 @@ export function openDatabase(options: ResolvedPostgresStoreOptions): Database {
     });
     return { kind: 'postgres', knex: db, pglite: null };
   }
-  const pglite = new PGlite(pgliteLocation(options.dataDir));
+  const pglite = options.pglite ?? new PGlite(pgliteLocation(options.dataDir));
+  // knex-pglite closes its connection on destroy: hand it a view whose close() does nothing
+  // when the instance is the caller's
+  const connection = options.pglite ? keepOpen(pglite) : pglite;
   const db = knex({
     client: ClientPGLite,
     // knex-pglite takes an existing instance through a function, so we keep it for LISTEN
-    connection: (() => ({ pglite })) as unknown as Knex.StaticConnectionConfig,
+    connection: (() => ({ pglite: connection })) as unknown as Knex.StaticConnectionConfig,
     ...(searchPath ? { searchPath } : {}),
   });
   return { kind: 'pglite', knex: db, pglite };
+}
+
+function keepOpen(pglite: PGlite): PGlite {
+  return new Proxy(pglite, {
+    get(target, property) {
+      if (property === 'close') return async () => {};
+      const value = Reflect.get(target, property, target);
+      // bound to the real instance: PGlite keeps its state in private fields
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 function pgliteLocation(dataDir: string): string | undefined {

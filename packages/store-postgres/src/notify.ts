@@ -12,6 +12,7 @@ export type NotifySource = { kind: 'postgres'; databaseUrl: string } | { kind: '
 export class EventNotifier {
   private readonly listeners = new Set<() => void>();
   private client: pg.Client | null = null;
+  private unlisten: (() => Promise<void>) | null = null;
   private started = false;
   private closed = false;
   private retry: NodeJS.Timeout | null = null;
@@ -37,8 +38,7 @@ export class EventNotifier {
     this.started = true;
     try {
       if (this.source.kind === 'pglite') {
-        // unlistened implicitly: the PGlite instance closes with the store
-        await this.source.pglite.listen(this.channel, () => this.fire());
+        this.unlisten = await this.source.pglite.listen(this.channel, () => this.fire());
       } else {
         await this.connect(this.source.databaseUrl);
       }
@@ -97,5 +97,8 @@ export class EventNotifier {
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => {});
+    const unlisten = this.unlisten;
+    this.unlisten = null;
+    await unlisten?.().catch(() => {});
   }
 }

@@ -1,3 +1,4 @@
+import type { PGlite } from '@electric-sql/pglite';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { GatewayError, type Logger } from '@zapgate/core';
@@ -39,14 +40,24 @@ export type PostgresStoreOptions = Partial<Omit<Static<typeof PostgresStoreOptio
   pool?: { min?: number; max?: number };
   /** A pino-compatible logger. @default silentLogger */
   logger?: Logger;
+  /**
+   * An existing PGlite instance to use instead of opening `<dataDir>/pglite` (for example one
+   * also served to other clients with `@electric-sql/pglite-socket`). The store never closes
+   * it. Ignored with `databaseUrl`.
+   * @default undefined
+   */
+  pglite?: PGlite;
 };
 
 /** Options after defaults and validation. */
-export type ResolvedPostgresStoreOptions = Static<typeof PostgresStoreOptionsSchema> & { logger?: Logger };
+export type ResolvedPostgresStoreOptions = Static<typeof PostgresStoreOptionsSchema> & {
+  logger?: Logger;
+  pglite?: PGlite;
+};
 
 /** Applies defaults, reports every problem at once, freezes. */
 export function resolveOptions(input: PostgresStoreOptions = {}): ResolvedPostgresStoreOptions {
-  const { logger, ...rest } = input;
+  const { logger, pglite, ...rest } = input;
   const value = Value.Default(PostgresStoreOptionsSchema, structuredClone(rest)) as Static<
     typeof PostgresStoreOptionsSchema
   >;
@@ -61,5 +72,10 @@ export function resolveOptions(input: PostgresStoreOptions = {}): ResolvedPostgr
       { statusCode: StorePostgresErrorCodes.STORE_POSTGRES_INVALID_OPTIONS, details: problems },
     );
   }
-  return Object.freeze({ ...value, pool: Object.freeze({ ...value.pool }), ...(logger ? { logger } : {}) });
+  return Object.freeze({
+    ...value,
+    pool: Object.freeze({ ...value.pool }),
+    ...(logger ? { logger } : {}),
+    ...(pglite ? { pglite } : {}),
+  });
 }

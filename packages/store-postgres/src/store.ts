@@ -120,8 +120,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     transaction: (fn) => knex.transaction((trx) => fn(repositories(trx))),
     migrate: (owner, migrations) => migrate(migrator, owner, migrations),
     migrateDown: (owner, migrations, opts) => migrateDown(migrator, owner, migrations, opts),
-    migrationStatus: (known): Promise<MigrationState[]> =>
-      migrationStatus(migrator, { [coreOwner]: coreMigrations, ...known }),
+    migrationStatus: (known): Promise<MigrationState[]> => migrationStatus(migrator, known),
     onEventsAppended: (listener) => notifier.subscribe(listener),
     authState: (sessionId) => useStoreAuthState(store.auth, sessionId),
   };

@@ -37,7 +37,7 @@ describe.each(backends)('migrations on %s', (backend) => {
     const store = stores.create({ schema: 'fresh' });
     await store.init();
     await store.init(); // safe twice
-    const status = await store.migrationStatus({});
+    const status = await store.migrationStatus({ core: coreMigrations });
     expect(status.map((s) => s.name)).toEqual(coreMigrations.map((m) => m.name));
     for (const s of status) {
       expect(s.owner).toBe('core');

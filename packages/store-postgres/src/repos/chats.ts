@@ -80,7 +80,9 @@ export function chatRepo(db: Knex): ChatRepo {
     },
     async delete(sessionId, chatJid) {
       if (!isUuid(sessionId)) return false;
-      return (await db('chats').where({ sessionId, chatJid }).delete()) > 0;
+      // RETURNING rather than the row count, which knex-pglite does not report for deletes
+      const rows = await db('chats').where({ sessionId, chatJid }).delete().returning('chatJid');
+      return rows.length > 0;
     },
   };
 }

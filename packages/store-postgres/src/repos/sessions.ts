@@ -89,7 +89,8 @@ export function sessionRepo(db: Knex): SessionRepo {
     async delete(id, options = {}) {
       if (!isUuid(id)) return false;
       return inTransaction(db, async (trx) => {
-        const deleted = await trx('sessions').where('id', id).delete();
+        // RETURNING rather than the row count, which knex-pglite does not report for deletes
+        const deleted = await trx('sessions').where('id', id).delete().returning('id');
         await trx('authKeys').where('sessionId', id).delete();
         await trx('authCreds').where('sessionId', id).delete();
         if (!options.keepData) {
@@ -97,7 +98,7 @@ export function sessionRepo(db: Knex): SessionRepo {
           await trx('chats').where('sessionId', id).delete();
           await trx('contacts').where('sessionId', id).delete();
         }
-        return deleted > 0;
+        return deleted.length > 0;
       });
     },
   };
