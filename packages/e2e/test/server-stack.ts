@@ -80,7 +80,7 @@ export async function startServerStack(backend: Backend): Promise<ServerStack> {
   const build = () =>
     buildServer({
       adminKey,
-      logger: false,
+      logger: process.env.E2E_LOG ? { level: process.env.E2E_LOG } : false,
       docs: false,
       closeStore: false,
       sseKeepAliveMs: 1000,
@@ -163,6 +163,10 @@ export async function waitForStatus(stack: ServerStack, id: string, status: stri
 export function collectSse(stack: ServerStack, query: string, headers: Record<string, string> = {}) {
   const events: (StoredEvent & { sseId: string })[] = [];
   const controller = new AbortController();
+  let connected: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    connected = resolve;
+  });
   const done = (async () => {
     const response = await fetch(`${stack.baseUrl}/v1/events?${query}`, {
       headers: { authorization: `Bearer ${stack.adminKey}`, accept: 'text/event-stream', ...headers },
@@ -172,6 +176,7 @@ export function collectSse(stack: ServerStack, query: string, headers: Record<st
     let buffer = '';
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, { stream: true });
+      connected(); // the server writes ': connected' once its cursor is set
       let end = buffer.indexOf('\n\n');
       while (end >= 0) {
         const frame = buffer.slice(0, end);
@@ -185,6 +190,8 @@ export function collectSse(stack: ServerStack, query: string, headers: Record<st
   })().catch(() => {});
   return {
     events,
+    /** Resolves once the server has set the stream's starting point. */
+    ready,
     async stop() {
       controller.abort();
       await done;
