@@ -29,7 +29,7 @@ export async function runMigrateCommand(
   const { store } = openStore(config);
   try {
     if (command === 'status') {
-      const states = await store.migrationStatus(lists);
+      const states = await store.migrationStatus({ [coreOwner]: coreMigrations, ...lists });
       if (options.json) out.write(`${JSON.stringify(states, null, 2)}\n`);
       else
         for (const s of states)

@@ -1,7 +1,22 @@
 import type { SwaggerOptions } from '@fastify/swagger';
 import type { TSchema } from '@sinclair/typebox';
-import { coreVersion, EventEnvelope } from '@zapgate/core';
+import {
+  Chat,
+  Contact,
+  coreVersion,
+  EventEnvelope,
+  Group,
+  MediaInfo,
+  Message,
+  MessageMetadata,
+  SendMessageBody,
+  Session,
+  SessionQr,
+  SessionSettings,
+} from '@zapgate/core';
+import { hoistComponents } from './openapi-components.js';
 import { MultipartSend } from './routes/messages.js';
+import { ErrorResponse } from './schemas.js';
 
 /** Options of {@link openapiOptions}. */
 export interface OpenapiOptions {
@@ -81,6 +96,20 @@ export function openapiOptions(options: OpenapiOptions): SwaggerOptions {
       // biome-ignore lint/suspicious/noExplicitAny: swagger's types predate OpenAPI 3.1 webhooks
       webhooks: eventWebhooks(options.eventSchemas) as any,
     },
+    transformObject: (documentObject) =>
+      hoistComponents((documentObject as { openapiObject: Record<string, unknown> }).openapiObject, {
+        Session,
+        SessionSettings,
+        SessionQr,
+        Message,
+        MediaInfo,
+        MessageMetadata,
+        SendMessageBody,
+        Chat,
+        Contact,
+        Group,
+        Error: ErrorResponse,
+      }) as never,
     transform({ schema, url, route }) {
       if (!route.config?.multipart || !schema?.body) return { schema, url };
       const body = schema.body;

@@ -1,5 +1,5 @@
 import type { Migration, Store } from '@zapgate/core';
-import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
+import { coreMigrations, coreOwner, type PostgresStore, postgresStore } from '@zapgate/store-postgres';
 import type { ServerConfig } from './options.js';
 
 /** A store opened from the config, with the migration lists it owns beyond the plugins'. */
@@ -15,8 +15,7 @@ export function openStore(config: Readonly<ServerConfig>): OpenedStore {
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(config.databasePoolSize ? { pool: { max: config.databasePoolSize } } : {}),
   });
-  // postgresStore reports its own (core) migrations itself.
-  return { store, knownMigrations: () => ({}) };
+  return { store, knownMigrations: () => ({ [coreOwner]: coreMigrations }) };
 }
 
 /** True for stores that keep nothing across restarts. */

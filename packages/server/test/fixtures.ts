@@ -61,13 +61,13 @@ export async function testServer(
 
 /** Polls until `fn` returns a truthy value. */
 export async function waitFor<T>(
-  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  fn: () => Promise<T> | T,
   timeoutMs = 5000,
-): Promise<T> {
+): Promise<Exclude<T, null | undefined | false | 0 | ''>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
-    if (value) return value;
+    if (value) return value as Exclude<T, null | undefined | false | 0 | ''>;
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
   }
