@@ -28,11 +28,13 @@ export function openDatabase(options: ResolvedPostgresStoreOptions): Database {
   // knex-pglite closes its connection on destroy: hand it a view whose close() does nothing
   // when the instance is the caller's
   const connection = options.pglite ? keepOpen(pglite) : pglite;
+  // always set: a shared instance keeps the search_path another store set on it
+  const pglitePath = searchPath ?? ['public'];
   const db = knex({
     client: ClientPGLite,
     // knex-pglite takes an existing instance through a function, so we keep it for LISTEN
     connection: (() => ({ pglite: connection })) as unknown as Knex.StaticConnectionConfig,
-    ...(searchPath ? { searchPath } : {}),
+    searchPath: pglitePath,
   });
   return { kind: 'pglite', knex: db, pglite };
 }
