@@ -40,6 +40,7 @@ export class DeliveryWorker {
   private pumping = false;
   private again = false;
   private stopped = false;
+  private wakeTimer: NodeJS.Timeout | null = null;
   private readonly abort = new AbortController();
   private readonly breaker: CircuitBreaker;
   private readonly deliveries: Counter;
@@ -74,9 +75,19 @@ export class DeliveryWorker {
     void this.pump();
   }
 
+  /** Claims for freed slots together: completions close in time share one claim query. */
+  private wakeSoon(): void {
+    if (this.wakeTimer || this.stopped) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.wake();
+    }, 5);
+  }
+
   /** Stops claiming, aborts requests in flight and gives their deliveries back. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.abort.abort();
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
     this.deps.http.close();
@@ -142,7 +153,7 @@ export class DeliveryWorker {
         if (left > 0) this.inflight.set(endpoint, left);
         else this.inflight.delete(endpoint);
         this.running.delete(done);
-        this.wake();
+        this.wakeSoon();
       });
     this.running.add(done);
   }
