@@ -1,12 +1,21 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, createTestDatabase, eventually, type Harness, Receiver, startHarness } from './helpers.js';
+import {
+  backends,
+  createTestDatabase,
+  eventually,
+  type Harness,
+  Receiver,
+  recordingMetrics,
+  startHarness,
+} from './helpers.js';
 
 describe.each(backends)('webhook delivery on %s', (backend) => {
   let database: Awaited<ReturnType<typeof createTestDatabase>> | null = null;
   let h: Harness;
   const receivers: Receiver[] = [];
   let counter = 0;
+  const recorded = recordingMetrics();
 
   const receiver = async () => {
     const r = await new Receiver().listen();
@@ -43,14 +52,19 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
 
   beforeAll(async () => {
     if (backend === 'postgres') database = await createTestDatabase();
-    h = await startHarness(database?.url, {
-      retrySchedule: [200, 200],
-      retryJitter: 0,
-      timeoutMs: 3000,
-      leaseMs: 10_000,
-      perEndpointConcurrency: 2,
-      circuitBreaker: { failureThreshold: 100, cooldownMs: 1000 },
-    });
+    h = await startHarness(
+      database?.url,
+      {
+        retrySchedule: [200, 200],
+        retryJitter: 0,
+        timeoutMs: 3000,
+        leaseMs: 10_000,
+        perEndpointConcurrency: 2,
+        circuitBreaker: { failureThreshold: 100, cooldownMs: 1000 },
+      },
+      { encryptionKey: 'test-encryption-key-of-at-least-32-characters' },
+      recorded.metrics,
+    );
   });
 
   afterAll(async () => {
@@ -84,6 +98,20 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
       return list[0]?.status === 'succeeded' ? list : null;
     });
     expect(delivery).toMatchObject({ eventId: event.id, attempts: 1, lastStatusCode: 200 });
+    // the secret is sealed at rest (an encryption key is configured)
+    const [row] = await h.store.sql.query<{ secret: string }>(
+      'SELECT "secret" FROM "webhookSubscriptions" WHERE "id" = ?',
+      [sub.id],
+    );
+    expect(row!.secret).toMatch(/^enc:v1:/);
+    expect(row!.secret).not.toContain(sub.secret.slice(6));
+    // metrics are labelled by origin, not by full URL
+    expect(recorded.counters.get(`zapgate_webhook_deliveries_total{endpoint=${r.url},result=success}`)).toBe(
+      1,
+    );
+    expect(
+      recorded.histograms.get(`zapgate_webhook_delivery_duration_seconds{endpoint=${r.url}}`),
+    ).toHaveLength(1);
   });
 
   it('never shows the secret again and keeps sessions apart', async () => {

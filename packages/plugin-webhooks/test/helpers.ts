@@ -10,6 +10,7 @@ import {
   type GatewayEventMap,
   type HostConfig,
   isGatewayError,
+  type Metrics,
   type RequestAuth,
   type StoredEvent,
 } from '@zapgate/core';
@@ -189,12 +190,14 @@ export async function startHarness(
   databaseUrl: string | undefined,
   options: WebhooksOptions = {},
   config: HostConfig = {},
+  metrics?: Metrics,
 ): Promise<Harness> {
   const store = postgresStore(databaseUrl ? { databaseUrl } : { dataDir: 'memory://' });
   const gateway = createGateway({
     store,
     connector: fakeConnector(),
     config,
+    ...(metrics ? { metrics } : {}),
     plugins: [webhooks({ allowlist: loopbackAllowlist, pollIntervalMs: 50, ...options })],
     tuning: { events: { pollIntervalMs: 50 } },
   });
@@ -263,4 +266,25 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs}ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Metrics that remember what was recorded, as `name{label=value,...}` → sum / observations. */
+export function recordingMetrics() {
+  const counters = new Map<string, number>();
+  const histograms = new Map<string, number[]>();
+  const key = (name: string, labels: Record<string, string> = {}) =>
+    `${name}{${Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}}`;
+  const metrics: Metrics = {
+    counter: (name) => ({
+      inc: (labels, value = 1) =>
+        counters.set(key(name, labels), (counters.get(key(name, labels)) ?? 0) + value),
+    }),
+    histogram: (name) => ({
+      observe: (labels, value) =>
+        histograms.set(key(name, labels), [...(histograms.get(key(name, labels)) ?? []), value]),
+    }),
+  };
+  return { metrics, counters, histograms };
 }
