@@ -23,3 +23,4 @@ export { configEnv, type LoadConfigOptions, loadConfig, PluginEntry, ServerConfi
 export { type HealthRoutesOptions, healthRoutes } from './routes/health.js';
 export { type ZapgateRoutesOptions, zapgateRoutes } from './routes-plugin.js';
 export { ErrorResponse } from './schemas.js';
+export { openapiDocument } from './write-openapi.js';

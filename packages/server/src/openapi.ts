@@ -22,7 +22,7 @@ import { ErrorResponse } from './schemas.js';
 export interface OpenapiOptions {
   /** Event type → payload schema (`gateway.eventSchemas`), documented under `webhooks`. */
   eventSchemas: Readonly<Record<string, TSchema>>;
-  /** Base URL of the server, listed under `servers`. @default none */
+  /** Base URL of the server, listed under `servers`. @default 'http://localhost:3000' (the default local address) */
   publicUrl?: string;
 }
 
@@ -75,7 +75,11 @@ export function openapiOptions(options: OpenapiOptions): SwaggerOptions {
           '`Authorization: Bearer <key>` or `x-api-key: <key>`. Errors are `{ statusCode, code, error, message }`.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
-      ...(options.publicUrl ? { servers: [{ url: options.publicUrl }] } : {}),
+      servers: [
+        options.publicUrl
+          ? { url: options.publicUrl }
+          : { url: 'http://localhost:3000', description: 'A local server on the default port' },
+      ],
       tags,
       components: {
         securitySchemes: {

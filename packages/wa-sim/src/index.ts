@@ -1,3 +1,4 @@
+/// <reference path="./types/libsignal.d.ts" />
 export {
   type ContactMedia,
   type ContactOptions,

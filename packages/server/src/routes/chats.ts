@@ -29,7 +29,7 @@ export function chatRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
           unread: Type.Optional(Type.Boolean({ description: 'Only chats with unread messages' })),
           isGroup: Type.Optional(Type.Boolean()),
           cursor: Type.Optional(Type.String()),
-          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
         }),
         response: responses({ 200: Page(Chat) }, [404]),
       },

@@ -20,7 +20,7 @@ export function contactRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
         querystring: Type.Object({
           search: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           cursor: Type.Optional(Type.String()),
-          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
         }),
         response: responses({ 200: Page(Contact) }, [404]),
       },

@@ -27,7 +27,7 @@ const ListQuery = Type.Object({
     Type.String({ format: 'date-time', description: 'Exclusive upper bound on `timestamp`' }),
   ),
   cursor: Type.Optional(Type.String({ description: '`nextCursor` of the previous page' })),
-  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
 
 /** The multipart form of a send, documented beside the JSON body. */

@@ -107,7 +107,7 @@ export function sessionRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
           'Logs out and deletes the session with its data; `keepData=true` only disconnects and keeps chats, contacts and messages.',
         tags,
         params: SessionParams,
-        querystring: Type.Object({ keepData: Type.Boolean({ default: false }) }),
+        querystring: Type.Object({ keepData: Type.Optional(Type.Boolean({ default: false })) }),
         response: responses({ 204: NoContent }, [404]),
       },
     },
