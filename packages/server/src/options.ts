@@ -67,6 +67,11 @@ export const ServerConfig = Type.Object(
     docs: Type.Boolean({ default: true }),
     /** Trust `X-Forwarded-*` headers (behind a reverse proxy). @default false */
     trustProxy: Type.Boolean({ default: false }),
+    /**
+     * Print each new QR code as a terminal QR (with the session name) on the server's stdout.
+     * @default true when stdout is a TTY (running in the foreground), false otherwise
+     */
+    printQr: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -90,6 +95,7 @@ export const configEnv = {
   ZAPGATE_SSE_KEEPALIVE_MS: 'sseKeepAliveMs',
   ZAPGATE_DOCS: 'docs',
   ZAPGATE_TRUST_PROXY: 'trustProxy',
+  ZAPGATE_PRINT_QR: 'printQr',
 } as const satisfies Record<string, keyof ServerConfig>;
 
 /** Where configuration comes from. */

@@ -11,7 +11,8 @@ import { ensureAdminKey } from './admin-key.js';
 import { buildServer, type ZapgateServer } from './build-server.js';
 import type { ServerConfig } from './options.js';
 import { loadPlugins } from './plugins.js';
-import { isEphemeral, openStore } from './store.js';
+import { type QrPrinter, qrPrinter } from './qr-printer.js';
+import { openStore } from './store.js';
 import { guardedMediaFetcher, urlGuard } from './url-guard.js';
 
 /** Seams of {@link startServer}, for tests and custom builds. */
@@ -22,8 +23,8 @@ export interface StartServerOptions {
   connector?: Connector;
   /** @default the plugins named in the config */
   plugins?: GatewayPlugin[];
-  /** Where the one-time admin key notice goes. @default process.stdout */
-  out?: NodeJS.WritableStream;
+  /** Where the one-time admin key notice and terminal QR codes go. @default process.stdout */
+  out?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Listen on `config.port`/`config.host`. @default true */
   listen?: boolean;
 }
@@ -43,13 +44,14 @@ export async function startServer(
   config: Readonly<ServerConfig>,
   options: StartServerOptions = {},
 ): Promise<RunningServer> {
+  const out = options.out ?? process.stdout;
   const dataDir = path.resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
   let adminKey = config.adminKey;
   if (!adminKey) {
     const ensured = await ensureAdminKey(dataDir);
     adminKey = ensured.key;
-    if (ensured.generated) printAdminKeyOnce(options.out ?? process.stdout, ensured.key, ensured.file);
+    if (ensured.generated) printAdminKeyOnce(out, ensured.key, ensured.file);
   }
   const plugins = options.plugins ?? (await loadPlugins(config.plugins));
   let knownMigrations: () => Record<string, readonly Migration[]> = () => ({});
@@ -86,9 +88,13 @@ export async function startServer(
   });
   if (store.kind === 'memory')
     app.log.warn('running on the in-memory store: nothing is kept across restarts');
+  let printer: QrPrinter | undefined;
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= app.close().then(() => undefined);
+    closing ??= (async () => {
+      await printer?.stop();
+      await app.close();
+    })();
     return closing;
   };
   try {
@@ -97,6 +103,14 @@ export async function startServer(
   } catch (error) {
     await close().catch(() => {});
     throw error;
+  }
+  // In the foreground (a terminal) a QR can be scanned straight from the console.
+  if (config.printQr ?? out.isTTY === true) {
+    printer = qrPrinter({
+      store,
+      out,
+      onError: (error) => app.log.warn({ err: error }, 'printing a QR code failed'),
+    });
   }
   return { app, close };
 }
