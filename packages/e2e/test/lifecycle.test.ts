@@ -90,7 +90,8 @@ describe.each(backends)('session lifecycle over HTTP on %s', (backend: Backend) 
       'reconnect',
     );
     const connecting = reconnected.find((e) => (e.data as { status: string }).status === 'connecting');
-    expect((connecting?.data as { reason: string }).reason).toMatch(/^Reconnecting \(attempt 1\)/);
+    expect(connecting).toBeDefined();
+    expect((connecting!.data as { reason: string }).reason).toMatch(/^Reconnecting \(attempt 1\)/);
     expect((await stack.api('GET', `/v1/sessions/${id}`)).body.deviceJid).toBe(session.deviceJid);
   });
 
