@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { jidNormalizedUser, proto } from '@whiskeysockets/baileys';
 import type { DeviceMessage } from './events.js';
 import type { GroupRegistry } from './groups/group-registry.js';
 import { encryptMedia, type SimMediaKind } from './media/media-crypto.js';
 import type { MediaServer } from './media/media-server.js';
 import { type Addressing, sendEncrypted, sendReceipt } from './messages/deliver.js';
+import { encryptPollVote, pollCreationOf } from './messages/poll-vote.js';
 import type { Companion, Peer, Registry } from './registry.js';
 import { newMessageId } from './util.js';
 
@@ -46,6 +48,17 @@ export interface ContactMedia {
   fileName?: string;
 }
 
+/** Options of {@link SimContact.votePoll}. */
+export interface VotePollOptions {
+  /**
+   * Account jid of the poll's creator. @default the device account for a poll this contact
+   * received, this contact for a poll it sent
+   */
+  pollCreator?: string;
+  /** The poll's `messageSecret`; by default the one of the received or sent poll. */
+  messageSecret?: Uint8Array;
+}
+
 /** A message a device sent to the contact, decrypted. */
 export type ReceivedMessage = DeviceMessage;
 
@@ -69,6 +82,8 @@ export class SimContact {
   /** Messages devices sent to this contact, oldest first. */
   readonly received: ReceivedMessage[] = [];
   private readonly consumed = new Set<ReceivedMessage>();
+  /** `messageSecret` of each poll this contact sent, by message id. */
+  private readonly pollSecrets = new Map<string, Uint8Array>();
   private waiters: Waiter[] = [];
   private readonly receipts: Required<ReceiptOptions>;
   private readonly addressing: Addressing;
@@ -110,13 +125,21 @@ export class SimContact {
    * Sends any `proto.Message` to a device jid, an account jid, a phone number (all
    * devices of the account) or a group jid (`…@g.us`, see {@link sendToGroup}). Resolves
    * with the message id once encrypted and delivered (or queued for an offline device).
+   * A poll creation gets a random `messageContextInfo.messageSecret` unless it has one; the
+   * contact remembers it to encrypt its votes ({@link votePoll}).
    */
   async send(
     to: string,
-    message: proto.IMessage,
+    content: proto.IMessage,
     options: Pick<ContactSendOptions, 'id'> = {},
   ): Promise<string> {
     const id = options.id ?? newMessageId();
+    let message = content;
+    if (pollCreationOf(message)) {
+      const messageSecret = message.messageContextInfo?.messageSecret ?? randomBytes(32);
+      message = { ...message, messageContextInfo: { ...message.messageContextInfo, messageSecret } };
+      this.pollSecrets.set(id, messageSecret);
+    }
     if (to.endsWith('@g.us')) {
       await this.deps.groups.send(this.peer, to, message, id);
       return id;
@@ -217,6 +240,46 @@ export class SimContact {
         type: proto.Message.ProtocolMessage.Type.REVOKE,
         key: { remoteJid: this.chatJid(to), fromMe: true, id: messageId },
       },
+    });
+  }
+
+  /**
+   * Votes in a poll (an encrypted `pollUpdateMessage`); `optionNames` are the selected
+   * options, `[]` retracts the vote. The poll is one a device sent this contact (its
+   * `messageSecret` comes from {@link received}) or one this contact sent; for any other,
+   * pass `pollCreator` and `messageSecret`.
+   */
+  async votePoll(
+    to: string,
+    pollMessageId: string,
+    optionNames: string[],
+    options: VotePollOptions = {},
+  ): Promise<string> {
+    const received = this.received.find((m) => m.id === pollMessageId && pollCreationOf(m.message));
+    const messageSecret =
+      options.messageSecret ??
+      this.pollSecrets.get(pollMessageId) ??
+      received?.message.messageContextInfo?.messageSecret ??
+      undefined;
+    if (!messageSecret) throw new Error(`${this.name} does not know the secret of poll ${pollMessageId}`);
+    const ownPoll = !received && this.pollSecrets.has(pollMessageId);
+    const pollCreator = jidNormalizedUser(
+      options.pollCreator ?? (received ? received.from : ownPoll ? this.jid : this.chatJid(to)),
+    );
+    const key: proto.IMessageKey = {
+      remoteJid: this.chatJid(to),
+      fromMe: pollCreator === this.jid,
+      id: pollMessageId,
+      ...(to.endsWith('@g.us') ? { participant: pollCreator } : {}),
+    };
+    const vote = encryptPollVote(optionNames, {
+      messageSecret,
+      pollMsgId: pollMessageId,
+      pollCreatorJid: pollCreator,
+      voterJid: this.jid,
+    });
+    return this.send(to, {
+      pollUpdateMessage: { pollCreationMessageKey: key, vote, senderTimestampMs: Date.now() },
     });
   }
 

@@ -6,6 +6,7 @@ export {
   type ReceiptOptions,
   type ReceivedMessage,
   SimContact,
+  type VotePollOptions,
 } from './contact.js';
 export type { DeviceMessage, PairedEvent, SimulatorEvents } from './events.js';
 export { SimulatorEmitter } from './events.js';
@@ -18,6 +19,7 @@ export type {
 } from './groups/group-model.js';
 export { decryptMedia, type EncryptedMedia, encryptMedia, type SimMediaKind } from './media/media-crypto.js';
 export type { Addressing } from './messages/deliver.js';
+export { encryptPollVote, type PollVoteContext, pollOptionHash } from './messages/poll-vote.js';
 export type { PairOptions } from './pairing/pairing.js';
 export {
   type DeviceInfo,

@@ -13,6 +13,13 @@ export const deliver = (companion: Companion, node: BinaryNode): void => {
 /** The `type` attribute WhatsApp puts on a message stanza for `message`. */
 export const stanzaType = (message: proto.IMessage): string => {
   if (message.reactionMessage) return 'reaction';
+  if (
+    message.pollCreationMessage ||
+    message.pollCreationMessageV2 ||
+    message.pollCreationMessageV3 ||
+    message.pollUpdateMessage
+  )
+    return 'poll';
   if (message.conversation || message.extendedTextMessage || message.protocolMessage) return 'text';
   return 'media';
 };
