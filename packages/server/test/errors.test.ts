@@ -14,9 +14,7 @@ describe('error shapes', () => {
   beforeAll(async () => {
     t = await testServer();
     session = await t.createSession('errors');
-    await t.app.inject({ method: 'POST', url: `/v1/sessions/${session.id}/connect`, headers: admin });
-    await new Promise((r) => setTimeout(r, 50));
-    await t.fake.open(session.id);
+    await t.connectAndOpen(session);
   });
   afterAll(() => t?.close());
 

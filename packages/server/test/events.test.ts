@@ -77,7 +77,8 @@ describe('GET /v1/events (SSE)', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reading = readFrames(response, 2);
     await patch(b, true); // another session: must not show up
-    await patch(a, true); // connect → session.status connecting, qr, session.qr
+    await patch(a, true); // connect → session.status connecting
+    await t.fake.session(a.id).qr(); // → session.status qr, session.qr
     const frames = await reading;
     controller.abort();
     expect(frames.length).toBeGreaterThanOrEqual(2);

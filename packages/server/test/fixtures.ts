@@ -3,22 +3,24 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { GatewayPlugin, Store } from '@zapgate/core';
 import { localMediaStore } from '@zapgate/core';
+import { type FakeConnector, fakeConnector } from '@zapgate/core/testing';
 import { postgresStore } from '@zapgate/store-postgres';
 import { buildServer, type ZapgateServer } from '../src/index.js';
-import { testConnector } from './fake-connector.js';
 
 export const adminKey = 'test-admin-key-0123456789abcdef';
 export const admin = { authorization: `Bearer ${adminKey}` };
 
-/** A server on an embedded in-memory PGlite store with the test connector. */
+/** A server on an embedded in-memory PGlite store with core's fake connector. */
 export interface TestServer {
   app: ZapgateServer;
   store: Store;
-  fake: ReturnType<typeof testConnector>;
+  fake: FakeConnector;
   dataDir: string;
   close(): Promise<void>;
   /** Creates a session through the API; returns it with its key. */
   createSession(name: string): Promise<{ id: string; apiKey: string }>;
+  /** Connects a session through the API and pairs it as `phoneNumber` (the fake phone scans). */
+  connectAndOpen(session: { id: string; apiKey: string }, phoneNumber?: string): Promise<void>;
 }
 
 export async function testServer(
@@ -26,11 +28,11 @@ export async function testServer(
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'zapgate-server-'));
   const store = options.store ?? postgresStore({ dataDir: 'memory://' });
-  const fake = testConnector();
+  const fake = fakeConnector();
   const app = buildServer({
     adminKey,
     store,
-    connector: fake.connector,
+    connector: fake,
     plugins: options.plugins ?? [],
     mediaStore: localMediaStore({ dir: path.join(dataDir, 'media') }),
     logger: false,
@@ -55,6 +57,17 @@ export async function testServer(
       });
       if (res.statusCode !== 201) throw new Error(`createSession: ${res.statusCode} ${res.body}`);
       return res.json();
+    },
+    async connectAndOpen(session, phoneNumber = '15550001111') {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/sessions/${session.id}/connect`,
+        headers: { 'x-api-key': session.apiKey },
+      });
+      if (res.statusCode !== 200) throw new Error(`connect: ${res.statusCode} ${res.body}`);
+      const control = fake.session(session.id);
+      await waitFor(() => control.connection);
+      await control.open({ phoneNumber, deviceJid: `${phoneNumber}:1@s.whatsapp.net`, pushName: 'Test' });
     },
   };
 }

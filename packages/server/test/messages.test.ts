@@ -11,9 +11,7 @@ describe('messages', () => {
     t = await testServer();
     s = await t.createSession('messages');
     key = { 'x-api-key': s.apiKey };
-    await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/connect`, headers: key });
-    await waitFor(() => t.fake.socket(s.id));
-    await t.fake.open(s.id);
+    await t.connectAndOpen(s);
   });
   afterAll(() => t?.close());
 
@@ -44,7 +42,7 @@ describe('messages', () => {
       return got.status === 'sent' ? got : null;
     });
     expect(sent.waid).toBe(pending.waid);
-    expect(t.fake.socket(s.id)?.sends.some((x) => x.waid === pending.waid)).toBe(true);
+    expect(t.fake.session(s.id).sends.filter((x) => x.result?.waid === pending.waid)).toHaveLength(1);
   });
 
   it('is idempotent with Idempotency-Key: same message, sent once', async () => {
@@ -56,7 +54,7 @@ describe('messages', () => {
     expect(second.json().id).toBe(first.json().id);
     await waitFor(async () => (await t.store.messages.get(s.id, first.json().id))?.status === 'sent');
     expect(
-      t.fake.socket(s.id)?.sends.filter((x) => x.content.type === 'text' && x.content.text === 'once'),
+      t.fake.session(s.id).sends.filter((x) => x.content.type === 'text' && x.content.text === 'once'),
     ).toHaveLength(1);
   });
 
@@ -82,7 +80,7 @@ describe('messages', () => {
       msgType: 'document',
       mediaInfo: { mimeType: 'application/pdf', size: 13, fileName: 'invoice.pdf' },
     });
-    const sent = await waitFor(() => t.fake.socket(s.id)?.sends.find((x) => x.content.type === 'document'));
+    const sent = await waitFor(() => t.fake.session(s.id).sends.find((x) => x.content.type === 'document'));
     expect('data' in sent.content && sent.content.data.toString()).toBe('%PDF-1.4 fake');
   });
 

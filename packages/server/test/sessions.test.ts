@@ -35,6 +35,9 @@ describe('session lifecycle through the fake connector', () => {
 
     const connect = await t.app.inject({ method: 'POST', url: `/v1/sessions/${id}/connect`, headers: key });
     expect(connect.statusCode).toBe(200);
+    const control = t.fake.session(id);
+    await waitFor(() => control.connection);
+    await control.qr(`2@fake-qr-${id}`);
     const qr = await waitFor(async () => {
       const res = await t.app.inject({ url: `/v1/sessions/${id}/qr`, headers: key });
       return res.statusCode === 200 ? res.json() : null;
@@ -43,7 +46,7 @@ describe('session lifecycle through the fake connector', () => {
     expect(qr.dataUrl).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/=]{100,}$/);
     expect(Date.parse(qr.expiresAt)).toBeGreaterThan(Date.now());
 
-    await t.fake.open(id);
+    await control.open({ phoneNumber: '15550001111', deviceJid: '15550001111:1@s.whatsapp.net' });
     const connected = await t.app.inject({ url: `/v1/sessions/${id}`, headers: key });
     expect(connected.json()).toMatchObject({ status: 'connected', phoneNumber: '15550001111', qr: null });
 
@@ -98,7 +101,10 @@ describe('session lifecycle through the fake connector', () => {
       payload: { phoneNumber: '+1 555 000 1111' },
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ code: 'ABCD-1234' });
+    expect(res.json()).toEqual({ code: 'ABCD1234' });
+    expect(t.fake.session(id).callsOf('requestPairingCode')).toEqual([
+      { method: 'requestPairingCode', args: ['15550001111'] },
+    ]);
   });
 
   it('refuses a duplicate name with 409', async () => {
