@@ -1,3 +1,4 @@
+import { webhooks } from '@zapgate/plugin-webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteInfo } from '../src/index.js';
 import { echoPlugin } from './echo-plugin.js';
@@ -7,7 +8,23 @@ const sample: Record<string, string> = {
   messageId: '00000000-0000-4000-8000-000000000000',
   chatId: '15550002222@s.whatsapp.net',
   jid: '15550002222@s.whatsapp.net',
+  webhookId: '00000000-0000-4000-8000-000000000001',
+  deliveryId: '00000000-0000-4000-8000-000000000002',
 };
+
+/** The 10 operations the webhooks plugin mounts, once globally (admin) and once per session. */
+const webhookOperations = [
+  'create%Webhook',
+  'list%Webhooks',
+  'get%Webhook',
+  'update%Webhook',
+  'delete%Webhook',
+  'rotate%WebhookSecret',
+  'test%Webhook',
+  'list%WebhookDeliveries',
+  'redeliver%WebhookDelivery',
+  'redeliverFailed%WebhookDeliveries',
+].flatMap((op) => [op.replace('%', ''), op.replace('%', 'Session')]);
 
 const urlFor = (route: RouteInfo, sessionId: string) =>
   route.url.replace(/:(\w+)/g, (_, name: string) =>
@@ -19,7 +36,8 @@ describe('auth matrix (generated from the route table)', () => {
   let other: { id: string; apiKey: string };
   let routes: RouteInfo[];
   beforeAll(async () => {
-    t = await testServer({ plugins: [echoPlugin()] });
+    // Deliveries are never attempted here: the one subscription created below is disabled.
+    t = await testServer({ plugins: [echoPlugin(), webhooks({ allowPrivateNetworks: true })] });
     other = await t.createSession('other');
     routes = t.app.zapgate.routeTable;
   });
@@ -36,9 +54,12 @@ describe('auth matrix (generated from the route table)', () => {
         'listMigrations',
         'getEcho',
         'postEchoAdmin',
+        ...webhookOperations,
       ]),
     );
-    expect(routes.length).toBeGreaterThanOrEqual(28);
+    expect(webhookOperations).toHaveLength(20);
+    expect(routes.filter((r) => r.url.includes('/webhooks')).map((r) => r.operationId)).toHaveLength(20);
+    expect(routes.length).toBeGreaterThanOrEqual(48);
     // A route under a session must be scoped to it, so session keys can reach it.
     for (const route of routes)
       if (route.url.includes(':sessionId')) expect(route.auth, route.url).toBe('session');
@@ -121,5 +142,34 @@ describe('auth matrix (generated from the route table)', () => {
     expect(post.headers['x-echo']).toBe('yes');
     expect(post.json()).toEqual({ note: 'hi' });
     expect((await t.app.inject({ url: '/v1/echo/public' })).json()).toEqual({ ok: true });
+  });
+
+  it('validates a session webhook body and returns its whsec_ secret once', async () => {
+    const own = await t.createSession('webhook-own');
+    const url = `/v1/sessions/${own.id}/webhooks`;
+    const headers = { 'x-api-key': own.apiKey };
+    const bad = await t.app.inject({ method: 'POST', url, headers, payload: { url: 'not a url' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+
+    const created = await t.app.inject({
+      method: 'POST',
+      url,
+      headers,
+      payload: { url: 'http://127.0.0.1:9/hook', events: ['message.*'], enabled: false },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const body = created.json();
+    expect(body).toMatchObject({ sessionId: own.id, url: 'http://127.0.0.1:9/hook', events: ['message.*'] });
+    expect(body.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32,}$/);
+
+    const got = await t.app.inject({ url: `${url}/${body.id}`, headers });
+    expect(got.statusCode).toBe(200);
+    expect(got.json()).not.toHaveProperty('secret');
+    expect(got.body).not.toContain(body.secret.slice(6));
+    const list = await t.app.inject({ url, headers });
+    expect(list.body).not.toContain(body.secret.slice(6));
+    const foreign = await t.app.inject({ url: `${url}/${body.id}`, headers: { 'x-api-key': other.apiKey } });
+    expect(foreign.statusCode).toBe(403);
   });
 });
