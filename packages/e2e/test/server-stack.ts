@@ -129,9 +129,17 @@ export async function startServerStack(backend: Backend): Promise<ServerStack> {
   return stack;
 }
 
-/** Creates a session over HTTP, connects it and pairs it by QR; returns the session and its key. */
-export async function pairOverHttp(stack: ServerStack, name: string, phoneNumber: string) {
-  const created = await stack.api('POST', '/v1/sessions', { name });
+/**
+ * Creates a session over HTTP (with `extra` fields of the create body, e.g. `proxyUrl`),
+ * connects it and pairs it by QR; returns the session and its key.
+ */
+export async function pairOverHttp(
+  stack: ServerStack,
+  name: string,
+  phoneNumber: string,
+  extra: Record<string, unknown> = {},
+) {
+  const created = await stack.api('POST', '/v1/sessions', { ...extra, name });
   if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
   const { id, apiKey } = created.body as { id: string; apiKey: string };
   await stack.api('POST', `/v1/sessions/${id}/connect`);
