@@ -96,6 +96,52 @@ describe('inbound', () => {
     expect(await eventsOf(h.store, 'message.reaction')).toHaveLength(4);
   });
 
+  it('keeps the latest poll vote per voter, ignores replays and older votes, announces each change', async () => {
+    const { session, control } = await open();
+    const bea = '15550009999@s.whatsapp.net';
+    await control.inbound({
+      waid: 'P',
+      msgType: 'poll',
+      content: { name: 'Tea?', options: ['Yes', 'No'], selectableCount: 1 },
+    });
+    const vote = (voterJid: string, options: string[], at: string) =>
+      control.emit({ type: 'poll.vote', chatId: ana, pollWaid: 'P', voterJid, options, at });
+    await vote(ana, ['Yes'], '2024-05-01T10:00:00.000Z');
+    await vote(ana, ['Yes'], '2024-05-01T10:00:00.000Z'); // replay
+    await vote(bea, ['Yes'], '2024-05-01T10:00:01.000Z');
+    await vote(ana, ['No'], '2024-05-01T10:00:02.000Z');
+    await vote(ana, ['Yes'], '2024-05-01T09:59:00.000Z'); // older than the stored vote
+    await vote(bea, [], '2024-05-01T10:00:03.000Z'); // retracted
+    await control.emit({
+      type: 'poll.vote',
+      chatId: ana,
+      pollWaid: 'UNKNOWN',
+      voterJid: ana,
+      options: ['Yes'],
+      at: '2024-05-01T10:00:00.000Z',
+    });
+    const poll = await h.store.messages.getByWaid(session.id, ana, 'P');
+    expect(poll?.metadata.pollVotes).toEqual([
+      { voterJid: ana, options: ['No'], at: '2024-05-01T10:00:02.000Z' },
+      { voterJid: bea, options: [], at: '2024-05-01T10:00:03.000Z' },
+    ]);
+    const events = await eventsOf(h.store, 'message.poll_vote');
+    expect(events.map((e) => e.data)).toEqual(
+      [
+        [ana, ['Yes']],
+        [bea, ['Yes']],
+        [ana, ['No']],
+        [bea, []],
+      ].map(([voterJid, options]) => ({
+        messageId: poll?.id,
+        chatId: ana,
+        pollWaid: 'P',
+        voterJid,
+        options,
+      })),
+    );
+  });
+
   it('drops group messages with ignoreGroups and status broadcasts with ignoreStatus', async () => {
     const { session, control } = await open({ ignoreGroups: true });
     await control.inbound({ waid: 'G', chatId: '123@g.us' });

@@ -44,6 +44,28 @@ describe('sending', () => {
     });
   });
 
+  it("stores the vote key a poll got when sent, keeping the pending message's metadata", async () => {
+    const { session, control } = await connected();
+    const pending = await h.gateway.messages.send(session.id, {
+      type: 'poll',
+      to: bob,
+      name: 'Tea?',
+      options: ['Yes', 'No'],
+      mentions: ['15550003333'],
+    });
+    expect(pending.metadata).toEqual({ mentions: ['15550003333'] });
+    const sent = await waitFor(async () => {
+      const message = await h.store.messages.get(session.id, pending.id);
+      expect(message?.status).toBe('sent');
+      return message!;
+    });
+    const secret = control.sends[0]?.result?.message.metadata?.messageSecret;
+    expect(Buffer.from(secret ?? '', 'base64')).toHaveLength(32);
+    expect(sent.metadata).toEqual({ mentions: ['15550003333'], messageSecret: secret });
+    const [event] = await eventsOf(h.store, 'message.sent');
+    expect(event?.data).toEqual({ message: sent });
+  });
+
   it('returns the first message for a repeated idempotency key and sends once', async () => {
     const { session, control } = await connected();
     const body = { type: 'text' as const, to: '15550002222', text: 'once' };

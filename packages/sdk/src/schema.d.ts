@@ -1181,6 +1181,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "message.poll_vote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event `message.poll_vote`
+         * @description Delivered as SSE on `GET /v1/events` (`event: message.poll_vote`) and by the webhooks plugin.
+         */
+        post: operations["messagePollVoteEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "message.reaction": {
         parameters: {
             query?: never;
@@ -1505,6 +1525,8 @@ export interface components {
             error?: string;
             forwarded?: boolean;
             mentions?: string[];
+            /** @description Base64 key of a poll's votes (`messageContextInfo.messageSecret`) */
+            messageSecret?: string;
             pollVotes?: {
                 /**
                  * Format: date-time
@@ -8208,6 +8230,48 @@ export interface operations {
                     sessionId: string | null;
                     /** @constant */
                     type: "message.edited";
+                };
+            };
+        };
+        responses: {
+            /** @description Acknowledged (any 2xx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    messagePollVoteEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        chatId: string;
+                        /** @description Our id of the poll message */
+                        messageId: string;
+                        /** @description Names of the options the voter selected now; empty when the vote was retracted */
+                        options: string[];
+                        pollWaid: string;
+                        voterJid: string;
+                    };
+                    /** @description ULID of the event; stable across redeliveries */
+                    id: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 timestamp
+                     */
+                    occurredAt: string;
+                    sessionId: string | null;
+                    /** @constant */
+                    type: "message.poll_vote";
                 };
             };
         };

@@ -13,12 +13,13 @@ import type { Connection, ConnectOptions, ConnectorEvent, InboundMessage } from 
 import { useStoreAuthState } from './auth-state.js';
 import { closeReasonOf } from './close-reason.js';
 import { createGroupOperations } from './groups.js';
-import { phoneOf, toJid } from './jids.js';
+import { phoneOf, preferPn, toJid } from './jids.js';
 import { toBaileysLogger } from './logger.js';
 import { chatOf, contactOf, groupOf, statusOf } from './map-events.js';
 import { mapWaMessage } from './map-inbound.js';
 import { keyOf, toBaileysContent } from './map-outbound.js';
 import type { BaileysConnectorOptions } from './options.js';
+import { decryptVote, isPollVote, toWaContent } from './poll-votes.js';
 import { proxyAgentFor } from './proxy.js';
 
 const mediaTypes = new Set(['image', 'video', 'audio', 'document', 'sticker']);
@@ -55,6 +56,13 @@ export async function openBaileysConnection(
     generateHighQualityLinkPreview: false,
     enableRecentMessageCache: true,
     fireInitQueries: true,
+    // polls (with their vote key) and texts from the store, for retries and vote decryption
+    getMessage: async (key) => {
+      const chatId = preferPn(key.remoteJid, key.remoteJidAlt);
+      if (!chatId || !key.id) return undefined;
+      const stored = await options.getMessage(chatId, key.id).catch(() => null);
+      return stored ? toWaContent(stored) : undefined;
+    },
   });
 
   let closedByUs = false;
@@ -65,6 +73,13 @@ export async function openBaileysConnection(
     readyForPairing = resolve;
   });
   const ownJid = () => (sock.user?.id ? jidNormalizedUser(sock.user.id) : null);
+  const voteContext = {
+    get ownJids() {
+      return [sock.user?.id, sock.user?.lid].filter((j): j is string => !!j).map(jidNormalizedUser);
+    },
+    getMessage: options.getMessage,
+    logger,
+  };
   const emit = (event: ConnectorEvent) =>
     onEvent(event).catch((error) =>
       logger.error({ err: error, type: event.type }, 'storing a WhatsApp event failed'),
@@ -133,6 +148,13 @@ export async function openBaileysConnection(
       const { stored, others } = inbound(upsert.messages, false);
       if (stored.length) await emit({ type: 'messages', messages: stored, history: false });
       for (const event of others) await emit(event);
+      for (const msg of upsert.messages.filter(isPollVote)) {
+        const vote = await decryptVote(msg, voteContext).catch((error) => {
+          logger.warn({ err: error, waid: msg.key.id }, 'poll vote could not be read');
+          return null;
+        });
+        if (vote) await emit(vote);
+      }
     }
     const history = events['messaging-history.set'];
     if (history && session.settings.syncHistory) {

@@ -218,6 +218,10 @@ export function mapWaMessage(
     ...(raw.ephemeralMessage ? { ephemeral: true } : {}),
     ...(context?.isForwarded ? { forwarded: true } : {}),
   };
+  // a poll's votes are encrypted with its secret: keep it to decrypt them (see poll-votes.ts)
+  const secret = raw.messageContextInfo?.messageSecret ?? content.messageContextInfo?.messageSecret;
+  if (mapped.msgType === 'poll' && secret?.length)
+    metadata.messageSecret = Buffer.from(secret).toString('base64');
   return {
     chatId,
     waid: key.id,

@@ -49,6 +49,15 @@ export const coreEventSchemas = {
     senderJid: Type.String(),
     emoji: Type.String({ description: 'Empty when the reaction was removed' }),
   }),
+  'message.poll_vote': Type.Object({
+    messageId: Type.String({ description: 'Our id of the poll message' }),
+    chatId: Type.String(),
+    pollWaid: Type.String(),
+    voterJid: Type.String(),
+    options: Type.Array(Type.String(), {
+      description: 'Names of the options the voter selected now; empty when the vote was retracted',
+    }),
+  }),
   'chat.upserted': Type.Object({ chat: Chat }),
   'chat.deleted': Type.Object({ chatJid: Type.String() }),
   'contact.upserted': Type.Object({ contact: Contact }),

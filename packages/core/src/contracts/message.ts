@@ -98,6 +98,9 @@ export const MessageMetadata = Type.Object(
     ephemeral: Type.Optional(Type.Boolean()),
     forwarded: Type.Optional(Type.Boolean()),
     error: Type.Optional(Type.String()),
+    messageSecret: Type.Optional(
+      Type.String({ description: "Base64 key of a poll's votes (`messageContextInfo.messageSecret`)" }),
+    ),
   },
   { additionalProperties: true },
 );

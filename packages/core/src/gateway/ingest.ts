@@ -78,17 +78,7 @@ export class Ingest {
       case 'message.reaction':
         return this.reaction(session, event);
       case 'poll.vote':
-        return this.tx(async (tx) => {
-          const poll = await tx.messages.getByWaid(session.id, event.chatId, event.pollWaid);
-          if (!poll) return;
-          const others = (poll.metadata.pollVotes ?? []).filter((v) => v.voterJid !== event.voterJid);
-          await tx.messages.update(session.id, poll.id, {
-            metadata: {
-              ...poll.metadata,
-              pollVotes: [...others, { voterJid: event.voterJid, options: event.options, at: event.at }],
-            },
-          });
-        });
+        return this.pollVote(session, event);
       case 'chats':
         return this.tx(async (tx) => {
           for (const input of event.chats) {
@@ -238,6 +228,32 @@ export class Ingest {
         targetWaid: event.targetWaid,
         senderJid: event.senderJid,
         emoji: event.emoji,
+      });
+    });
+  }
+
+  /**
+   * One entry per voter, the latest wins (a retracted vote stays as `options: []`); replays
+   * and votes older than the stored one change nothing.
+   */
+  private pollVote(session: Session, event: Event<'poll.vote'>): Promise<void> {
+    return this.tx(async (tx) => {
+      const poll = await tx.messages.getByWaid(session.id, event.chatId, event.pollWaid);
+      if (!poll) return;
+      const votes = poll.metadata.pollVotes ?? [];
+      const previous = votes.find((v) => v.voterJid === event.voterJid);
+      if (previous && Date.parse(previous.at) >= Date.parse(event.at)) return;
+      const pollVotes = [
+        ...votes.filter((v) => v !== previous),
+        { voterJid: event.voterJid, options: event.options, at: event.at },
+      ];
+      await tx.messages.update(session.id, poll.id, { metadata: { ...poll.metadata, pollVotes } });
+      await appendEvent(tx, 'message.poll_vote', session.id, {
+        messageId: poll.id,
+        chatId: event.chatId,
+        pollWaid: event.pollWaid,
+        voterJid: event.voterJid,
+        options: event.options,
       });
     });
   }

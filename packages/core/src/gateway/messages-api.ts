@@ -2,8 +2,8 @@ import type { Message } from '../contracts/message.js';
 import type { SendMessageBody } from '../contracts/outbound.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Connection, OutboundContent } from '../ports/connector.js';
-import type { Store } from '../ports/store.js';
+import type { Connection, OutboundContent, SentMessage } from '../ports/connector.js';
+import type { MessageUpdate, Store } from '../ports/store.js';
 import type { MessagesApi, SendOptions } from './api.js';
 import { appendEvent } from './event-writer.js';
 import { type MediaFetcher, resolveMedia } from './media.js';
@@ -119,12 +119,8 @@ export function createMessagesApi(deps: Deps): MessagesApi {
           await store.transaction(async (tx) => {
             const moved = await tx.messages.advanceStatus(sessionId, to, waid, 'sent');
             const message = moved?.message ?? (await tx.messages.get(sessionId, pending.id))!;
-            const final =
-              sent.message.mediaInfo && message.mediaInfo
-                ? await tx.messages.update(sessionId, pending.id, {
-                    mediaInfo: { ...message.mediaInfo, ...sent.message.mediaInfo },
-                  })
-                : message;
+            const change = sentDetails(message, sent.message);
+            const final = change ? await tx.messages.update(sessionId, pending.id, change) : message;
             await appendEvent(tx, 'message.sent', sessionId, { message: final });
           });
         } catch (error) {
@@ -214,6 +210,22 @@ export function createMessagesApi(deps: Deps): MessagesApi {
       );
     },
   };
+}
+
+/** Metadata the connector learns only by sending (a poll's vote key). */
+const sentMetadataKeys = ['messageSecret'] as const;
+
+/** What a send adds to the stored message (media details, metadata), or `null`. */
+function sentDetails(stored: Message, sent: SentMessage['message']): MessageUpdate | null {
+  const change: MessageUpdate = {};
+  if (sent.mediaInfo && stored.mediaInfo) change.mediaInfo = { ...stored.mediaInfo, ...sent.mediaInfo };
+  const learned = sentMetadataKeys.filter((key) => sent.metadata?.[key] !== undefined);
+  if (learned.length)
+    change.metadata = {
+      ...stored.metadata,
+      ...Object.fromEntries(learned.map((key) => [key, sent.metadata?.[key]])),
+    };
+  return Object.keys(change).length ? change : null;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

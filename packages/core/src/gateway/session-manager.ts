@@ -151,6 +151,7 @@ export class SessionManager {
         session: connecting,
         auth: this.store.auth,
         onEvent: (event) => this.onEvent(session.id, generation, event),
+        getMessage: (chatId, waid) => this.store.messages.getByWaid(session.id, chatId, waid),
       });
     } catch (error) {
       runtime.settled.resolve();

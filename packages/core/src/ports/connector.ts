@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { ChatInput } from '../contracts/chat.js';
 import type { ContactInput } from '../contracts/contact.js';
 import type { Group, GroupParticipantsAction } from '../contracts/group.js';
-import type { MessageStatus, NewMessage } from '../contracts/message.js';
+import type { Message, MessageStatus, NewMessage } from '../contracts/message.js';
 import type { SendMessageBody } from '../contracts/outbound.js';
 import type { Session } from '../contracts/session.js';
 import type { AuthRepo } from './auth.js';
@@ -78,6 +78,11 @@ export interface ConnectOptions {
   auth: AuthRepo;
   /** Receives every event, in order; awaiting it is the connector's back-pressure. */
   onEvent(event: ConnectorEvent): Promise<void>;
+  /**
+   * A stored message of this session by chat and WhatsApp id, or `null`. Connectors use it to
+   * decrypt poll votes (with the poll's `metadata.messageSecret`) and to resend on retries.
+   */
+  getMessage(chatId: string, waid: string): Promise<Message | null>;
 }
 
 /** Outbound content with media already resolved to bytes. */

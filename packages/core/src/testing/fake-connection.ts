@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { storedContent } from '../gateway/outbound-content.js';
 import type { Connection, ConnectorEvent, OutboundContent, SentMessage } from '../ports/connector.js';
 
@@ -126,6 +127,8 @@ export class FakeConnection implements Connection {
         quotedMsgId: options.quoted?.waid ?? null,
         status: 'sent',
         timestamp,
+        // like WhatsApp, a poll gets the key its votes are encrypted with
+        ...(msgType === 'poll' ? { metadata: { messageSecret: randomBytes(32).toString('base64') } } : {}),
       },
     } as SentMessage;
     this.host.recordSend({ to, content, options, result, error: null });
