@@ -74,6 +74,7 @@ export { GatewayTuning } from './gateway/options.js';
 export { type Logger, silentLogger } from './logger.js';
 export { type LocalMediaStoreOptions, localMediaStore } from './media/local-media-store.js';
 export { type Counter, type Histogram, type Metrics, noopMetrics } from './metrics.js';
+export { migrationChecksum, sqlMigration } from './migrations.js';
 export { deepFreeze, type ResolvedPlugin, resolvePlugins } from './plugin/resolve.js';
 export { createScheduler, type Scheduler } from './plugin/scheduler.js';
 // Plugin API

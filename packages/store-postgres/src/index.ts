@@ -1,6 +1,6 @@
 export { type StorePostgresErrorCode, StorePostgresErrorCodes } from './error-codes.js';
 export { coreMigrations, coreOwner } from './migrations/index.js';
-export { migrationChecksum, migrationsTable, sqlMigration } from './migrator.js';
+export { migrationsTable } from './migrator.js';
 export {
   type PostgresStoreOptions,
   PostgresStoreOptionsSchema,

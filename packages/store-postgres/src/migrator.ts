@@ -1,42 +1,17 @@
-import { createHash } from 'node:crypto';
-import { GatewayError, type Logger, type Migration, type MigrationState, silentLogger } from '@zapgate/core';
+import {
+  GatewayError,
+  type Logger,
+  type Migration,
+  type MigrationState,
+  migrationChecksum,
+  silentLogger,
+} from '@zapgate/core';
 import type { Knex } from 'knex';
 import { StorePostgresErrorCodes } from './error-codes.js';
 import { rawRows, sqlClient } from './sql-client.js';
 
 /** The table recording applied migrations of every owner. */
 export const migrationsTable = 'zapgate_migrations';
-
-/**
- * The checksum recorded for a migration: sha256 of `up.toString()` and `down?.toString()`.
- * Migrations built with {@link sqlMigration} hash their SQL text instead of the compiled
- * function, so the checksum does not change with the transpiler.
- */
-export function migrationChecksum(migration: Migration): string {
-  return createHash('sha256')
-    .update(migration.up.toString())
-    .update('\n--down--\n')
-    .update(migration.down?.toString() ?? '')
-    .digest('hex');
-}
-
-/**
- * A migration made of SQL statements (run in order, in the migration's transaction); its
- * checksum is that of the SQL text.
- *
- * @example
- * sqlMigration('001_subscriptions', ['CREATE TABLE "webhookSubscriptions" (...)'], ['DROP TABLE "webhookSubscriptions"'])
- */
-export function sqlMigration(name: string, up: readonly string[], down?: readonly string[]): Migration {
-  const run = (statements: readonly string[]) => {
-    const fn = async (sql: Parameters<Migration['up']>[0]) => {
-      for (const statement of statements) await sql.query(statement);
-    };
-    fn.toString = () => statements.join(';\n');
-    return fn;
-  };
-  return { name, up: run(up), ...(down ? { down: run(down) } : {}) };
-}
 
 interface AppliedRow {
   owner: string;

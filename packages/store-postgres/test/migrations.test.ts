@@ -1,6 +1,12 @@
-import { defaultSessionSettings, isGatewayError, type Migration } from '@zapgate/core';
+import {
+  defaultSessionSettings,
+  isGatewayError,
+  type Migration,
+  migrationChecksum,
+  sqlMigration,
+} from '@zapgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coreMigrations, migrationChecksum, sqlMigration } from '../src/index.js';
+import { coreMigrations } from '../src/index.js';
 import { backends, createTestDatabase, storeFactory } from './helpers.js';
 
 const plugin = (n: number): Migration[] =>

@@ -16,6 +16,12 @@ export interface Migration {
   up(sql: SqlClient): Promise<void>;
   /** Run only by an explicit `migrate down`; never on start. */
   down?(sql: SqlClient): Promise<void>;
+  /**
+   * The text the recorded checksum is computed from; a change of an applied migration's
+   * source stops the start. `sqlMigration()` sets it to the SQL.
+   * @default the source text of `up` and `down`
+   */
+  checksumSource?: string;
 }
 
 /** An applied or pending migration, as `GET /v1/admin/migrations` lists it. */

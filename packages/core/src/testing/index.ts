@@ -2,7 +2,6 @@ import type { Store } from '../ports/store.js';
 import { createMemoryStore } from './memory/store.js';
 
 export { type StoreConformanceOptions, storeConformance } from './conformance/index.js';
-export { migrationChecksum } from './memory/store.js';
 
 /**
  * An in-memory {@link Store} for unit tests and demos: every repository, the event log with

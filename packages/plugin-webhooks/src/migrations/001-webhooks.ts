@@ -1,4 +1,4 @@
-import { sqlMigration } from './sql-migration.js';
+import { sqlMigration } from '@zapgate/core';
 
 /**
  * Subscriptions and their deliveries. A delivery is unique per (subscription, event), so an

@@ -1,4 +1,4 @@
-import { sqlMigration } from '../migrator.js';
+import { sqlMigration } from '@zapgate/core';
 
 /** Sessions: one row per WhatsApp companion. `apiKeyHash` never leaves the store. */
 export const sessions = sqlMigration(

@@ -1,4 +1,4 @@
-import { sqlMigration } from '../migrator.js';
+import { sqlMigration } from '@zapgate/core';
 
 /**
  * Chats and contacts. No foreign key to sessions: deleting a session with `keepData` keeps

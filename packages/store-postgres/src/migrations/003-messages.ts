@@ -1,4 +1,4 @@
-import { sqlMigration } from '../migrator.js';
+import { sqlMigration } from '@zapgate/core';
 
 /** Messages: one row per (session, chat, WhatsApp id); the same waid twice is a no-op. */
 export const messages = sqlMigration(

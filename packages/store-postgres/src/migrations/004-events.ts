@@ -1,4 +1,4 @@
-import { sqlMigration } from '../migrator.js';
+import { sqlMigration } from '@zapgate/core';
 
 /** The durable event log (outbox) and the consumers' cursors with leases. */
 export const events = sqlMigration(

@@ -1,4 +1,4 @@
-import { sqlMigration } from '../migrator.js';
+import { sqlMigration } from '@zapgate/core';
 
 /**
  * Baileys creds and Signal keys as plain JSON (BufferJSON-encoded). No foreign key: the

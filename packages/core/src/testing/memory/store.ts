@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
 import { GatewayError } from '../../errors.js';
+import { migrationChecksum } from '../../migrations.js';
 import type { Migration, MigrationState } from '../../ports/sql.js';
 import type { ConsumerCursorRepo, Repositories, Store } from '../../ports/store.js';
 import { chatRepo, contactRepo } from './directory.js';
@@ -8,15 +8,6 @@ import { authRepo, eventLogRepo } from './events-auth.js';
 import { messageRepo } from './messages.js';
 import { sessionRepo } from './sessions.js';
 import { emptyState, type MemoryState, Views } from './state.js';
-
-/** The checksum of a migration, computed as `@zapgate/store-postgres` does. */
-export function migrationChecksum(migration: Migration): string {
-  return createHash('sha256')
-    .update(migration.up.toString())
-    .update('\n--down--\n')
-    .update(migration.down?.toString() ?? '')
-    .digest('hex');
-}
 
 const repositories = (views: Views): Repositories => ({
   sessions: sessionRepo(views),
