@@ -6,24 +6,12 @@ import { localMediaStore, type StoredEvent } from '@zapgate/core';
 import { baileysConnector } from '@zapgate/core/baileys';
 import { buildServer, type ZapgateServer } from '@zapgate/server';
 import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
+import { createTestDatabase } from '@zapgate/store-postgres/testing';
 import { type Simulator, startSimulator, trustSimulatorRoot } from '@zapgate/wa-sim';
-import pg from 'pg';
 import { fastTuning, waitFor } from './stack.js';
 
 export type Backend = 'postgres' | 'pglite';
 export const backends: Backend[] = ['postgres', 'pglite'];
-
-const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A store on a throwaway Postgres database, or on PGlite persisted under `dataDir`. */
 export async function throwawayStore(
@@ -34,16 +22,13 @@ export async function throwawayStore(
     const store = postgresStore({ dataDir });
     return { store, drop: () => store.close() };
   }
-  const name = `zapgate_e2e_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const store = postgresStore({ databaseUrl: url.toString() });
+  const database = await createTestDatabase({ prefix: 'zapgate_e2e' });
+  const store = postgresStore({ databaseUrl: database.url });
   return {
     store,
     async drop() {
       await store.close();
-      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await database.drop();
     },
   };
 }

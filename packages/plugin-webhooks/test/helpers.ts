@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Value } from '@sinclair/typebox/value';
@@ -16,36 +15,11 @@ import {
 } from '@zapgate/core';
 import { fakeConnector } from '@zapgate/core/testing';
 import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
-import pg from 'pg';
+import { createTestDatabase as createDatabase } from '@zapgate/store-postgres/testing';
 import { type WebhooksOptions, webhooks } from '../src/index.js';
 
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function urlFor(database: string): string {
-  const url = new URL(baseUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: urlFor('postgres') });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A throwaway Postgres database; `drop()` removes it (forcefully). */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `zapgate_webhooks_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
-  return {
-    url: urlFor(name),
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
-  };
-}
+export const createTestDatabase = () => createDatabase({ prefix: 'zapgate_webhooks' });
 
 export const backends = ['postgres', 'pglite'] as const;
 export type Backend = (typeof backends)[number];
