@@ -75,6 +75,7 @@ export { type Logger, silentLogger } from './logger.js';
 export { type LocalMediaStoreOptions, localMediaStore } from './media/local-media-store.js';
 export { type Counter, type Histogram, type Metrics, noopMetrics } from './metrics.js';
 export { migrationChecksum, sqlMigration } from './migrations.js';
+export { decodeCursor, encodeCursor, pageSize } from './paging.js';
 export { deepFreeze, type ResolvedPlugin, resolvePlugins } from './plugin/resolve.js';
 export { createScheduler, type Scheduler } from './plugin/scheduler.js';
 // Plugin API

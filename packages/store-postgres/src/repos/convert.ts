@@ -1,4 +1,3 @@
-import { GatewayError } from '@zapgate/core';
 
 /** A timestamptz as core's ISO string. */
 export function iso(value: Date | string): string {
@@ -22,30 +21,7 @@ export function isUuid(value: string): boolean {
   return uuidPattern.test(value);
 }
 
-/** Encodes a keyset cursor (opaque to clients). */
-export function encodeCursor(parts: readonly unknown[]): string {
-  return Buffer.from(JSON.stringify(parts)).toString('base64url');
-}
-
-/** Decodes a cursor made by {@link encodeCursor}; anything else is `INVALID_CURSOR`. */
-export function decodeCursor(cursor: string, check: (parts: unknown[]) => boolean): unknown[] {
-  let parts: unknown;
-  try {
-    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parts = null;
-  }
-  if (!Array.isArray(parts) || !check(parts)) {
-    throw new GatewayError('INVALID_CURSOR', 'The cursor is not one this list returned');
-  }
-  return parts;
-}
-
-/** A page size within bounds. */
-export function pageSize(limit: number | undefined, fallback = 50, max = 500): number {
-  if (limit === undefined || !Number.isFinite(limit)) return fallback;
-  return Math.min(Math.max(Math.trunc(limit), 1), max);
-}
+export { decodeCursor, encodeCursor, pageSize } from '@zapgate/core';
 
 /** True for a Postgres unique violation, optionally on a given constraint. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
