@@ -73,4 +73,21 @@ describe('session settings honoured with real Baileys on wa-sim', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(receiptsFor(quiet.session.deviceJid, toQuiet).map((r) => r.type)).not.toContain('read');
   });
+
+  it('alwaysOnline: the device announces itself available on connect; otherwise unavailable', async () => {
+    const presences: { deviceJid: string | undefined; type: string | undefined }[] = [];
+    stack.sim.on('presence', (p) => presences.push(p));
+    const online = await pairOverHttp(stack, 'online', '15553330004', { settings: { alwaysOnline: true } });
+    const offline = await pairOverHttp(stack, 'offline', '15553330005');
+    // availability presences carry a type; Baileys also sends a typeless one when it learns the name
+    const globalOf = (deviceJid: string) =>
+      presences.filter((p) => p.deviceJid === deviceJid && p.type).map((p) => p.type);
+    await waitFor(
+      () => globalOf(online.session.deviceJid).length > 0 && globalOf(offline.session.deviceJid).length > 0,
+      20_000,
+      'presences',
+    );
+    expect(new Set(globalOf(online.session.deviceJid))).toEqual(new Set(['available']));
+    expect(new Set(globalOf(offline.session.deviceJid))).toEqual(new Set(['unavailable']));
+  });
 });

@@ -46,6 +46,8 @@ export interface SimulatorEvents {
   disconnect: [{ deviceJid: string | undefined; connectionId: number }];
   message: [DeviceMessage];
   receipt: [{ from: string; to: string; ids: string[]; type: string | undefined }];
+  /** A presence a device sent: `available`/`unavailable`, `subscribe` to a chat, or none (a name update). */
+  presence: [{ deviceJid: string | undefined; type: string | undefined; to: string | undefined }];
   'media-upload': [{ deviceJid: string | undefined; path: string; url: string; bytes: number }];
   iq: [
     {

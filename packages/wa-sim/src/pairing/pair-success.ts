@@ -62,6 +62,10 @@ export const buildPairSuccess = (
             content: proto.ADVSignedDeviceIdentityHMAC.encode({ details: signed, hmac }).finish(),
           },
           { tag: 'platform', attrs: { name: 'android' } },
+          // Baileys takes the account name (creds.me.name) from here; WhatsApp sends it this way
+          // for business accounts and by app-state sync (not simulated) for others. Without a
+          // name Baileys never sends presence.
+          { tag: 'biz', attrs: { name: account.name } },
           {
             tag: 'device',
             attrs: {

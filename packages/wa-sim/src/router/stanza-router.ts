@@ -25,6 +25,13 @@ export class StanzaRouter implements ConnectionHandler {
         return handleDeviceMessage(this.ctx, connection, node);
       case 'receipt':
         return this.onReceipt(connection, node);
+      case 'presence':
+        this.ctx.events.emit('presence', {
+          deviceJid: connection.companion?.jid,
+          type: node.attrs.type,
+          to: node.attrs.to,
+        });
+        return;
       default:
         return;
     }
