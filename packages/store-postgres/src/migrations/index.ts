@@ -4,6 +4,7 @@ import { chatsAndContacts } from './002-chats-contacts.js';
 import { messages } from './003-messages.js';
 import { events } from './004-events.js';
 import { auth } from './005-auth.js';
+import { sessionOrder } from './006-session-order.js';
 
 /** The owner name core tables are recorded under. */
 export const coreOwner = 'core';
@@ -15,4 +16,5 @@ export const coreMigrations: readonly Migration[] = Object.freeze([
   messages,
   events,
   auth,
+  sessionOrder,
 ]);

@@ -1,4 +1,3 @@
-
 /** A timestamptz as core's ISO string. */
 export function iso(value: Date | string): string {
   return (value instanceof Date ? value : new Date(value)).toISOString();

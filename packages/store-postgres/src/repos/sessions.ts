@@ -60,7 +60,7 @@ export function sessionRepo(db: Knex): SessionRepo {
     getByName: (name) => one((q) => q.where('name', name).limit(1)),
     getByApiKeyHash: (hash) => one((q) => q.where('apiKeyHash', hash).limit(1)),
     async list(filter = {}) {
-      let q = query().orderBy([{ column: 'createdAt' }, { column: 'id' }]);
+      let q = query().orderBy([{ column: 'seq' }]);
       if (filter.status) q = q.whereIn('status', filter.status);
       return (await q).map(toSession);
     },
