@@ -13,6 +13,7 @@ const reasonPhrases: Record<number, string> = {
   501: 'Not Implemented',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 /** The wire shape of every error Zapgate returns over HTTP. */

@@ -2092,7 +2092,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2360,7 +2360,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2428,7 +2428,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2544,7 +2544,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2647,7 +2647,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2733,7 +2733,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2801,7 +2801,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2830,6 +2830,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2912,7 +2921,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2941,6 +2950,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3022,7 +3040,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3051,6 +3069,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3133,7 +3160,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3162,6 +3189,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3225,7 +3261,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3254,6 +3290,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3336,7 +3381,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3365,6 +3410,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3422,7 +3476,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3451,6 +3505,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3515,7 +3578,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3585,7 +3648,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3653,7 +3716,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3682,6 +3745,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3743,7 +3815,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3772,6 +3844,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3829,7 +3910,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3858,6 +3939,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3927,7 +4017,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3956,6 +4046,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4013,7 +4112,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4042,6 +4141,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4101,7 +4209,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4130,6 +4238,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4194,7 +4311,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4223,6 +4340,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4282,7 +4408,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4311,6 +4437,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4383,7 +4518,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4412,6 +4547,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4474,7 +4618,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4503,6 +4647,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4565,7 +4718,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4594,6 +4747,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4651,7 +4813,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4680,6 +4842,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4751,7 +4922,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4780,6 +4951,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4845,7 +5025,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4874,6 +5054,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4931,7 +5120,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4960,6 +5149,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5033,7 +5231,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5117,7 +5315,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5223,7 +5421,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5293,7 +5491,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5322,6 +5520,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5392,7 +5599,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5421,6 +5628,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5480,7 +5696,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5563,7 +5779,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5592,6 +5808,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5654,7 +5879,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5683,6 +5908,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5747,7 +5981,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5776,6 +6010,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5846,7 +6089,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5923,7 +6166,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5952,6 +6195,15 @@ export interface operations {
             };
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6015,7 +6267,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6107,7 +6359,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6224,7 +6476,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6317,7 +6569,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6383,7 +6635,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6496,7 +6748,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6600,7 +6852,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6693,7 +6945,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6763,7 +7015,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6867,7 +7119,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6959,7 +7211,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7065,7 +7317,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7180,7 +7432,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7272,7 +7524,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7337,7 +7589,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7449,7 +7701,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7552,7 +7804,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7644,7 +7896,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7713,7 +7965,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7816,7 +8068,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7907,7 +8159,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...) */
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
                 headers: {
                     [name: string]: unknown;

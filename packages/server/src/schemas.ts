@@ -21,13 +21,14 @@ const errorDescriptions: Record<number, string> = {
   400: 'Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...)',
   401: 'Missing or wrong API key (`UNAUTHORIZED`)',
   403: 'The key does not reach this resource (`FORBIDDEN`)',
-  404: 'Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`...)',
+  404: 'Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...)',
   409: 'Conflict with the current state (`SESSION_NOT_CONNECTED`, `SESSION_NAME_TAKEN`...)',
   413: 'Body or media too large',
   422: 'Request understood but not processable',
   500: 'Unexpected error (`INTERNAL_ERROR`)',
   502: 'The WhatsApp connection failed (`CONNECTOR_FAILED`)',
   503: 'Not ready',
+  504: 'WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`)',
 };
 
 const errorSchema = (status: number) =>

@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import type { Connection, ConnectOptions, ConnectorEvent, InboundMessage } from '../ports/connector.js';
 import { useStoreAuthState } from './auth-state.js';
 import { closeReasonOf } from './close-reason.js';
+import { guardAsync } from './errors.js';
 import { createGroupOperations } from './groups.js';
 import { phoneOf, preferPn, toJid } from './jids.js';
 import { toBaileysLogger } from './logger.js';
@@ -243,7 +244,7 @@ export async function openBaileysConnection(
     sock.end(undefined);
   };
 
-  return {
+  const connection: Connection = {
     async close() {
       end();
     },
@@ -330,6 +331,30 @@ export async function openBaileysConnection(
       if (change.status !== undefined) await sock.updateProfileStatus(change.status);
       if (change.picture) await sock.updateProfilePicture(ownJid() ?? '', change.picture);
     },
-    groups: createGroupOperations(sock),
+    groups: guardAsync(createGroupOperations(sock), [
+      'list',
+      'get',
+      'create',
+      'update',
+      'participants',
+      'inviteCode',
+      'revokeInvite',
+      'join',
+      'leave',
+    ]),
   };
+  return guardAsync(connection, [
+    'logout',
+    'requestPairingCode',
+    'rejectCall',
+    'send',
+    'edit',
+    'revoke',
+    'markRead',
+    'sendPresence',
+    'modifyChat',
+    'checkNumbers',
+    'setBlocked',
+    'updateProfile',
+  ]);
 }

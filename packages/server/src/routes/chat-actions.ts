@@ -8,7 +8,7 @@ const ChatParams = Type.Object({
   sessionId: SessionParams.properties.sessionId,
   chatId: Type.String({ minLength: 3, description: 'Chat JID' }),
 });
-const errors = [404, 409, 502];
+const errors = [404, 409, 502, 504];
 
 /** Chat actions that go through WhatsApp: archive, pin, mute, unread, delete, presence. */
 export function chatActionRoutes(app: ZapgateInstance, { gateway }: RouteContext) {

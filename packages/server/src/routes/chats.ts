@@ -75,7 +75,7 @@ export function chatRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
         body: Type.Object({
           messageIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 100 })),
         }),
-        response: responses({ 204: NoContent }, [404, 409, 502]),
+        response: responses({ 204: NoContent }, [404, 409, 502, 504]),
       },
     },
     async (request, reply) => {

@@ -9,7 +9,7 @@ const JidParams = Type.Object({
   sessionId: SessionParams.properties.sessionId,
   jid: Type.String({ minLength: 3, description: 'Contact JID or phone number' }),
 });
-const errors = [404, 409, 502];
+const errors = [404, 409, 502, 504];
 
 /** Contact operations that ask WhatsApp: number checks, profile pictures, blocking. */
 export function contactActionRoutes(app: ZapgateInstance, { gateway }: RouteContext) {

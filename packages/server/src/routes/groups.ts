@@ -8,7 +8,7 @@ const GroupParams = Type.Object({
   sessionId: SessionParams.properties.sessionId,
   groupJid: Type.String({ pattern: '^[0-9-]+@g\\.us$', description: 'Group JID (`…@g.us`)' }),
 });
-const errors = [404, 409, 502];
+const errors = [404, 409, 502, 504];
 const InviteCode = Type.Object({ code: Type.String(), url: Type.String() });
 const inviteOf = (code: string) => ({ code, url: `https://chat.whatsapp.com/${code}` });
 const picture = Type.Optional(Type.String({ description: 'New group picture, base64 JPEG' }));

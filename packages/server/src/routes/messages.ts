@@ -169,7 +169,7 @@ export function messageRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
           { text: Type.String({ minLength: 1, maxLength: 65536 }) },
           { examples: [{ text: 'Corrected text' }] },
         ),
-        response: responses({ 200: Message }, [404, 409, 502]),
+        response: responses({ 200: Message }, [404, 409, 502, 504]),
       },
     },
     async (request) =>
@@ -186,7 +186,7 @@ export function messageRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
         description: 'Revokes the message in WhatsApp; the stored row is kept with `metadata.deletedAt`.',
         tags,
         params: MessageParams,
-        response: responses({ 200: Message }, [404, 409, 502]),
+        response: responses({ 200: Message }, [404, 409, 502, 504]),
       },
     },
     async (request) => gateway.messages.revoke(request.params.sessionId, request.params.messageId),

@@ -21,7 +21,7 @@ export function profileRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
           },
           { minProperties: 1 },
         ),
-        response: responses({ 204: NoContent }, [404, 409, 502]),
+        response: responses({ 204: NoContent }, [404, 409, 502, 504]),
       },
     },
     async (request, reply) => {

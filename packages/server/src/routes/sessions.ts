@@ -144,7 +144,7 @@ export function sessionRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
           description,
           tags,
           params: SessionParams,
-          response: responses({ 200: Session }, [404, 409, 502]),
+          response: responses({ 200: Session }, [404, 409, 502, 504]),
         },
       },
       async (request) => sessionView(await gateway.sessions[action](request.params.sessionId)),
@@ -192,7 +192,7 @@ export function sessionRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
         ),
         response: responses(
           { 200: Type.Object({ code: Type.String({ examples: ['ABCD-1234'] }) }) },
-          [404, 409, 502],
+          [404, 409, 502, 504],
         ),
       },
     },

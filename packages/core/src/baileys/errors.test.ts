@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../errors.js';
+import { guardAsync, toGatewayError } from './errors.js';
+
+// The shape of @hapi/boom errors Baileys throws (status in output.statusCode, or in data for iq errors).
+const boom = (statusCode: number, message = 'item-not-found') =>
+  Object.assign(new Error(message), { isBoom: true, output: { statusCode } });
+
+describe('Baileys errors become GatewayErrors', () => {
+  it.each([
+    [400, 'WHATSAPP_BAD_REQUEST', 400],
+    [401, 'WHATSAPP_FORBIDDEN', 403],
+    [403, 'WHATSAPP_FORBIDDEN', 403],
+    [404, 'WHATSAPP_NOT_FOUND', 404],
+    [408, 'WHATSAPP_TIMEOUT', 504],
+    [409, 'WHATSAPP_CONFLICT', 409],
+    [428, 'SESSION_NOT_CONNECTED', 409],
+    [500, 'CONNECTOR_FAILED', 502],
+  ])('a Boom %i is %s (%i)', (status, code, statusCode) => {
+    const error = toGatewayError(boom(status), 'get group');
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toMatchObject({ code, statusCode });
+    expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  it('reads the status of iq errors from data, and keeps GatewayErrors as they are', () => {
+    const iqError = Object.assign(new Error('forbidden'), { isBoom: true, data: 403 });
+    expect(toGatewayError(iqError, 'leave group').code).toBe('WHATSAPP_FORBIDDEN');
+    const original = new GatewayError('INVALID_RECIPIENT', 'x');
+    expect(toGatewayError(original, 'send')).toBe(original);
+  });
+
+  it('guards only the named async methods and names the action in the message', async () => {
+    const target = {
+      leaveGroup: async () => {
+        throw boom(404);
+      },
+      toJid: (value: string) => value,
+    };
+    const guarded = guardAsync(target, ['leaveGroup']);
+    await expect(guarded.leaveGroup()).rejects.toMatchObject({
+      code: 'WHATSAPP_NOT_FOUND',
+      message: 'WhatsApp refused to leave group: item-not-found',
+    });
+    expect(guarded.toJid('x')).toBe('x');
+  });
+});
