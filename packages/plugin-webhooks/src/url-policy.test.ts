@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkWebhookUrl, type UrlPolicy } from './url-policy.js';
+import { checkWebhookUrl, type UrlPolicy, urlPolicyOf } from './url-policy.js';
 
 const strict: UrlPolicy = { allowPrivateNetworks: false, allowlist: [], httpsOnly: false };
 const refused = expect.objectContaining({ code: 'WEBHOOKS_URL_NOT_ALLOWED', statusCode: 400 });
@@ -64,5 +64,21 @@ describe('checkWebhookUrl', () => {
     expect(checkWebhookUrl('http://192.168.0.1/', { ...strict, allowPrivateNetworks: true })).toBe(
       'http://192.168.0.1',
     );
+  });
+});
+
+describe('urlPolicyOf', () => {
+  it("adds the host's allowPrivateUrls to the plugin's allowlist", () => {
+    const policy = urlPolicyOf(
+      { allowPrivateNetworks: false, allowlist: ['10.1.0.0/16'], httpsOnly: true },
+      { allowPrivateUrls: ['192.168.5.0/24', 'receiver.internal'] },
+    );
+    expect(policy).toEqual({
+      allowPrivateNetworks: false,
+      httpsOnly: true,
+      allowlist: ['10.1.0.0/16', '192.168.5.0/24', 'receiver.internal'],
+    });
+    expect(() => checkWebhookUrl('https://192.168.5.7/hook', policy)).not.toThrow();
+    expect(() => checkWebhookUrl('https://192.168.6.7/hook', policy)).toThrow();
   });
 });

@@ -9,6 +9,18 @@ export interface UrlPolicy {
   httpsOnly: boolean;
 }
 
+/**
+ * The policy in force: the plugin's options, with the host's `allowPrivateUrls` (the server's
+ * `ZAPGATE_ALLOW_PRIVATE_URLS`) added to the allowlist, so one setting covers every outgoing call.
+ */
+export function urlPolicyOf(options: UrlPolicy, host: { allowPrivateUrls?: readonly string[] }): UrlPolicy {
+  return {
+    allowPrivateNetworks: options.allowPrivateNetworks,
+    httpsOnly: options.httpsOnly,
+    allowlist: [...options.allowlist, ...(host.allowPrivateUrls ?? [])],
+  };
+}
+
 /** Host names that always mean this machine or a cloud metadata service. */
 const localNames = /^(localhost|localhost\.localdomain|metadata\.google\.internal|metadata)$|\.localhost$/i;
 

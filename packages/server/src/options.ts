@@ -49,8 +49,11 @@ export const ServerConfig = Type.Object(
     dataDir: Type.String({ minLength: 1, default: './data' }),
     /** pino log level. @default 'info' */
     logLevel: LogLevel,
-    /** Plugins to load, with their options. @default [] */
-    plugins: Type.Array(PluginEntry, { default: [] }),
+    /**
+     * Plugins to load, with their options; `[]` (or `ZAPGATE_PLUGINS=none`) loads none.
+     * @default [{ name: 'webhooks', options: {} }]
+     */
+    plugins: Type.Array(PluginEntry, { default: [{ name: 'webhooks', options: {} }] }),
     /** Base URL clients reach the server at (links in payloads). @default undefined */
     publicUrl: Type.Optional(Type.String({ format: 'uri' })),
     /** Key (32+ characters) to encrypt plugin secrets at rest. @default undefined (stored as given) */
@@ -111,6 +114,7 @@ export interface LoadConfigOptions {
 /** `ZAPGATE_PLUGINS`: a JSON array of entries, or a comma list of names. */
 function parsePlugins(raw: string, problems: string[]): unknown {
   const text = raw.trim();
+  if (text === 'none' || text === '') return [];
   if (text.startsWith('[')) {
     try {
       return JSON.parse(text);

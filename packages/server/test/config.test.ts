@@ -26,13 +26,17 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       dataDir: './data',
       logLevel: 'info',
-      plugins: [],
+      plugins: [{ name: 'webhooks', options: {} }],
       allowPrivateUrls: [],
     });
     expect(config.adminKey).toBeUndefined();
     expect(config.databaseUrl).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.plugins)).toBe(true);
+  });
+
+  it('loads no plugin with ZAPGATE_PLUGINS=none', () => {
+    expect(loadConfig({ env: { ZAPGATE_PLUGINS: 'none' } }).plugins).toEqual([]);
   });
 
   it('reads and converts the environment', () => {

@@ -46,6 +46,7 @@ describe('terminal QR codes from the event log', () => {
         ZAPGATE_DATA_DIR: dataDir,
         ZAPGATE_ADMIN_KEY: 'qr-test-admin-key-0123456789',
         LOG_LEVEL: 'silent',
+        ZAPGATE_PLUGINS: 'none', // the memory store keeps no plugin tables
         ...env,
       },
     });
