@@ -130,3 +130,45 @@ describe('sending', () => {
     expect(await eventsOf(h.store, 'message.sent')).toEqual([]);
   });
 });
+
+describe('sends interrupted by a stop', () => {
+  it('are marked failed with the reason and announced when the gateway starts again', async () => {
+    const { session } = await connected();
+    // a send stored as pending whose process died before sending (written as the kernel writes it)
+    const { message: stranded } = await h.store.messages.insert({
+      sessionId: session.id,
+      chatId: bob,
+      waid: '3EB0STRANDED',
+      msgType: 'text',
+      content: { text: 'lost in a crash' },
+      senderJid: null,
+      senderName: null,
+      isFromMe: true,
+      quotedMsgId: null,
+      status: 'pending',
+      timestamp: new Date().toISOString(),
+    });
+    const delivered = (
+      await h.store.messages.insert({
+        ...stranded,
+        id: undefined,
+        waid: '3EB0INBOUND',
+        isFromMe: false,
+        status: 'delivered',
+      })
+    ).message;
+    await h.gateway.stop();
+
+    h = await startGateway({ store: h.store });
+    const after = await h.store.messages.get(session.id, stranded.id);
+    expect(after).toMatchObject({
+      status: 'failed',
+      metadata: { error: 'The gateway stopped before the message was sent; send it again' },
+    });
+    expect((await h.store.messages.get(session.id, delivered.id))?.status).toBe('delivered');
+    const events = (await eventsOf(h.store, 'message.status')).map((e) => e.data);
+    expect(events).toEqual([
+      { messageId: stranded.id, chatId: bob, waid: '3EB0STRANDED', status: 'failed', previous: 'pending' },
+    ]);
+  });
+});

@@ -17,6 +17,7 @@ import { Ingest } from './ingest.js';
 import { fetchMediaUnfiltered, type MediaFetcher } from './media.js';
 import { createMessagesApi } from './messages-api.js';
 import { type GatewayTuning, resolveTuning } from './options.js';
+import { failInterruptedSends } from './recovery.js';
 import { SessionManager } from './session-manager.js';
 import { createChatsApi, createContactsApi, createGroupsApi, createProfileApi } from './whatsapp-api.js';
 
@@ -318,6 +319,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async start() {
       if (started) return;
       await store.init();
+      await failInterruptedSends(store, logger);
       for (const { plugin } of resolved) {
         if (plugin.migrations?.length) await store.migrate(plugin.id, plugin.migrations);
       }

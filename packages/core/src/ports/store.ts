@@ -79,6 +79,7 @@ export interface MessageListFilter {
   chatId?: string;
   msgType?: MessageType;
   isFromMe?: boolean;
+  status?: MessageStatus;
   /** Inclusive lower bound on `timestamp`. */
   since?: string;
   /** Exclusive upper bound on `timestamp`. */

@@ -94,6 +94,7 @@ export function messageRepo(db: Knex): MessageRepo {
       if (filter.chatId !== undefined) q.where('chatId', filter.chatId);
       if (filter.msgType !== undefined) q.where('msgType', filter.msgType);
       if (filter.isFromMe !== undefined) q.where('isFromMe', filter.isFromMe);
+      if (filter.status !== undefined) q.where('status', filter.status);
       if (filter.since !== undefined) q.where('timestamp', '>=', filter.since);
       if (filter.until !== undefined) q.where('timestamp', '<', filter.until);
       if (filter.cursor) {

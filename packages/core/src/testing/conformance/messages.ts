@@ -97,7 +97,7 @@ export function messageTests(store: () => Store): void {
       const add = async (waid: string, d: number, extra: Parameters<typeof textMessage>[1] = {}) =>
         (await store().messages.insert(textMessage(s, { waid, timestamp: at(d), ...extra }))).message;
       await add('m1', 1);
-      await add('m2', 2, { isFromMe: true });
+      await add('m2', 2, { isFromMe: true, status: 'pending' });
       await add('m3', 3, { chatId: 'g@g.us' });
       await add('m4', 4, { msgType: 'location', content: { latitude: 1, longitude: 2 } });
       await add('m5', 5, { isFromMe: true, chatId: 'g@g.us' });
@@ -112,6 +112,8 @@ export function messageTests(store: () => Store): void {
       expect(await waids({ since: at(5) })).toEqual(['m5']);
       expect(await waids({ until: at(1) })).toEqual([]);
       expect(await waids({ chatId: 'g@g.us', isFromMe: false })).toEqual(['m3']);
+      expect(await waids({ status: 'pending' })).toEqual(['m2']);
+      expect(await waids({ status: 'delivered' })).toEqual(['m4', 'm3', 'm1']);
     });
 
     it('pages without gaps or repeats, also across equal timestamps', async () => {

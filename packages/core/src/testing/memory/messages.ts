@@ -66,6 +66,7 @@ export function messageRepo(views: Views): MessageRepo {
             (filter.chatId === undefined || m.chatId === filter.chatId) &&
             (filter.msgType === undefined || m.msgType === filter.msgType) &&
             (filter.isFromMe === undefined || m.isFromMe === filter.isFromMe) &&
+            (filter.status === undefined || m.status === filter.status) &&
             (since === undefined || m.timestamp >= since) &&
             (until === undefined || m.timestamp < until),
         );
