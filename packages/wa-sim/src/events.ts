@@ -48,6 +48,12 @@ export interface SimulatorEvents {
   receipt: [{ from: string; to: string; ids: string[]; type: string | undefined }];
   /** A presence a device sent: `available`/`unavailable`, `subscribe` to a chat, or none (a name update). */
   presence: [{ deviceJid: string | undefined; type: string | undefined; to: string | undefined }];
+  /** A typing indicator a device sent: `composing` (with `media: 'audio'` when recording) or `paused`. */
+  chatstate: [
+    { deviceJid: string | undefined; to: string | undefined; state: string; media: string | undefined },
+  ];
+  /** A device uploaded an app-state patch (archive, pin, mute, mark read, delete, push name…). */
+  'app-state-patch': [{ deviceJid: string | undefined; collection: string; version: number }];
   'media-upload': [{ deviceJid: string | undefined; path: string; url: string; bytes: number }];
   iq: [
     {

@@ -35,6 +35,10 @@ export interface Account extends Peer {
   accountKey: RawKeyPair;
   companions: Map<number, Companion>;
   nextDeviceId: number;
+  /** The "about" text a device set (`status` iq). */
+  status?: string;
+  /** LID jids the account blocked (`blocklist` iq), mapped to their phone jids. */
+  blocked?: Map<string, string>;
 }
 
 /** A paired companion device (one Baileys auth state). */

@@ -194,14 +194,31 @@ export class Simulator extends SimulatorEmitter {
   }
 
   /** Accounts (simulated phones) with their devices. */
-  accounts(): Array<{ phoneNumber: string; jid: string; lid: string; name: string; devices: DeviceInfo[] }> {
+  accounts(): Array<{
+    phoneNumber: string;
+    jid: string;
+    lid: string;
+    name: string;
+    /** The "about" text a device set, if any. */
+    status: string | undefined;
+    devices: DeviceInfo[];
+  }> {
     return this.registry.accounts().map((account: Account) => ({
       phoneNumber: account.phoneNumber,
       jid: account.jid,
       lid: account.lidJid,
       name: account.name,
+      status: account.status,
       devices: [...account.companions.values()].map(deviceInfo),
     }));
+  }
+
+  /** Phone jids (`number@s.whatsapp.net`) an account's devices blocked, by account phone number or jid. */
+  blocklist(account: string): string[] {
+    const peer = this.registry.peer(
+      account.includes('@') ? account : `${normalizePhone(account)}@s.whatsapp.net`,
+    );
+    return peer?.kind === 'account' ? [...((peer as Account).blocked?.values() ?? [])] : [];
   }
 
   /** Fault: the phone unlinks the device. Its socket gets `failure 401`; later logins fail with 401. */

@@ -26,6 +26,16 @@ describe('Baileys errors become GatewayErrors', () => {
   it('reads the status of iq errors from data, and keeps GatewayErrors as they are', () => {
     const iqError = Object.assign(new Error('forbidden'), { isBoom: true, data: 403 });
     expect(toGatewayError(iqError, 'leave group').code).toBe('WHATSAPP_FORBIDDEN');
+    // a real `new Boom(text, { data: 404 })` also carries the default output.statusCode 500
+    const realIqError = Object.assign(new Error('item-not-found'), {
+      isBoom: true,
+      data: 404,
+      output: { statusCode: 500 },
+    });
+    expect(toGatewayError(realIqError, 'get group')).toMatchObject({
+      code: 'WHATSAPP_NOT_FOUND',
+      statusCode: 404,
+    });
     const original = new GatewayError('INVALID_RECIPIENT', 'x');
     expect(toGatewayError(original, 'send')).toBe(original);
   });

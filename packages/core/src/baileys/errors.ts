@@ -9,7 +9,9 @@ export function toGatewayError(error: unknown, action: string): GatewayError {
     data?: unknown;
     message?: string;
   };
-  const status = boom?.output?.statusCode ?? (typeof boom?.data === 'number' ? boom.data : undefined);
+  // iq errors are `new Boom(text, { data: code })`: output.statusCode is then a default 500
+  // and the WhatsApp code is in data, so data wins when it is a status
+  const status = typeof boom?.data === 'number' && boom.data >= 400 ? boom.data : boom?.output?.statusCode;
   const message = `WhatsApp refused to ${action}: ${boom?.message ?? String(error)}`;
   switch (status) {
     case 400:

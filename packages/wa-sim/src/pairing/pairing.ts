@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { BinaryNode, proto } from '@whiskeysockets/baileys';
 import type { SimConnection } from '../connection.js';
 import type { PairedEvent, SimulatorEmitter } from '../events.js';
+import { shareAppStateKey } from '../messages/app-state.js';
 import type { CompanionRegistration, Registry } from '../registry.js';
 import { bytesOf, childOf, delay, newMessageId, readUIntBE } from '../util.js';
 import { buildPrimaryHello, deriveAdvSecret, type LinkCodeState, readCompanionHello } from './link-code.js';
@@ -172,6 +173,10 @@ export class Pairing {
       offlineQueue: [],
     };
     account.companions.set(deviceId, companion);
+    // like the real phone, share the app-state sync key; delivered when the device logs in
+    shareAppStateKey(companion).catch((error: unknown) =>
+      this.events.emit('error', new Error(`app-state key share failed: ${String(error)}`)),
+    );
     const event: PairedEvent = {
       method: entry.method ?? 'qr',
       phoneNumber: account.phoneNumber,

@@ -2,9 +2,11 @@ import type { BinaryNode } from '@whiskeysockets/baileys';
 import type { SimConnection } from '../connection.js';
 import type { SimulatorEmitter } from '../events.js';
 import type { GroupRegistry } from '../groups/group-registry.js';
+import { answerAppState } from '../messages/app-state.js';
 import type { Pairing } from '../pairing/pairing.js';
 import type { Registry } from '../registry.js';
-import { childOf, childrenOf } from '../util.js';
+import { bytesOf, childOf, childrenOf } from '../util.js';
+import { answerBlocklist } from './blocklist.js';
 import { prekeyBundles, storeUploadedPreKeys } from './prekeys.js';
 import { answerUsync } from './usync.js';
 
@@ -87,18 +89,12 @@ const route = (
         },
       ];
     case 'blocklist':
-      return [{ tag: 'list', attrs: {}, content: [] }];
+      return answerBlocklist(ctx.registry, companion, iq);
+    case 'status':
+      if (companion && iq.attrs.type === 'set') companion.account.status = bytesOf(first).toString('utf8');
+      return undefined;
     case 'w:sync:app:state':
-      return [
-        {
-          tag: 'sync',
-          attrs: {},
-          content: childrenOf(childOf(iq, 'sync')).map((collection) => ({
-            tag: 'collection',
-            attrs: { name: collection.attrs.name ?? '', version: collection.attrs.version ?? '0' },
-          })),
-        },
-      ];
+      return answerAppState(ctx.events, companion, iq);
     case 'md':
       if (first?.tag === 'link_code_companion_reg') return ctx.pairing.onLinkCodeIq(connection, first);
       return undefined;

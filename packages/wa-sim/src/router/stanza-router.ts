@@ -32,6 +32,17 @@ export class StanzaRouter implements ConnectionHandler {
           to: node.attrs.to,
         });
         return;
+      case 'chatstate': {
+        const state = childrenOf(node)[0];
+        if (!state) return;
+        this.ctx.events.emit('chatstate', {
+          deviceJid: connection.companion?.jid,
+          to: node.attrs.to,
+          state: state.tag,
+          media: state.attrs.media,
+        });
+        return;
+      }
       default:
         return;
     }
