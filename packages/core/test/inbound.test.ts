@@ -163,3 +163,27 @@ describe('inbound', () => {
     ]);
   });
 });
+
+describe('contacts', () => {
+  it('are stored with their LID and announced only when something changed', async () => {
+    const { session, control } = await open();
+    const carol = {
+      jid: '15550003333@s.whatsapp.net',
+      lid: '999000111@lid',
+      phoneNumber: '15550003333',
+      pushName: 'Carol',
+    };
+    await control.emit({ type: 'contacts', contacts: [carol] });
+    await control.emit({ type: 'contacts', contacts: [carol] }); // every message repeats what it knows
+    await control.emit({ type: 'contacts', contacts: [{ jid: carol.jid, pushName: 'Carol B.' }] });
+    expect(await h.store.contacts.get(session.id, carol.jid)).toMatchObject({
+      ...carol,
+      pushName: 'Carol B.',
+    });
+    expect(await h.store.contacts.getByLid(session.id, '999000111@lid')).toMatchObject({ jid: carol.jid });
+    const announced = (await eventsOf(h.store, 'contact.upserted')).map(
+      (e) => (e.data as { contact: { pushName: string } }).contact.pushName,
+    );
+    expect(announced).toEqual(['Carol', 'Carol B.']);
+  });
+});

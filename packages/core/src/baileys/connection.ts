@@ -8,16 +8,17 @@ import {
   type WAMessage,
   type WASocket,
 } from '@whiskeysockets/baileys';
+import type { ContactInput } from '../contracts/contact.js';
 import type { Logger } from '../logger.js';
 import type { Connection, ConnectOptions, ConnectorEvent, InboundMessage } from '../ports/connector.js';
 import { useStoreAuthState } from './auth-state.js';
 import { closeReasonOf } from './close-reason.js';
-import { guardAsync } from './errors.js';
+import { guardAsync, orNullWhenAbsent } from './errors.js';
 import { createGroupOperations } from './groups.js';
 import { phoneOf, preferPn, toJid } from './jids.js';
 import { toBaileysLogger } from './logger.js';
 import { chatOf, contactOf, groupOf, statusOf } from './map-events.js';
-import { mapWaMessage } from './map-inbound.js';
+import { mapWaMessage, senderContactOf } from './map-inbound.js';
 import { keyOf, toBaileysContent } from './map-outbound.js';
 import type { BaileysConnectorOptions } from './options.js';
 import { decryptVote, isPollVote, toWaContent } from './poll-votes.js';
@@ -89,7 +90,10 @@ export async function openBaileysConnection(
   const inbound = (messages: WAMessage[], history: boolean) => {
     const stored: InboundMessage[] = [];
     const others: ConnectorEvent[] = [];
+    const senders = new Map<string, ContactInput>();
     for (const msg of messages) {
+      const sender = senderContactOf(msg);
+      if (sender) senders.set(sender.jid, { ...senders.get(sender.jid), ...sender });
       const mapped = mapWaMessage(msg, ownJid());
       if (!mapped) continue;
       if (Array.isArray(mapped)) {
@@ -112,6 +116,7 @@ export async function openBaileysConnection(
       }
       stored.push(mapped);
     }
+    if (senders.size > 0) others.push({ type: 'contacts', contacts: [...senders.values()] });
     return { stored, others };
   };
 
@@ -318,11 +323,7 @@ export async function openBaileysConnection(
         };
       });
     },
-    profilePictureUrl: (jid) =>
-      sock.profilePictureUrl(jid, 'image').then(
-        (url) => url ?? null,
-        () => null,
-      ),
+    profilePictureUrl: (jid) => orNullWhenAbsent(sock.profilePictureUrl(jid, 'image'), 'get profile picture'),
     async setBlocked(jid, blocked) {
       await sock.updateBlockStatus(jid, blocked ? 'block' : 'unblock');
     },

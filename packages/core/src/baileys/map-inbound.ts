@@ -5,6 +5,7 @@ import {
   type WAMessage,
   type WAMessageContent,
 } from '@whiskeysockets/baileys';
+import type { ContactInput } from '../contracts/contact.js';
 import type { MediaInfo, MessageMetadata } from '../contracts/message.js';
 import type { ConnectorEvent, InboundMessage } from '../ports/connector.js';
 import { preferPn } from './jids.js';
@@ -235,4 +236,24 @@ export function mapWaMessage(
     timestamp: at,
     metadata,
   } as InboundMessage;
+}
+
+/**
+ * What a message tells about its sender: phone-number JID, LID (v7 keys carry both forms)
+ * and push name. `null` for our own messages.
+ */
+export function senderContactOf(msg: WAMessage): ContactInput | null {
+  const key = msg.key;
+  if (key.fromMe || !key.remoteJid) return null;
+  const isGroup = key.remoteJid.endsWith('@g.us');
+  const forms = isGroup ? [key.participant, key.participantAlt] : [key.remoteJid, key.remoteJidAlt];
+  const jid = preferPn(forms[0], forms[1]);
+  if (!jid?.endsWith('@s.whatsapp.net')) return null;
+  const lid = forms.find((f) => f?.endsWith('@lid'));
+  return {
+    jid,
+    phoneNumber: jid.split('@')[0]!,
+    ...(lid ? { lid: lid.replace(/:\d+@/, '@') } : {}),
+    ...(msg.pushName ? { pushName: msg.pushName } : {}),
+  };
 }

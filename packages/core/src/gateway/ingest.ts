@@ -95,6 +95,9 @@ export class Ingest {
       case 'contacts':
         return this.tx(async (tx) => {
           for (const input of event.contacts) {
+            const before = await tx.contacts.get(session.id, input.jid);
+            if (before && Object.entries(input).every(([k, v]) => before[k as keyof typeof before] === v))
+              continue;
             const contact = await tx.contacts.upsert(session.id, input);
             await appendEvent(tx, 'contact.upserted', session.id, { contact });
           }
