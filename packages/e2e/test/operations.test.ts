@@ -118,6 +118,9 @@ describe('WhatsApp operations over HTTP (groups, contacts, profile, chats, prese
     expect(left.status).toBe(204);
     expect(stack.sim.group(jid)!.participants.map((p) => p.jid)).not.toContain(ownJid);
     expect((await api('GET', '/groups')).body.items).toEqual([]);
+    const notMember = await api('PATCH', `/groups/${jid}`, { subject: 'again' });
+    expect(notMember.status).toBe(403);
+    expect(notMember.body.code).toBe('WHATSAPP_FORBIDDEN');
 
     await waitFor(
       () =>
@@ -171,6 +174,9 @@ describe('WhatsApp operations over HTTP (groups, contacts, profile, chats, prese
     const picture = await api('GET', `/contacts/${aliceJid}/picture`);
     expect(picture.status).toBe(200);
     expect(picture.body).toEqual({ url: null });
+    const unknownPicture = await api('GET', '/contacts/15559999999/picture'); // the sim answers 404
+    expect(unknownPicture.status).toBe(200);
+    expect(unknownPicture.body).toEqual({ url: null });
 
     const blocked = await api('POST', `/contacts/${ALICE}/block`);
     expect(blocked.status, JSON.stringify(blocked.body)).toBe(204);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.js';
-import { guardAsync, toGatewayError } from './errors.js';
+import { guardAsync, orNullWhenAbsent, toGatewayError } from './errors.js';
 
 // The shape of @hapi/boom errors Baileys throws (status in output.statusCode, or in data for iq errors).
 const boom = (statusCode: number, message = 'item-not-found') =>
@@ -53,5 +53,23 @@ describe('Baileys errors become GatewayErrors', () => {
       message: 'WhatsApp refused to leave group: item-not-found',
     });
     expect(guarded.toJid('x')).toBe('x');
+  });
+
+  it('reads absent lookups as null but throws other failures as GatewayErrors', async () => {
+    expect(await orNullWhenAbsent(Promise.resolve('https://pps/x.jpg'), 'get picture')).toBe(
+      'https://pps/x.jpg',
+    );
+    expect(await orNullWhenAbsent(Promise.resolve(undefined), 'get picture')).toBeNull();
+    const iq = (data: number) =>
+      Object.assign(new Error('x'), { isBoom: true, data, output: { statusCode: 500 } });
+    expect(await orNullWhenAbsent(Promise.reject(iq(404)), 'get picture')).toBeNull();
+    expect(await orNullWhenAbsent(Promise.reject(iq(401)), 'get picture')).toBeNull();
+    await expect(orNullWhenAbsent(Promise.reject(boom(428)), 'get picture')).rejects.toMatchObject({
+      code: 'SESSION_NOT_CONNECTED',
+    });
+    await expect(orNullWhenAbsent(Promise.reject(boom(408)), 'get picture')).rejects.toMatchObject({
+      code: 'WHATSAPP_TIMEOUT',
+      statusCode: 504,
+    });
   });
 });

@@ -36,6 +36,24 @@ export function toGatewayError(error: unknown, action: string): GatewayError {
   }
 }
 
+/**
+ * The value of a WhatsApp lookup, or null when WhatsApp says there is nothing to see
+ * (404 no such item, 401/403 hidden by privacy); any other failure (closed connection,
+ * timeout) is thrown as a {@link GatewayError}.
+ */
+export async function orNullWhenAbsent<T>(
+  lookup: Promise<T | null | undefined>,
+  action: string,
+): Promise<T | null> {
+  try {
+    return (await lookup) ?? null;
+  } catch (error) {
+    const mapped = toGatewayError(error, action);
+    if (mapped.code === 'WHATSAPP_NOT_FOUND' || mapped.code === 'WHATSAPP_FORBIDDEN') return null;
+    throw mapped;
+  }
+}
+
 type AsyncMethods<T> = {
   [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? K : never;
 }[keyof T];

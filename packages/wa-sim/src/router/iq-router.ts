@@ -93,6 +93,11 @@ const route = (
     case 'status':
       if (companion && iq.attrs.type === 'set') companion.account.status = bytesOf(first).toString('utf8');
       return undefined;
+    case 'w:profile:picture':
+      // nobody has a picture; an unknown user is item-not-found, as on WhatsApp
+      return ctx.registry.peer(iq.attrs.target ?? '') || (iq.attrs.target ?? '').endsWith('@g.us')
+        ? undefined
+        : [{ tag: 'error', attrs: { code: '404', text: 'item-not-found' } }];
     case 'w:sync:app:state':
       return answerAppState(ctx.events, companion, iq);
     case 'md':
