@@ -17,6 +17,12 @@ export type {
   GroupParticipantInfo,
   GroupRole,
 } from './groups/group-model.js';
+export type {
+  HistoryConversationInput,
+  HistoryMessageInput,
+  HistorySyncOptions,
+  HistorySyncResult,
+} from './history/history-sync.js';
 export { decryptMedia, type EncryptedMedia, encryptMedia, type SimMediaKind } from './media/media-crypto.js';
 export type { Addressing } from './messages/deliver.js';
 export { encryptPollVote, type PollVoteContext, pollOptionHash } from './messages/poll-vote.js';

@@ -13,6 +13,7 @@ import {
   groupInfo,
 } from './groups/group-model.js';
 import { GroupRegistry } from './groups/group-registry.js';
+import { type HistorySyncOptions, type HistorySyncResult, sendHistorySync } from './history/history-sync.js';
 import { decryptMedia } from './media/media-crypto.js';
 import { MediaServer } from './media/media-server.js';
 import { Pairing, type PairOptions } from './pairing/pairing.js';
@@ -260,6 +261,15 @@ export class Simulator extends SimulatorEmitter {
     const stored = this.media.find(media.directPath ?? media.url ?? '');
     if (!stored || !media.mediaKey) throw new Error('media not found on the simulator');
     return decryptMedia(stored.data, media.mediaKey, kind);
+  }
+
+  /**
+   * The account's phone sends the device a history sync (chats with their messages), as an
+   * encrypted `md-msg-hist` blob announced by a peer HISTORY_SYNC_NOTIFICATION. Baileys emits
+   * `messaging-history.set` when its `shouldSyncHistoryMessage` accepts the notification.
+   */
+  sendHistorySync(deviceJid: string, options: HistorySyncOptions): Promise<HistorySyncResult> {
+    return sendHistorySync(this.requireCompanion(deviceJid), this.media, options);
   }
 
   /** Stops every server and drops all connections. */
