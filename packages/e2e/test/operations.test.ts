@@ -195,6 +195,11 @@ describe('WhatsApp operations over HTTP (groups, contacts, profile, chats, prese
     expect(patches.stop()).toEqual(['critical_block']);
   });
 
+  it('the app-state key the phone shared at pairing is not stored as a message or a chat', async () => {
+    expect((await stack.store.messages.list(sessionId, { chatId: ownJid, limit: 10 })).items).toEqual([]);
+    expect((await api('GET', `/chats/${ownJid}`)).status).toBe(404);
+  });
+
   it('archives, pins, mutes, marks unread and deletes a chat through app-state patches', async () => {
     const waid = await alice.sendText(deviceJid, 'hello ops');
     await waitFor(() => stack.store.messages.getByWaid(sessionId, aliceJid, waid), 20_000, 'inbound');

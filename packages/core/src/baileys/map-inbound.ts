@@ -189,6 +189,9 @@ export function mapWaMessage(
     }
     return null;
   }
+  // the other protocol messages (app-state key shares, history sync notifications…) are
+  // between our own devices and Baileys consumes them: they are not chat content
+  if (protocol) return null;
   if (content.reactionMessage?.key?.id) {
     return [
       {
