@@ -207,7 +207,9 @@ export class Ingest {
         lastMsgAt: stored.timestamp,
         ...(!isGroup && !stored.isFromMe && stored.senderName ? { chatName: stored.senderName } : {}),
       });
-      if (!history) await appendEvent(tx, 'chat.upserted', session.id, { chat });
+      // History is stored, not announced: consumers must not take old messages for new traffic.
+      if (history) return true;
+      await appendEvent(tx, 'chat.upserted', session.id, { chat });
       await appendEvent(tx, stored.isFromMe ? 'message.sent' : 'message.received', session.id, {
         message: stored,
       });
