@@ -187,3 +187,14 @@ describe('contacts', () => {
     expect(announced).toEqual(['Carol', 'Carol B.']);
   });
 });
+
+describe('chats', () => {
+  it('an update of a chat that does not exist (a late echo after a delete) does not create it', async () => {
+    const { session, control } = await open();
+    await control.emit({ type: 'chats', chats: [{ chatJid: ana, isArchived: true }], onlyExisting: true });
+    expect(await h.store.chats.get(session.id, ana)).toBeNull();
+    await control.emit({ type: 'chats', chats: [{ chatJid: ana, chatName: 'Ana' }] });
+    await control.emit({ type: 'chats', chats: [{ chatJid: ana, isArchived: true }], onlyExisting: true });
+    expect(await h.store.chats.get(session.id, ana)).toMatchObject({ chatName: 'Ana', isArchived: true });
+  });
+});

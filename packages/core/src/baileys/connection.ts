@@ -185,10 +185,11 @@ export async function openBaileysConnection(
         });
       }
     }
-    for (const list of [events['chats.upsert'], events['chats.update']]) {
-      const chats = (list ?? []).map((c) => chatOf(c)).filter((c) => c !== null);
-      if (chats.length) await emit({ type: 'chats', chats });
-    }
+    const upserted = (events['chats.upsert'] ?? []).map((c) => chatOf(c)).filter((c) => c !== null);
+    if (upserted.length) await emit({ type: 'chats', chats: upserted });
+    // updates (e.g. WhatsApp echoing our own archive/mute) must not bring back a deleted chat
+    const updated = (events['chats.update'] ?? []).map((c) => chatOf(c)).filter((c) => c !== null);
+    if (updated.length) await emit({ type: 'chats', chats: updated, onlyExisting: true });
     for (const chatJid of events['chats.delete'] ?? []) await emit({ type: 'chat.deleted', chatJid });
     const contacts = [...(events['contacts.upsert'] ?? []), ...(events['contacts.update'] ?? [])]
       .map(contactOf)

@@ -31,10 +31,15 @@ export function chatOf(chat: Partial<WAChat> & { id?: string | null }): ChatInpu
   const input: ChatInput = { chatJid: jid, isGroup: jid.endsWith('@g.us') };
   if (chat.name) input.chatName = chat.name;
   if (phoneOf(jid)) input.phoneNumber = phoneOf(jid);
-  if (chat.unreadCount != null) input.unreadCount = Math.max(0, chat.unreadCount);
+  // WhatsApp marks a chat unread by hand with -1
+  if (chat.unreadCount != null) input.unreadCount = chat.unreadCount < 0 ? 1 : chat.unreadCount;
   if (chat.archived != null) input.isArchived = !!chat.archived;
   if (chat.pinned !== undefined) input.isPinned = !!chat.pinned;
-  if (chat.muteEndTime !== undefined) input.mutedUntil = iso(chat.muteEndTime);
+  // the gateway mutes with a millisecond timestamp (what it sends comes back); older ones are seconds
+  if (chat.muteEndTime !== undefined) {
+    const end = Number(chat.muteEndTime ?? 0);
+    input.mutedUntil = end > 0 ? new Date(end > 1e12 ? end : end * 1000).toISOString() : null;
+  }
   if (chat.conversationTimestamp) input.lastMsgAt = iso(chat.conversationTimestamp);
   return input;
 }

@@ -82,6 +82,7 @@ export class Ingest {
       case 'chats':
         return this.tx(async (tx) => {
           for (const input of event.chats) {
+            if (event.onlyExisting && !(await tx.chats.get(session.id, input.chatJid))) continue;
             const chat = await tx.chats.upsert(session.id, input);
             await appendEvent(tx, 'chat.upserted', session.id, { chat });
           }

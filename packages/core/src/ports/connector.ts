@@ -51,7 +51,11 @@ export type ConnectorEvent =
       at: string;
     }
   | { type: 'poll.vote'; chatId: string; pollWaid: string; voterJid: string; options: string[]; at: string }
-  | { type: 'chats'; chats: ChatInput[] }
+  | {
+      type: 'chats';
+      chats: ChatInput[] /** Changes to known chats only: never create one. */;
+      onlyExisting?: boolean;
+    }
   | { type: 'chat.deleted'; chatJid: string }
   | { type: 'contacts'; contacts: ContactInput[] }
   | { type: 'groups'; groups: Omit<Group, 'sessionId'>[] }
