@@ -68,7 +68,7 @@ export {
 } from './gateway/create-gateway.js';
 export { appendEvent } from './gateway/event-writer.js';
 export { mediaUrl } from './gateway/ingest.js';
-export { fetchMediaUnfiltered, type MediaFetcher } from './gateway/media.js';
+export { fetchMediaUnfiltered, type MediaFetcher, readMediaResponse } from './gateway/media.js';
 export { GatewayTuning } from './gateway/options.js';
 // Cross-cutting
 export { type Logger, silentLogger } from './logger.js';

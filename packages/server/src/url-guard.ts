@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { GatewayError, type MediaFetcher } from '@zapgate/core';
+import { GatewayError, type MediaFetcher, readMediaResponse } from '@zapgate/core';
 
 const privateRanges = new BlockList();
 for (const [net, prefix] of [
@@ -105,20 +105,7 @@ export function guardedMediaFetcher(guard: UrlGuard): MediaFetcher {
         current = new URL(location, current).toString();
         continue;
       }
-      if (!response.ok || !response.body)
-        throw new GatewayError('MEDIA_FETCH_FAILED', `Fetching ${current} answered ${response.status}`);
-      const declared = Number(response.headers.get('content-length') ?? 0);
-      if (declared > maxBytes)
-        throw new GatewayError('MEDIA_TOO_LARGE', `Media at ${current} is larger than ${maxBytes} bytes`);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        size += chunk.length;
-        if (size > maxBytes)
-          throw new GatewayError('MEDIA_TOO_LARGE', `Media at ${current} is larger than ${maxBytes} bytes`);
-        chunks.push(Buffer.from(chunk));
-      }
-      return { data: Buffer.concat(chunks), mimeType: response.headers.get('content-type') };
+      return readMediaResponse(response, current, maxBytes);
     }
     throw new GatewayError('MEDIA_FETCH_FAILED', `Too many redirects fetching ${url}`);
   };

@@ -8,6 +8,31 @@ export type MediaFetcher = (
   maxBytes: number,
 ) => Promise<{ data: Buffer; mimeType: string | null }>;
 
+/**
+ * The body of a media response, refused when it is not a success or grows past `maxBytes`
+ * (checked on the declared length and again while reading, so a lying server is cut off).
+ */
+export async function readMediaResponse(
+  response: Response,
+  url: string,
+  maxBytes: number,
+): Promise<{ data: Buffer; mimeType: string | null }> {
+  if (!response.ok || !response.body) {
+    throw new GatewayError('MEDIA_FETCH_FAILED', `Fetching ${url} answered ${response.status}`);
+  }
+  const tooLarge = () =>
+    new GatewayError('MEDIA_TOO_LARGE', `Media at ${url} is larger than ${maxBytes} bytes`);
+  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(Buffer.from(chunk));
+  }
+  return { data: Buffer.concat(chunks), mimeType: response.headers.get('content-type') };
+}
+
 /** The default fetcher: plain `fetch` with a size cap (no address filtering). */
 export const fetchMediaUnfiltered: MediaFetcher = async (url, maxBytes) => {
   let response: Response;
@@ -16,18 +41,7 @@ export const fetchMediaUnfiltered: MediaFetcher = async (url, maxBytes) => {
   } catch (error) {
     throw new GatewayError('MEDIA_FETCH_FAILED', `Could not fetch ${url}`, { cause: error });
   }
-  if (!response.ok || !response.body) {
-    throw new GatewayError('MEDIA_FETCH_FAILED', `Fetching ${url} answered ${response.status}`);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > maxBytes)
-      throw new GatewayError('MEDIA_TOO_LARGE', `Media at ${url} is larger than ${maxBytes} bytes`);
-    chunks.push(Buffer.from(chunk));
-  }
-  return { data: Buffer.concat(chunks), mimeType: response.headers.get('content-type') };
+  return readMediaResponse(response, url, maxBytes);
 };
 
 type MediaBody = Extract<SendMessageBody, { media: unknown }>;
