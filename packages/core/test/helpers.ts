@@ -1,3 +1,5 @@
+export { sleep, waitFor } from '../src/testing/conformance/fixtures.js';
+
 import { expect } from 'vitest';
 import type { StoredEvent } from '../src/contracts/events.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/gateway/create-gateway.js';
@@ -32,21 +34,6 @@ export async function startGateway(
   await gateway.start();
   return { gateway, store, fake };
 }
-
-/** Polls `check` until it stops throwing. */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(5);
-    }
-  }
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Every event in the log (optionally of some types), oldest first. */
 export async function eventsOf(store: Store, ...types: string[]): Promise<StoredEvent[]> {

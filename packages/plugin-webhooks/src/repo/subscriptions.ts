@@ -45,6 +45,21 @@ export function subscriptionFromRow(row: Record<string, unknown>): SubscriptionR
   };
 }
 
+/** The values of the columns insert and update both write, in their SQL order. */
+const mutableValues = (fields: SubscriptionFields) => [
+  fields.url,
+  fields.endpoint,
+  jsonParam(fields.events),
+  fields.enabled,
+  fields.disabledReason,
+  jsonParam(fields.headers),
+  fields.description,
+  fields.ordered,
+  fields.secret,
+  fields.previousSecret,
+  fields.previousSecretExpiresAt,
+];
+
 /** Subscriptions data access over the plugin's SQL client. */
 export const subscriptionsRepo = {
   async insert(sql: SqlClient, id: string, fields: SubscriptionFields): Promise<SubscriptionRecord> {
@@ -52,21 +67,7 @@ export const subscriptionsRepo = {
       `INSERT INTO ${table} ("id", "sessionId", "url", "endpoint", "events", "enabled", "disabledReason",
          "headers", "description", "ordered", "secret", "previousSecret", "previousSecretExpiresAt")
        VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?, ?, ?, ?, ?) RETURNING *`,
-      [
-        id,
-        fields.sessionId,
-        fields.url,
-        fields.endpoint,
-        jsonParam(fields.events),
-        fields.enabled,
-        fields.disabledReason,
-        jsonParam(fields.headers),
-        fields.description,
-        fields.ordered,
-        fields.secret,
-        fields.previousSecret,
-        fields.previousSecretExpiresAt,
-      ],
+      [id, fields.sessionId, ...mutableValues(fields)],
     );
     return subscriptionFromRow(rows[0]!);
   },
@@ -103,20 +104,7 @@ export const subscriptionsRepo = {
          "headers" = ?::jsonb, "description" = ?, "ordered" = ?, "secret" = ?, "previousSecret" = ?,
          "previousSecretExpiresAt" = ?, "updatedAt" = clock_timestamp()
        WHERE "id" = ? RETURNING *`,
-      [
-        fields.url,
-        fields.endpoint,
-        jsonParam(fields.events),
-        fields.enabled,
-        fields.disabledReason,
-        jsonParam(fields.headers),
-        fields.description,
-        fields.ordered,
-        fields.secret,
-        fields.previousSecret,
-        fields.previousSecretExpiresAt,
-        id,
-      ],
+      [...mutableValues(fields), id],
     );
     return subscriptionFromRow(rows[0]!);
   },
