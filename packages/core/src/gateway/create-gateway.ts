@@ -123,10 +123,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   const sessions: SessionsApi = {
+    // a taken name is refused by the store itself (SESSION_NAME_TAKEN), atomically
     async create(input, extra = {}) {
-      if (await store.sessions.getByName(input.name)) {
-        throw new GatewayError('SESSION_NAME_TAKEN', `A session named "${input.name}" exists`);
-      }
       return store.transaction(async (tx) => {
         const session = await tx.sessions.create({
           name: input.name,
@@ -147,9 +145,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     get: requireSession,
     async update(id, patch) {
       const session = await requireSession(id);
-      if (patch.name && patch.name !== session.name && (await store.sessions.getByName(patch.name))) {
-        throw new GatewayError('SESSION_NAME_TAKEN', `A session named "${patch.name}" exists`);
-      }
       return store.sessions.update(id, {
         ...(patch.name ? { name: patch.name } : {}),
         ...(patch.proxyUrl !== undefined ? { proxyUrl: patch.proxyUrl } : {}),
