@@ -46,6 +46,8 @@ export interface SimulatorEvents {
   disconnect: [{ deviceJid: string | undefined; connectionId: number }];
   message: [DeviceMessage];
   receipt: [{ from: string; to: string; ids: string[]; type: string | undefined }];
+  /** The server refused a device's message with an error ack (a send fault, e.g. `463`). */
+  'message-refused': [{ id: string; deviceJid: string; to: string; error: string }];
   /** A presence a device sent: `available`/`unavailable`, `subscribe` to a chat, or none (a name update). */
   presence: [{ deviceJid: string | undefined; type: string | undefined; to: string | undefined }];
   /** A typing indicator a device sent: `composing` (with `media: 'audio'` when recording) or `paused`. */

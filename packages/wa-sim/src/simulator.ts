@@ -6,6 +6,7 @@ import { handleAdminRequest } from './admin/admin-api.js';
 import { SimConnection } from './connection.js';
 import { type ContactOptions, type ReceiptOptions, SimContact } from './contact.js';
 import { type DeviceMessage, type PairedEvent, SimulatorEmitter } from './events.js';
+import { setReachOutRestricted, setSendError } from './faults/send-faults.js';
 import {
   type CreateGroupOptions,
   type GroupInfo,
@@ -251,6 +252,29 @@ export class Simulator extends SimulatorEmitter {
   /** Fault: stop (or resume with `false`) answering the device's keep-alive pings. */
   stopAnsweringPings(deviceJid: string, stop = true): void {
     this.requireCompanion(deviceJid).answerPings = !stop;
+  }
+
+  /**
+   * Fault: WhatsApp's reach-out restriction (with `false`, lifted). Messages from the
+   * account's devices to anyone it has not chatted with yet are refused with
+   * `ack error="463"` (Baileys: `messages.update` status ERROR, `messageStubParameters`
+   * `['463', …]`) and never delivered; established chats keep working. `account` is a phone
+   * number, an account jid or a device jid.
+   */
+  restrictReachOut(account: string, restricted = true): void {
+    const peer = this.registry.peer(
+      account.includes('@') ? account : `${normalizePhone(account)}@s.whatsapp.net`,
+    );
+    if (peer?.kind !== 'account') throw new Error(`no account ${account}`);
+    setReachOutRestricted(peer as Account, restricted);
+  }
+
+  /**
+   * Fault: the server refuses every message the device sends with `ack error=<error>`
+   * (e.g. `'479'`); `null` lets them through again.
+   */
+  failSends(deviceJid: string, error: string | null = '500'): void {
+    setSendError(this.requireCompanion(deviceJid), error);
   }
 
   /** Decrypts media a device uploaded, given the media sub-message (e.g. `message.imageMessage`). */

@@ -119,6 +119,12 @@ const dispatch = async (sim: Simulator, route: string, body: Json, url: URL): Pr
     case 'POST /admin/faults/drop':
       sim.dropConnection(device);
       return { ok: true };
+    case 'POST /admin/faults/reach-out':
+      sim.restrictReachOut(str(body, 'account') ?? device, body.restricted !== false);
+      return { ok: true };
+    case 'POST /admin/faults/send-errors':
+      sim.failSends(device, body.error === null ? null : (str(body, 'error') ?? '500'));
+      return { ok: true };
     case 'POST /admin/faults/pings':
       sim.stopAnsweringPings(device, body.stop !== false);
       return { ok: true };

@@ -1,4 +1,5 @@
 import { type BinaryNode, proto, writeRandomPadMax16 } from '@whiskeysockets/baileys';
+import { recordChat } from '../faults/send-faults.js';
 import { type Companion, type Peer, signalAddress } from '../registry.js';
 import { companionBundle } from '../router/prekeys.js';
 import { unixTime } from '../util.js';
@@ -54,6 +55,7 @@ export const sendEncrypted = async (
     () => companionBundle(companion),
     plaintext,
   );
+  recordChat(companion.account, peer.jid);
   const mediatype = mediaTypeOf(message);
   const from: Record<string, string> =
     addressing === 'lid'

@@ -1,6 +1,7 @@
 import { type BinaryNode, jidDecode, proto, unpadRandomMax16 } from '@whiskeysockets/baileys';
 import type { SimConnection } from '../connection.js';
 import type { DeviceMessage, SimulatorEmitter } from '../events.js';
+import { recordChat, sendRefusal } from '../faults/send-faults.js';
 import type { GroupRegistry } from '../groups/group-registry.js';
 import { type Companion, type Peer, type Registry, signalAddress } from '../registry.js';
 import { bytesOf, childOf, childrenOf, unixTime } from '../util.js';
@@ -37,6 +38,13 @@ export const handleDeviceMessage = async (
   const companion = connection.companion;
   const id = node.attrs.id ?? '';
   const to = node.attrs.to ?? '';
+  const refusal = companion && sendRefusal(ctx.registry, companion, to);
+  if (companion && refusal) {
+    // the server refuses the message: an error ack, nothing reaches the recipient
+    connection.send({ tag: 'ack', attrs: { class: 'message', id, from: to, t: unixTime(), error: refusal } });
+    ctx.events.emit('message-refused', { id, deviceJid: companion.jid, to, error: refusal });
+    return;
+  }
   connection.send({ tag: 'ack', attrs: { class: 'message', id, from: to, t: unixTime() } });
   if (!companion) return;
   const group = to.endsWith('@g.us') ? to : undefined;
@@ -73,6 +81,7 @@ export const handleDeviceMessage = async (
   for (const message of decoded) {
     const peer = ctx.registry.peer(message.recipient)!;
     if (group && message.message.senderKeyDistributionMessage && !hasContent(message.message)) continue;
+    if (!group && !message.ownCopy) recordChat(companion.account, peer.jid);
     ctx.events.emit('message', message);
     ctx.sink.onDeviceMessage(peer, message, companion);
   }

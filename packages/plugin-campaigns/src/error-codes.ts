@@ -1,0 +1,38 @@
+import { GatewayError } from '@zapgate/core';
+
+/** Every error code of `@zapgate/plugin-campaigns`, with its HTTP status. */
+export const CampaignsErrorCodes = {
+  /** The CSV upload could not be parsed (unbalanced quotes, ragged rows, no header). */
+  CAMPAIGNS_CSV_MALFORMED: 400,
+  /** The CSV has no column holding the phone number. */
+  CAMPAIGNS_CSV_NO_PHONE_COLUMN: 400,
+  /** The audience has no recipient. */
+  CAMPAIGNS_AUDIENCE_EMPTY: 400,
+  /** The audience is larger than the configured maximum. */
+  CAMPAIGNS_AUDIENCE_TOO_LARGE: 413,
+  /** One or more numbers are not valid phone numbers (`details` lists the rows). */
+  CAMPAIGNS_INVALID_NUMBERS: 400,
+  /** A recipient variable name is not usable in templates (letters, digits and `_`). */
+  CAMPAIGNS_VARIABLE_NAME_INVALID: 400,
+  /** A template uses a variable that no recipient column, fallback or built-in provides. */
+  CAMPAIGNS_UNKNOWN_VARIABLE: 400,
+  /** A template or spintax expression is not well formed (unbalanced braces, empty name). */
+  CAMPAIGNS_TEMPLATE_INVALID: 400,
+  /** Variants are missing or their A/B weights do not add up. */
+  CAMPAIGNS_VARIANTS_INVALID: 400,
+  /** Start/end time or send windows are inconsistent (end before start, no window, bad zone). */
+  CAMPAIGNS_SCHEDULE_INVALID: 400,
+  /** A pacing setting is out of range or contradicts another (rate 0, min gap above max gap). */
+  CAMPAIGNS_PACING_INVALID: 400,
+} as const;
+
+/** A code of this plugin. */
+export type CampaignsErrorCode = keyof typeof CampaignsErrorCodes;
+
+/** A {@link GatewayError} with this plugin's code, its registered status and optional details. */
+export function campaignsError(code: CampaignsErrorCode, message: string, details?: unknown): GatewayError {
+  return new GatewayError(code, message, {
+    statusCode: CampaignsErrorCodes[code],
+    ...(details === undefined ? {} : { details }),
+  });
+}

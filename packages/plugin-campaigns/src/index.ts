@@ -1,0 +1,46 @@
+export {
+  type Audience,
+  type AudienceOptions,
+  type AudienceRecipient,
+  buildAudience,
+  type DuplicateRow,
+  type InvalidRow,
+  type RawRecipient,
+} from './audience/audience.js';
+export { isCountryCode, type NormalisedPhone, normalisePhone, type PhoneProblem } from './audience/phone.js';
+export {
+  type CsvOptions,
+  fromCsv,
+  fromJson,
+  type JsonRecipient,
+  phoneColumnNames,
+} from './audience/sources.js';
+export { columnToVariable, variableNamePattern } from './audience/variables.js';
+export {
+  assignVariant,
+  builtinVariables,
+  type CompiledContent,
+  type CompiledMessage,
+  type CompiledVariant,
+  compileContent,
+  renderMessage,
+} from './content/content.js';
+export { seededRandom } from './content/random.js';
+export { CampaignContent, CampaignMedia, CampaignVariant } from './content/schemas.js';
+export { parseTemplate, renderTemplate, type TemplateNode, templateVariables } from './content/template.js';
+export { type CampaignsErrorCode, CampaignsErrorCodes, campaignsError } from './error-codes.js';
+export {
+  averageGapMs,
+  checkPacing,
+  dailyCapAt,
+  initialPacingState,
+  type PacingState,
+  type Plan,
+  type PlanReason,
+  planNext,
+  recordSend,
+  typingMs,
+} from './pacing/planner.js';
+export { PacingSettings } from './pacing/schemas.js';
+export { CampaignSchedule, SendWindow, type Weekday, weekdays } from './schedule/schemas.js';
+export { type CompiledSchedule, compileSchedule, isOpen, nextOpen } from './schedule/windows.js';
