@@ -1,0 +1,72 @@
+import type { Logger } from '../logger.js';
+import type { ResolvedPlugin } from '../plugin/resolve.js';
+import type { Connector } from '../ports/connector.js';
+import type { Store } from '../ports/store.js';
+import type { DurableConsumer } from './consumer.js';
+import type { PluginContexts } from './plugin-contexts.js';
+import { failInterruptedSends } from './recovery.js';
+import type { SessionManager } from './session-manager.js';
+
+interface Parts {
+  store: Store;
+  connector: Connector;
+  logger: Logger;
+  resolved: readonly ResolvedPlugin[];
+  contexts: PluginContexts;
+  consumers: readonly DurableConsumer[];
+  manager: SessionManager;
+}
+
+/** Starting and stopping a gateway, each in one readable order. */
+export interface Lifecycle {
+  start(): Promise<void>;
+  readonly booted: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start: store → recover interrupted sends → plugin migrations (dependencies first) → plugin
+ * setup → event consumers → reconnect stored sessions (in the background: `booted`).
+ * Stop runs it backwards: sessions' boot settles → consumers → sockets → plugin teardown
+ * (dependents first) → plugin timers. The store stays open (the host owns it).
+ */
+export function createLifecycle(parts: Parts): Lifecycle {
+  const { store, connector, logger, resolved, contexts, consumers, manager } = parts;
+  let started = false;
+  let booted: Promise<void> = Promise.resolve();
+  return {
+    get booted() {
+      return booted;
+    },
+    async start() {
+      if (started) return;
+      await store.init();
+      await failInterruptedSends(store, logger);
+      for (const { plugin } of resolved) {
+        if (plugin.migrations?.length) await store.migrate(plugin.id, plugin.migrations);
+      }
+      for (const { plugin } of resolved) await plugin.setup?.(contexts.get(plugin.id));
+      for (const consumer of consumers) consumer.start();
+      started = true;
+      booted = manager.boot().catch((error) => logger.error({ err: error }, 'boot failed'));
+      logger.info(
+        { store: store.kind, connector: connector.name, plugins: resolved.map((p) => p.plugin.id) },
+        'gateway started',
+      );
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      await booted;
+      await Promise.all(consumers.map((c) => c.stop()));
+      await manager.stop();
+      for (const { plugin } of [...resolved].reverse()) {
+        await Promise.resolve(plugin.teardown?.(contexts.get(plugin.id))).catch((error) =>
+          logger.error({ err: error, plugin: plugin.id }, 'plugin teardown failed'),
+        );
+      }
+      await contexts.stopTimers();
+      logger.info('gateway stopped');
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { GatewayError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { ResolvedPlugin } from '../plugin/resolve.js';
+import { createScheduler, type Scheduler } from '../plugin/scheduler.js';
+import type { HostConfig, PluginContext } from '../plugin/types.js';
+import type { Store } from '../ports/store.js';
+import type { GatewayApi } from './api.js';
+import { appendEvent } from './event-writer.js';
+
+interface Deps {
+  resolved: readonly ResolvedPlugin[];
+  store: Store;
+  api: GatewayApi;
+  logger: Logger;
+  metrics: Metrics;
+  config: Readonly<HostConfig>;
+}
+
+/** The context of every plugin, built once; each owns its timers. */
+export interface PluginContexts {
+  /** The context of a registered plugin. */
+  get(pluginId: string): PluginContext;
+  /** Stops every plugin's timers (after teardown). */
+  stopTimers(): Promise<void>;
+}
+
+/** Plugins with tables need SQL: refuse a store without it before anything starts. */
+export function requireSqlForMigrations(resolved: readonly ResolvedPlugin[], store: Store): void {
+  for (const { plugin } of resolved) {
+    if (plugin.migrations?.length && !store.sql) {
+      throw new GatewayError(
+        'PLUGIN_REQUIRES_SQL',
+        `Plugin "${plugin.id}" keeps tables and needs a SQL store; "${store.kind}" has none`,
+      );
+    }
+  }
+}
+
+/** Builds what each plugin's hooks, handlers and routes receive. */
+export function createPluginContexts({
+  resolved,
+  store,
+  api,
+  logger,
+  metrics,
+  config,
+}: Deps): PluginContexts {
+  const schedulers: Scheduler[] = [];
+  const contexts = new Map<string, PluginContext>();
+  for (const { plugin, options } of resolved) {
+    const pluginLogger = logger.child({ plugin: plugin.id });
+    const scheduler = createScheduler(pluginLogger);
+    schedulers.push(scheduler);
+    contexts.set(plugin.id, {
+      pluginId: plugin.id,
+      options: options as Readonly<unknown>,
+      store,
+      sql: store.sql,
+      gateway: api,
+      logger: pluginLogger,
+      config,
+      scheduler,
+      metrics,
+      emit: async (type, sessionId, data, tx) => {
+        if (tx) await appendEvent(tx, type, sessionId, data);
+        else await store.transaction((t) => appendEvent(t, type, sessionId, data).then(() => {}));
+      },
+    });
+  }
+  return {
+    get(pluginId) {
+      const ctx = contexts.get(pluginId);
+      if (!ctx) throw new GatewayError('PLUGIN_NOT_FOUND', `Plugin "${pluginId}" is not registered`);
+      return ctx;
+    },
+    async stopTimers() {
+      await Promise.all(schedulers.map((s) => s.stop()));
+    },
+  };
+}

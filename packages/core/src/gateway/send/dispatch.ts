@@ -1,0 +1,36 @@
+import type { Message } from '../../contracts/message.js';
+import type { Logger } from '../../logger.js';
+import type { Store } from '../../ports/store.js';
+import type { PreparedSend } from './prepare.js';
+import { recordFailed, recordSent } from './status.js';
+
+/** Hands stored sends to their connection, one at a time per session, in the order stored. */
+export interface Dispatcher {
+  /** Queues the send; returns at once (its outcome becomes the message's status). */
+  dispatch(prepared: PreparedSend, pending: Message): void;
+}
+
+/** A {@link Dispatcher} with one in-memory queue per session. */
+export function createDispatcher(store: Store, logger: Logger): Dispatcher {
+  const queues = new Map<string, Promise<unknown>>();
+  const enqueue = (sessionId: string, task: () => Promise<void>) => {
+    const next = (queues.get(sessionId) ?? Promise.resolve()).then(task, task);
+    queues.set(
+      sessionId,
+      next.catch(() => {}),
+    );
+  };
+  return {
+    dispatch({ sessionId, connection, to, outbound, refs }, pending) {
+      enqueue(sessionId, async () => {
+        try {
+          const sent = await connection.send(to, outbound, { waid: pending.waid, ...refs });
+          await recordSent(store, pending, sent);
+        } catch (error) {
+          logger.warn({ err: error, sessionId, waid: pending.waid }, 'send failed');
+          await recordFailed(store, pending, error);
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Message } from '../../contracts/message.js';
+import type { SendMessageBody } from '../../contracts/outbound.js';
+import type { Logger } from '../../logger.js';
+import type { Store } from '../../ports/store.js';
+import type { SendOptions } from '../api.js';
+import type { MediaFetcher } from '../media.js';
+import type { GatewayTuning } from '../options.js';
+import type { SessionAccess } from '../session-access.js';
+import { createDispatcher } from './dispatch.js';
+import { prepareSend } from './prepare.js';
+
+interface Deps {
+  store: Store;
+  tuning: GatewayTuning;
+  logger: Logger;
+  fetchMedia: MediaFetcher;
+  access: SessionAccess;
+}
+
+/** Sends one message; see {@link createSendPipeline}. */
+export type SendFn = (sessionId: string, body: SendMessageBody, options?: SendOptions) => Promise<Message>;
+
+/**
+ * The send path, top to bottom: request (an idempotent retry returns the first message) →
+ * prepare (recipient, media, quoted) → store as `pending` → dispatch (per-session queue) →
+ * status (`sent` with `message.sent`, or `failed` with `message.status`).
+ */
+export function createSendPipeline(deps: Deps): SendFn {
+  const { store, access } = deps;
+  const dispatcher = createDispatcher(store, deps.logger);
+  return async (sessionId, body, options = {}) => {
+    await access.requireSession(sessionId);
+    if (options.idempotencyKey) {
+      const existing = await store.messages.getByIdempotencyKey(sessionId, options.idempotencyKey);
+      if (existing) return existing;
+    }
+    const connection = await access.connection(sessionId);
+    const prepared = await prepareSend(deps, connection, sessionId, body, options);
+    const { message: pending, inserted } = await store.messages.insert(prepared.message);
+    if (!inserted) return pending; // a concurrent retry with the same key won
+    dispatcher.dispatch(prepared, pending);
+    return pending;
+  };
+}

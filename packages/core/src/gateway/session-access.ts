@@ -1,0 +1,34 @@
+import type { Session } from '../contracts/session.js';
+import { GatewayError } from '../errors.js';
+import type { Connection } from '../ports/connector.js';
+import type { Store } from '../ports/store.js';
+import type { SessionManager } from './session-manager.js';
+
+/** How every API reaches a session: the stored row, or its live connection. */
+export interface SessionAccess {
+  /** The stored session, or `SESSION_NOT_FOUND`. */
+  requireSession(id: string): Promise<Session>;
+  /** The live connection of a connected session, or `SESSION_NOT_CONNECTED`. */
+  connection(sessionId: string): Promise<Connection>;
+}
+
+/** Session lookups shared by the sessions, messages and WhatsApp APIs. */
+export function sessionAccess(store: Store, manager: SessionManager): SessionAccess {
+  const requireSession = async (id: string) => {
+    const session = await store.sessions.get(id);
+    if (!session) throw new GatewayError('SESSION_NOT_FOUND', `Session ${id} does not exist`);
+    return session;
+  };
+  const connection = async (sessionId: string) => {
+    const session = await requireSession(sessionId);
+    const live = manager.connection(sessionId);
+    if (!live || session.status !== 'connected') {
+      throw new GatewayError(
+        'SESSION_NOT_CONNECTED',
+        `Session ${sessionId} is ${session.status}, not connected`,
+      );
+    }
+    return live;
+  };
+  return { requireSession, connection };
+}

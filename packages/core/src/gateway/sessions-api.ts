@@ -1,0 +1,95 @@
+import { defaultSessionSettings } from '../contracts/session.js';
+import { GatewayError } from '../errors.js';
+import type { Store } from '../ports/store.js';
+import type { SessionsApi } from './api.js';
+import { appendEvent } from './event-writer.js';
+import type { SessionAccess } from './session-access.js';
+import type { SessionManager } from './session-manager.js';
+
+interface Deps {
+  store: Store;
+  manager: SessionManager;
+  access: SessionAccess;
+}
+
+/** Session lifecycle over the store (rows, events) and the session manager (sockets). */
+export function createSessionsApi({ store, manager, access }: Deps): SessionsApi {
+  const { requireSession } = access;
+  return {
+    // a taken name is refused by the store itself (SESSION_NAME_TAKEN), atomically
+    async create(input, extra = {}) {
+      return store.transaction(async (tx) => {
+        const session = await tx.sessions.create({
+          name: input.name,
+          proxyUrl: input.proxyUrl ?? null,
+          settings: { ...defaultSessionSettings, ...input.settings },
+          apiKeyHash: extra.apiKeyHash ?? null,
+        });
+        await appendEvent(tx, 'session.status', session.id, {
+          status: session.status,
+          previous: session.status,
+          reason: 'created',
+          session,
+        });
+        return session;
+      });
+    },
+    list: () => store.sessions.list(),
+    get: requireSession,
+    async update(id, patch) {
+      const session = await requireSession(id);
+      return store.sessions.update(id, {
+        ...(patch.name ? { name: patch.name } : {}),
+        ...(patch.proxyUrl !== undefined ? { proxyUrl: patch.proxyUrl } : {}),
+        ...(patch.settings ? { settings: { ...session.settings, ...patch.settings } } : {}),
+      });
+    },
+    async delete(id, { keepData = false } = {}) {
+      await requireSession(id);
+      if (keepData) await manager.disconnect(id, 'Session deleted');
+      else await manager.logout(id);
+      await manager.forget(id);
+      await store.sessions.delete(id, { keepData });
+    },
+    async connect(id) {
+      const session = await requireSession(id);
+      if (session.status === 'connected' && manager.isActive(id)) return session;
+      return manager.connect(id);
+    },
+    disconnect: async (id) => {
+      await requireSession(id);
+      return manager.disconnect(id);
+    },
+    logout: async (id) => {
+      await requireSession(id);
+      return manager.logout(id);
+    },
+    restart: async (id) => {
+      await requireSession(id);
+      return manager.restart(id);
+    },
+    async pairingCode(id, phoneNumber) {
+      const session = await requireSession(id);
+      if (session.status === 'connected')
+        throw new GatewayError('SESSION_ALREADY_CONNECTED', `Session ${id} is already paired`);
+      if (!manager.connection(id)) await manager.connect(id);
+      const live = manager.connection(id);
+      if (!live) throw new GatewayError('SESSION_NOT_CONNECTED', `Session ${id} could not open a socket`);
+      return live.requestPairingCode(phoneNumber.replace(/\D/g, ''));
+    },
+    async qr(id) {
+      const session = await requireSession(id);
+      if (session.status !== 'qr' || !session.qr) {
+        throw new GatewayError(
+          'QR_NOT_AVAILABLE',
+          `Session ${id} is ${session.status}; connect it first to get a QR code`,
+        );
+      }
+      return session.qr;
+    },
+    async setApiKeyHash(id, hash) {
+      await requireSession(id);
+      await store.sessions.update(id, { apiKeyHash: hash });
+    },
+  };
+}
