@@ -27,6 +27,7 @@ export {
   type NewMessage,
 } from './contracts/message.js';
 export { MediaSource, SendMessageBody, type SendMessageType } from './contracts/outbound.js';
+export { ErrorResponse, errorResponse, rawResponse } from './contracts/responses.js';
 export {
   defaultSessionSettings,
   NewSession,
@@ -127,4 +128,6 @@ export type {
   SessionUpdate,
   Store,
 } from './ports/store.js';
+/** Converters between SQL rows and JSON shapes (timestamps, jsonb, nullable columns), for stores and plugin tables. */
+export * as sqlValues from './sql-values.js';
 export { coreVersion } from './version.js';

@@ -1,21 +1,8 @@
 import { type TSchema, Type } from '@sinclair/typebox';
+import { errorResponse } from '@zapgate/core';
 
-/** The body of every error response: `{ statusCode, code, error, message }`. */
-export const ErrorResponse = Type.Object(
-  {
-    statusCode: Type.Integer({ description: 'HTTP status, repeated' }),
-    code: Type.String({
-      description: 'Stable UPPER_SNAKE code to branch on',
-      examples: ['SESSION_NOT_FOUND'],
-    }),
-    error: Type.String({ description: 'HTTP reason phrase' }),
-    message: Type.String({ description: 'Human-readable explanation' }),
-    details: Type.Optional(
-      Type.Unknown({ description: 'Structured details, e.g. every validation problem' }),
-    ),
-  },
-  { title: 'Error' },
-);
+/** The body of every error response (core's one schema). */
+export { ErrorResponse } from '@zapgate/core';
 
 const errorDescriptions: Record<number, string> = {
   400: 'Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...)',
@@ -31,8 +18,7 @@ const errorDescriptions: Record<number, string> = {
   504: 'WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`)',
 };
 
-const errorSchema = (status: number) =>
-  Type.Unsafe<unknown>({ ...ErrorResponse, description: errorDescriptions[status] ?? 'Error' });
+const errorSchema = (status: number) => errorResponse(errorDescriptions[status] ?? 'Error');
 
 /** Error statuses every authenticated route can answer. */
 export const authErrors = [400, 401, 403, 500] as const;
@@ -69,14 +55,5 @@ export const MessageParams = Type.Object({
 /** Security requirement of routes reachable with a session key or the admin key. */
 export const sessionSecurity = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
 
-/** A non-JSON response body (a file, an event stream, Prometheus text), documented by media type. */
-export function rawResponse(mediaType: string, description: string) {
-  return Type.Unsafe<unknown>({
-    description,
-    content: {
-      [mediaType]: {
-        schema: { type: 'string', ...(mediaType.startsWith('text/') ? {} : { format: 'binary' }) },
-      },
-    },
-  });
-}
+/** A non-JSON response body, documented by media type (core's one helper). */
+export { rawResponse } from '@zapgate/core';

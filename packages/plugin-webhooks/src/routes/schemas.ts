@@ -1,17 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { Nullable, Page, Timestamp } from '@zapgate/core';
-
-/** The body of every error response. */
-export const ErrorBody = Type.Object(
-  {
-    statusCode: Type.Integer(),
-    code: Type.String({ examples: ['WEBHOOKS_SUBSCRIPTION_NOT_FOUND'] }),
-    error: Type.String(),
-    message: Type.String(),
-    details: Type.Optional(Type.Unknown()),
-  },
-  { title: 'Error' },
-);
+import { errorResponse, Nullable, Page, Timestamp } from '@zapgate/core';
 
 const errorDescriptions: Record<number, string> = {
   400: 'Invalid request (`VALIDATION_FAILED`, `WEBHOOKS_URL_NOT_ALLOWED`, `WEBHOOKS_INVALID_SECRET`, `WEBHOOKS_INVALID_HEADER`...)',
@@ -27,7 +15,7 @@ export function withErrors(
 ): Record<number, TSchema> {
   const out: Record<number, TSchema> = { ...success };
   for (const status of errors) {
-    out[status] = Type.Unsafe<unknown>({ ...ErrorBody, description: errorDescriptions[status] ?? 'Error' });
+    out[status] = errorResponse(errorDescriptions[status] ?? 'Error');
   }
   return out;
 }

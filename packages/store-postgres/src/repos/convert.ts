@@ -1,17 +1,7 @@
-/** A timestamptz as core's ISO string. */
-export function iso(value: Date | string): string {
-  return (value instanceof Date ? value : new Date(value)).toISOString();
-}
+import { sqlValues } from '@zapgate/core';
 
-/** A nullable timestamptz as an ISO string or `null`. */
-export function isoOrNull(value: Date | string | null | undefined): string | null {
-  return value == null ? null : iso(value);
-}
-
-/** A jsonb parameter: always sent as JSON text (pg would turn arrays into Postgres arrays). */
-export function json(value: unknown): string {
-  return JSON.stringify(value);
-}
+/** Timestamps as core's ISO strings and jsonb parameters: core's one set of row converters. */
+export const { iso, isoOrNull, json } = sqlValues;
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,0 +1,35 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+
+/** The body of every error response: `{ statusCode, code, error, message }` (+ `details`). */
+export const ErrorResponse = Type.Object(
+  {
+    statusCode: Type.Integer({ description: 'HTTP status, repeated' }),
+    code: Type.String({
+      description: 'Stable UPPER_SNAKE code to branch on',
+      examples: ['SESSION_NOT_FOUND'],
+    }),
+    error: Type.String({ description: 'HTTP reason phrase' }),
+    message: Type.String({ description: 'Human-readable explanation' }),
+    details: Type.Optional(
+      Type.Unknown({ description: 'Structured details, e.g. every validation problem' }),
+    ),
+  },
+  { title: 'Error' },
+);
+
+/** The error body documented for one status, with what it means. */
+export function errorResponse(description: string): TSchema {
+  return Type.Unsafe<unknown>({ ...ErrorResponse, description });
+}
+
+/** A non-JSON response body (a file, an event stream, CSV, Prometheus text), documented by media type. */
+export function rawResponse(mediaType: string, description: string): TSchema {
+  return Type.Unsafe<unknown>({
+    description,
+    content: {
+      [mediaType]: {
+        schema: { type: 'string', ...(mediaType.startsWith('text/') ? {} : { format: 'binary' }) },
+      },
+    },
+  });
+}
