@@ -22,6 +22,16 @@ export const CampaignsErrorCodes = {
   CAMPAIGNS_VARIANTS_INVALID: 400,
   /** Start/end time or send windows are inconsistent (end before start, no window, bad zone). */
   CAMPAIGNS_SCHEDULE_INVALID: 400,
+  /** No campaign with this id. */
+  CAMPAIGNS_NOT_FOUND: 404,
+  /** The campaign's status does not allow this (edit while running, start a completed campaign…). */
+  CAMPAIGNS_INVALID_STATE: 409,
+  /** No such uploaded file. */
+  CAMPAIGNS_UPLOAD_NOT_FOUND: 404,
+  /** No such number on the session's suppression list. */
+  CAMPAIGNS_SUPPRESSION_NOT_FOUND: 404,
+  /** The recipient is on the session's suppression list (opted out): nothing is sent to it. */
+  CAMPAIGNS_RECIPIENT_SUPPRESSED: 409,
   /** A pacing setting is out of range or contradicts another (rate 0, min gap above max gap). */
   CAMPAIGNS_PACING_INVALID: 400,
 } as const;

@@ -30,6 +30,19 @@ export { CampaignContent, CampaignMedia, CampaignVariant } from './content/schem
 export { parseTemplate, renderTemplate, type TemplateNode, templateVariables } from './content/template.js';
 export { type CampaignsErrorCode, CampaignsErrorCodes, campaignsError } from './error-codes.js';
 export {
+  type CampaignProgressEvent,
+  type CampaignRecipientEvent,
+  type CampaignStatusEvent,
+  campaignsEventSchemas,
+} from './events.js';
+export { campaignsMigrations } from './migrations/index.js';
+export {
+  CampaignSettings,
+  type CampaignsOptions,
+  CampaignsOptionsSchema,
+  type ResolvedCampaignsOptions,
+} from './options.js';
+export {
   averageGapMs,
   checkPacing,
   dailyCapAt,
@@ -42,5 +55,18 @@ export {
   typingMs,
 } from './pacing/planner.js';
 export { PacingSettings } from './pacing/schemas.js';
+export { type CampaignsPlugin, campaigns } from './plugin.js';
+export {
+  AudienceInput,
+  Campaign,
+  CampaignStats,
+  CreateCampaignBody,
+  Recipient,
+  Suppression,
+  UpdateCampaignBody,
+} from './routes/schemas.js';
 export { CampaignSchedule, SendWindow, type Weekday, weekdays } from './schedule/schemas.js';
 export { type CompiledSchedule, compileSchedule, isOpen, nextOpen } from './schedule/windows.js';
+export { defaultOptOutKeywords, isOptOut } from './tracking/opt-out.js';
+export { canMove, type RecipientStatus, recipientStatuses } from './tracking/status.js';
+export { campaignsVersion } from './version.js';

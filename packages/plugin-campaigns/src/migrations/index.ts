@@ -1,0 +1,5 @@
+import type { Migration } from '@zapgate/core';
+import { campaignsTables } from './001-campaigns.js';
+
+/** The plugin's migrations, in order. Never edit one that shipped: add a new one. */
+export const campaignsMigrations: readonly Migration[] = [campaignsTables];

@@ -1,0 +1,21 @@
+import type { EventType, GatewayEvent, PluginContext, Repositories, SqlClient } from '@zapgate/core';
+import type { ResolvedCampaignsOptions } from './options.js';
+
+/** The plugin context as this plugin sees it. */
+export type CampaignsContext = PluginContext<ResolvedCampaignsOptions>;
+
+/** A unit of work: the plugin's SQL and `emit`, both in one transaction (state and its event commit together). */
+export interface Tx {
+  sql: SqlClient;
+  emit<K extends EventType>(type: K, sessionId: string | null, data: GatewayEvent<K>['data']): Promise<void>;
+}
+
+/** Runs `fn` in one store transaction. */
+export function inTx<T>(ctx: CampaignsContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return ctx.store.transaction((repos: Repositories) =>
+    fn({
+      sql: repos.sql!,
+      emit: (type, sessionId, data) => ctx.emit(type, sessionId, data, repos),
+    }),
+  );
+}

@@ -1,0 +1,27 @@
+import { campaignsRepo } from '../repo/campaigns.js';
+import type { Tx } from '../runtime.js';
+import { campaignStats } from '../service/views.js';
+
+/**
+ * Emits `campaign.progress` unless one was emitted less than `intervalMs` ago. The throttle is
+ * a timestamp on the campaign row, so several processes together still emit at most one per
+ * interval.
+ */
+export async function maybeEmitProgress(tx: Tx, campaignId: string, intervalMs: number): Promise<void> {
+  const due = await tx.sql.query(
+    `UPDATE "campaigns" SET "progressAt" = clock_timestamp()
+     WHERE "id" = ? AND ("progressAt" IS NULL OR "progressAt" <= clock_timestamp() - (? * interval '1 millisecond'))
+     RETURNING "id"`,
+    [campaignId, intervalMs],
+  );
+  if (due.length === 0) return;
+  const campaign = await campaignsRepo.get(tx.sql, campaignId);
+  if (!campaign) return;
+  const stats = await campaignStats(tx.sql, campaign);
+  await tx.emit('campaign.progress', null, {
+    campaignId,
+    total: stats.total,
+    counts: stats.counts,
+    eta: stats.eta,
+  });
+}
