@@ -78,6 +78,203 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List campaigns, newest first */
+        get: operations["listCampaigns"];
+        put?: never;
+        /**
+         * Create a campaign (a draft)
+         * @description Reads the audience (JSON recipients, CSV text, stored contacts, group participants), normalises numbers to E.164, de-duplicates, and checks content, schedule and pacing; every problem is a 4xx with a stable code and nothing is stored. Start it with `POST /campaigns/{id}/start`.
+         */
+        post: operations["createCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a campaign with its counts */
+        get: operations["getCampaign"];
+        put?: never;
+        post?: never;
+        /** Delete a draft, completed or cancelled campaign */
+        delete: operations["deleteCampaign"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a draft or paused campaign
+         * @description A new `audience` replaces the recipients nothing was sent to yet; those already reached are kept.
+         */
+        patch: operations["updateCampaign"];
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a campaign
+         * @description Recipients not sent yet become `skipped` (`cancelled`).
+         */
+        post: operations["cancelCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Copy a campaign as a new draft (all recipients pending) */
+        post: operations["cloneCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a campaign
+         * @description Nothing more is sent until it is resumed; receipts and replies are still tracked.
+         */
+        post: operations["pauseCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List recipients with their status and timestamps
+         * @description In audience order, by keyset pages (`cursor`).
+         */
+        get: operations["listCampaignRecipients"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/recipients.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export recipients with statuses as CSV
+         * @description Columns: seq, phone, variantId, status, reason, sessionId, messageId, sendingAt, sentAt, deliveredAt, readAt, repliedAt, failedAt, skippedAt, optedOutAt, then one column per audience variable.
+         */
+        get: operations["exportCampaignRecipients"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused campaign
+         * @description Also resumes sessions paused by a safety stop; it continues at its pace, without catching up.
+         */
+        post: operations["resumeCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a draft campaign
+         * @description Running at once, or `scheduled` until its `startAt`.
+         */
+        post: operations["startCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaignId}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts, rates per variant and ETA */
+        get: operations["getCampaignStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -739,6 +936,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{sessionId}/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the session's suppressed numbers (opt-outs and numbers added by hand), newest first */
+        get: operations["listSuppressions"];
+        put?: never;
+        /**
+         * Suppress a number for the session
+         * @description Idempotent: adding a number already on the list answers 200 with the existing entry.
+         */
+        post: operations["addSuppression"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/suppressions/{phone}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a number from the suppression list */
+        delete: operations["removeSuppression"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{sessionId}/webhooks": {
         parameters: {
             query?: never;
@@ -1035,6 +1270,66 @@ export interface webhooks {
          * @description Delivered as SSE on `GET /v1/events` (`event: call.received`) and by the webhooks plugin.
          */
         post: operations["callReceivedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "campaign.progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event `campaign.progress`
+         * @description Delivered as SSE on `GET /v1/events` (`event: campaign.progress`) and by the webhooks plugin.
+         */
+        post: operations["campaignProgressEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "campaign.recipient": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event `campaign.recipient`
+         * @description Delivered as SSE on `GET /v1/events` (`event: campaign.recipient`) and by the webhooks plugin.
+         */
+        post: operations["campaignRecipientEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "campaign.status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event `campaign.status`
+         * @description Delivered as SSE on `GET /v1/events` (`event: campaign.status`) and by the webhooks plugin.
+         */
+        post: operations["campaignStatusEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2017,6 +2312,2665 @@ export interface operations {
             };
             /** @description The key does not reach this resource (`FORBIDDEN`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCampaigns: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                status?: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            content: {
+                                followUp?: {
+                                    delayMs: number;
+                                    media?: {
+                                        fileName?: string;
+                                        mimeType?: string;
+                                        type: "image" | "video" | "audio" | "document";
+                                        /**
+                                         * Format: uuid
+                                         * @description A file uploaded to the campaign
+                                         */
+                                        uploadId?: string;
+                                        /**
+                                         * Format: uri
+                                         * @description Fetched when sending
+                                         */
+                                        url?: string;
+                                    };
+                                    text?: string;
+                                };
+                                variantMode?: "rotate" | "split";
+                                variants: {
+                                    /** @description Defaults to A, B, C… by position */
+                                    id?: string;
+                                    media?: {
+                                        fileName?: string;
+                                        mimeType?: string;
+                                        type: "image" | "video" | "audio" | "document";
+                                        /**
+                                         * Format: uuid
+                                         * @description A file uploaded to the campaign
+                                         */
+                                        uploadId?: string;
+                                        /**
+                                         * Format: uri
+                                         * @description Fetched when sending
+                                         */
+                                        url?: string;
+                                    };
+                                    /** @description Template: {{variable|fallback}}, spintax {Hi|Hello}; the caption when there is media */
+                                    text?: string;
+                                    /** @description Percent of recipients in `split` mode */
+                                    weight?: number;
+                                }[];
+                            };
+                            /** @description Recipients per status (pending, skipped, sending, sent, delivered, read, replied, failed, opted_out) */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            createdAt: string;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            pacing: {
+                                /** @default 200 */
+                                dailyCap: number;
+                                /** @default 0.5 */
+                                gapJitter: number;
+                                /** @default false */
+                                markRead: boolean;
+                                /** @default 4 */
+                                messagesPerMinute: number;
+                                /** @default 25 */
+                                pauseEvery: number;
+                                /**
+                                 * @description Length of the pause after every `pauseEvery` messages
+                                 * @default {}
+                                 */
+                                pauseMs: {
+                                    /** @default 480000 */
+                                    maxMs: number;
+                                    /** @default 180000 */
+                                    minMs: number;
+                                };
+                                /** @default {} */
+                                typing: {
+                                    /** @default true */
+                                    enabled: boolean;
+                                    /** @default 8000 */
+                                    maxMs: number;
+                                    /** @default 1000 */
+                                    minMs: number;
+                                    /** @default 40 */
+                                    msPerChar: number;
+                                };
+                                /** @default {} */
+                                warmup: {
+                                    /** @default 0.3 */
+                                    dailyGrowth: number;
+                                    /** @default true */
+                                    enabled: boolean;
+                                    /** @default 20 */
+                                    startPerDay: number;
+                                };
+                            };
+                            schedule: {
+                                /** Format: date-time */
+                                endAt?: string;
+                                /** Format: date-time */
+                                startAt?: string;
+                                /** @example America/Sao_Paulo */
+                                timeZone?: string;
+                                windows?: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    /**
+                                     * @description Local time the window closes (HH:MM, 24:00 for midnight); after start
+                                     * @example 09:00
+                                     */
+                                    end: string;
+                                    /**
+                                     * @description Local time the window opens (HH:MM)
+                                     * @example 09:00
+                                     */
+                                    start: string;
+                                }[];
+                            };
+                            sessions: {
+                                pausedAt: string | null;
+                                pausedReason: string | null;
+                                /** Format: uuid */
+                                sessionId: string;
+                                status: "active" | "paused";
+                            }[];
+                            settings: {
+                                /** @default false */
+                                checkNumbers: boolean;
+                                /** @default 0.3 */
+                                failureRateThreshold: number;
+                                /** @default 20 */
+                                failureWindow: number;
+                            };
+                            startedAt: string | null;
+                            status: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+                            statusReason: string | null;
+                            total: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            updatedAt: string;
+                            /** @description Variables the audience provides (plus `phone`) */
+                            variables: string[];
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    audience: {
+                        /** @description Stored contacts of a session matching `search` */
+                        contacts?: {
+                            search?: string;
+                            /** Format: uuid */
+                            sessionId: string;
+                        };
+                        /** @description CSV text with a header row */
+                        csv?: string;
+                        /** @description For numbers without + */
+                        defaultCountry?: string;
+                        /** @description The participants of a group */
+                        group?: {
+                            groupJid: string;
+                            /** Format: uuid */
+                            sessionId: string;
+                        };
+                        /** @description `reject` (default): any invalid number fails the request; `skip`: leave them out */
+                        invalidNumbers?: "reject" | "skip";
+                        phoneColumn?: string;
+                        recipients?: {
+                            phone: string;
+                            variables?: {
+                                [key: string]: string | number | boolean | null;
+                            };
+                        }[];
+                    };
+                    content: {
+                        followUp?: {
+                            delayMs: number;
+                            media?: {
+                                fileName?: string;
+                                mimeType?: string;
+                                type: "image" | "video" | "audio" | "document";
+                                /**
+                                 * Format: uuid
+                                 * @description A file uploaded to the campaign
+                                 */
+                                uploadId?: string;
+                                /**
+                                 * Format: uri
+                                 * @description Fetched when sending
+                                 */
+                                url?: string;
+                            };
+                            text?: string;
+                        };
+                        variantMode?: "rotate" | "split";
+                        variants: {
+                            /** @description Defaults to A, B, C… by position */
+                            id?: string;
+                            media?: {
+                                fileName?: string;
+                                mimeType?: string;
+                                type: "image" | "video" | "audio" | "document";
+                                /**
+                                 * Format: uuid
+                                 * @description A file uploaded to the campaign
+                                 */
+                                uploadId?: string;
+                                /**
+                                 * Format: uri
+                                 * @description Fetched when sending
+                                 */
+                                url?: string;
+                            };
+                            /** @description Template: {{variable|fallback}}, spintax {Hi|Hello}; the caption when there is media */
+                            text?: string;
+                            /** @description Percent of recipients in `split` mode */
+                            weight?: number;
+                        }[];
+                    };
+                    name: string;
+                    pacing?: {
+                        /** @default 200 */
+                        dailyCap?: number;
+                        /** @default 0.5 */
+                        gapJitter?: number;
+                        /** @default false */
+                        markRead?: boolean;
+                        /** @default 4 */
+                        messagesPerMinute?: number;
+                        /** @default 25 */
+                        pauseEvery?: number;
+                        /**
+                         * @description Length of the pause after every `pauseEvery` messages
+                         * @default {}
+                         */
+                        pauseMs?: {
+                            /** @default 480000 */
+                            maxMs: number;
+                            /** @default 180000 */
+                            minMs: number;
+                        };
+                        /** @default {} */
+                        typing?: {
+                            /** @default true */
+                            enabled: boolean;
+                            /** @default 8000 */
+                            maxMs: number;
+                            /** @default 1000 */
+                            minMs: number;
+                            /** @default 40 */
+                            msPerChar: number;
+                        };
+                        /** @default {} */
+                        warmup?: {
+                            /** @default 0.3 */
+                            dailyGrowth: number;
+                            /** @default true */
+                            enabled: boolean;
+                            /** @default 20 */
+                            startPerDay: number;
+                        };
+                    };
+                    schedule?: {
+                        /** Format: date-time */
+                        endAt?: string;
+                        /** Format: date-time */
+                        startAt?: string;
+                        /** @example America/Sao_Paulo */
+                        timeZone?: string;
+                        windows?: {
+                            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                            /**
+                             * @description Local time the window closes (HH:MM, 24:00 for midnight); after start
+                             * @example 09:00
+                             */
+                            end: string;
+                            /**
+                             * @description Local time the window opens (HH:MM)
+                             * @example 09:00
+                             */
+                            start: string;
+                        }[];
+                    };
+                    /** @description Sessions that send, in rotation */
+                    sessionIds: string[];
+                    settings?: {
+                        /** @default false */
+                        checkNumbers?: boolean;
+                        /** @default 0.3 */
+                        failureRateThreshold?: number;
+                        /** @default 20 */
+                        failureWindow?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        audience: {
+                            added: number;
+                            duplicates: number;
+                            invalid: {
+                                input: string;
+                                problem: string;
+                                row: number;
+                            }[];
+                        };
+                        campaign: {
+                            content: {
+                                followUp?: {
+                                    delayMs: number;
+                                    media?: {
+                                        fileName?: string;
+                                        mimeType?: string;
+                                        type: "image" | "video" | "audio" | "document";
+                                        /**
+                                         * Format: uuid
+                                         * @description A file uploaded to the campaign
+                                         */
+                                        uploadId?: string;
+                                        /**
+                                         * Format: uri
+                                         * @description Fetched when sending
+                                         */
+                                        url?: string;
+                                    };
+                                    text?: string;
+                                };
+                                variantMode?: "rotate" | "split";
+                                variants: {
+                                    /** @description Defaults to A, B, C… by position */
+                                    id?: string;
+                                    media?: {
+                                        fileName?: string;
+                                        mimeType?: string;
+                                        type: "image" | "video" | "audio" | "document";
+                                        /**
+                                         * Format: uuid
+                                         * @description A file uploaded to the campaign
+                                         */
+                                        uploadId?: string;
+                                        /**
+                                         * Format: uri
+                                         * @description Fetched when sending
+                                         */
+                                        url?: string;
+                                    };
+                                    /** @description Template: {{variable|fallback}}, spintax {Hi|Hello}; the caption when there is media */
+                                    text?: string;
+                                    /** @description Percent of recipients in `split` mode */
+                                    weight?: number;
+                                }[];
+                            };
+                            /** @description Recipients per status (pending, skipped, sending, sent, delivered, read, replied, failed, opted_out) */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            createdAt: string;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            pacing: {
+                                /** @default 200 */
+                                dailyCap: number;
+                                /** @default 0.5 */
+                                gapJitter: number;
+                                /** @default false */
+                                markRead: boolean;
+                                /** @default 4 */
+                                messagesPerMinute: number;
+                                /** @default 25 */
+                                pauseEvery: number;
+                                /**
+                                 * @description Length of the pause after every `pauseEvery` messages
+                                 * @default {}
+                                 */
+                                pauseMs: {
+                                    /** @default 480000 */
+                                    maxMs: number;
+                                    /** @default 180000 */
+                                    minMs: number;
+                                };
+                                /** @default {} */
+                                typing: {
+                                    /** @default true */
+                                    enabled: boolean;
+                                    /** @default 8000 */
+                                    maxMs: number;
+                                    /** @default 1000 */
+                                    minMs: number;
+                                    /** @default 40 */
+                                    msPerChar: number;
+                                };
+                                /** @default {} */
+                                warmup: {
+                                    /** @default 0.3 */
+                                    dailyGrowth: number;
+                                    /** @default true */
+                                    enabled: boolean;
+                                    /** @default 20 */
+                                    startPerDay: number;
+                                };
+                            };
+                            schedule: {
+                                /** Format: date-time */
+                                endAt?: string;
+                                /** Format: date-time */
+                                startAt?: string;
+                                /** @example America/Sao_Paulo */
+                                timeZone?: string;
+                                windows?: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    /**
+                                     * @description Local time the window closes (HH:MM, 24:00 for midnight); after start
+                                     * @example 09:00
+                                     */
+                                    end: string;
+                                    /**
+                                     * @description Local time the window opens (HH:MM)
+                                     * @example 09:00
+                                     */
+                                    start: string;
+                                }[];
+                            };
+                            sessions: {
+                                pausedAt: string | null;
+                                pausedReason: string | null;
+                                /** Format: uuid */
+                                sessionId: string;
+                                status: "active" | "paused";
+                            }[];
+                            settings: {
+                                /** @default false */
+                                checkNumbers: boolean;
+                                /** @default 0.3 */
+                                failureRateThreshold: number;
+                                /** @default 20 */
+                                failureWindow: number;
+                            };
+                            startedAt: string | null;
+                            status: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+                            statusReason: string | null;
+                            total: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            updatedAt: string;
+                            /** @description Variables the audience provides (plus `phone`) */
+                            variables: string[];
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The audience is too large (`CAMPAIGNS_AUDIENCE_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        content: {
+                            followUp?: {
+                                delayMs: number;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                text?: string;
+                            };
+                            variantMode?: "rotate" | "split";
+                            variants: {
+                                /** @description Defaults to A, B, C… by position */
+                                id?: string;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                /** @description Template: {{variable|fallback}}, spintax {Hi|Hello}; the caption when there is media */
+                                text?: string;
+                                /** @description Percent of recipients in `split` mode */
+                                weight?: number;
+                            }[];
+                        };
+                        /** @description Recipients per status (pending, skipped, sending, sent, delivered, read, replied, failed, opted_out) */
+                        counts: {
+                            [key: string]: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        createdAt: string;
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        pacing: {
+                            /** @default 200 */
+                            dailyCap: number;
+                            /** @default 0.5 */
+                            gapJitter: number;
+                            /** @default false */
+                            markRead: boolean;
+                            /** @default 4 */
+                            messagesPerMinute: number;
+                            /** @default 25 */
+                            pauseEvery: number;
+                            /**
+                             * @description Length of the pause after every `pauseEvery` messages
+                             * @default {}
+                             */
+                            pauseMs: {
+                                /** @default 480000 */
+                                maxMs: number;
+                                /** @default 180000 */
+                                minMs: number;
+                            };
+                            /** @default {} */
+                            typing: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 8000 */
+                                maxMs: number;
+                                /** @default 1000 */
+                                minMs: number;
+                                /** @default 40 */
+                                msPerChar: number;
+                            };
+                            /** @default {} */
+                            warmup: {
+                                /** @default 0.3 */
+                                dailyGrowth: number;
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 20 */
+                                startPerDay: number;
+                            };
+                        };
+                        schedule: {
+                            /** Format: date-time */
+                            endAt?: string;
+                            /** Format: date-time */
+                            startAt?: string;
+                            /** @example America/Sao_Paulo */
+                            timeZone?: string;
+                            windows?: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                /**
+                                 * @description Local time the window closes (HH:MM, 24:00 for midnight); after start
+                                 * @example 09:00
+                                 */
+                                end: string;
+                                /**
+                                 * @description Local time the window opens (HH:MM)
+                                 * @example 09:00
+                                 */
+                                start: string;
+                            }[];
+                        };
+                        sessions: {
+                            pausedAt: string | null;
+                            pausedReason: string | null;
+                            /** Format: uuid */
+                            sessionId: string;
+                            status: "active" | "paused";
+                        }[];
+                        settings: {
+                            /** @default false */
+                            checkNumbers: boolean;
+                            /** @default 0.3 */
+                            failureRateThreshold: number;
+                            /** @default 20 */
+                            failureWindow: number;
+                        };
+                        startedAt: string | null;
+                        status: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+                        statusReason: string | null;
+                        total: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        updatedAt: string;
+                        /** @description Variables the audience provides (plus `phone`) */
+                        variables: string[];
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed in the campaign's current status (`CAMPAIGNS_INVALID_STATE`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    audience?: {
+                        /** @description Stored contacts of a session matching `search` */
+                        contacts?: {
+                            search?: string;
+                            /** Format: uuid */
+                            sessionId: string;
+                        };
+                        /** @description CSV text with a header row */
+                        csv?: string;
+                        /** @description For numbers without + */
+                        defaultCountry?: string;
+                        /** @description The participants of a group */
+                        group?: {
+                            groupJid: string;
+                            /** Format: uuid */
+                            sessionId: string;
+                        };
+                        /** @description `reject` (default): any invalid number fails the request; `skip`: leave them out */
+                        invalidNumbers?: "reject" | "skip";
+                        phoneColumn?: string;
+                        recipients?: {
+                            phone: string;
+                            variables?: {
+                                [key: string]: string | number | boolean | null;
+                            };
+                        }[];
+                    };
+                    content?: {
+                        followUp?: {
+                            delayMs: number;
+                            media?: {
+                                fileName?: string;
+                                mimeType?: string;
+                                type: "image" | "video" | "audio" | "document";
+                                /**
+                                 * Format: uuid
+                                 * @description A file uploaded to the campaign
+                                 */
+                                uploadId?: string;
+                                /**
+                                 * Format: uri
+                                 * @description Fetched when sending
+                                 */
+                                url?: string;
+                            };
+                            text?: string;
+                        };
+                        variantMode?: "rotate" | "split";
+                        variants: {
+                            /** @description Defaults to A, B, C… by position */
+                            id?: string;
+                            media?: {
+                                fileName?: string;
+                                mimeType?: string;
+                                type: "image" | "video" | "audio" | "document";
+                                /**
+                                 * Format: uuid
+                                 * @description A file uploaded to the campaign
+                                 */
+                                uploadId?: string;
+                                /**
+                                 * Format: uri
+                                 * @description Fetched when sending
+                                 */
+                                url?: string;
+                            };
+                            /** @description Template: {{variable|fallback}}, spintax {Hi|Hello}; the caption when there is media */
+                            text?: string;
+                            /** @description Percent of recipients in `split` mode */
+                            weight?: number;
+                        }[];
+                    };
+                    name?: string;
+                    pacing?: {
+                        /** @default 200 */
+                        dailyCap?: number;
+                        /** @default 0.5 */
+                        gapJitter?: number;
+                        /** @default false */
+                        markRead?: boolean;
+                        /** @default 4 */
+                        messagesPerMinute?: number;
+                        /** @default 25 */
+                        pauseEvery?: number;
+                        /**
+                         * @description Length of the pause after every `pauseEvery` messages
+                         * @default {}
+                         */
+                        pauseMs?: {
+                            /** @default 480000 */
+                            maxMs: number;
+                            /** @default 180000 */
+                            minMs: number;
+                        };
+                        /** @default {} */
+                        typing?: {
+                            /** @default true */
+                            enabled: boolean;
+                            /** @default 8000 */
+                            maxMs: number;
+                            /** @default 1000 */
+                            minMs: number;
+                            /** @default 40 */
+                            msPerChar: number;
+                        };
+                        /** @default {} */
+                        warmup?: {
+                            /** @default 0.3 */
+                            dailyGrowth: number;
+                            /** @default true */
+                            enabled: boolean;
+                            /** @default 20 */
+                            startPerDay: number;
+                        };
+                    };
+                    schedule?: {
+                        /** Format: date-time */
+                        endAt?: string;
+                        /** Format: date-time */
+                        startAt?: string;
+                        /** @example America/Sao_Paulo */
+                        timeZone?: string;
+                        windows?: {
+                            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                            /**
+                             * @description Local time the window closes (HH:MM, 24:00 for midnight); after start
+                             * @example 09:00
+                             */
+                            end: string;
+                            /**
+                             * @description Local time the window opens (HH:MM)
+                             * @example 09:00
+                             */
+                            start: string;
+                        }[];
+                    };
+                    /** @description Sessions that send, in rotation */
+                    sessionIds?: string[];
+                    settings?: {
+                        /** @default false */
+                        checkNumbers?: boolean;
+                        /** @default 0.3 */
+                        failureRateThreshold?: number;
+                        /** @default 20 */
+                        failureWindow?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        content: {
+                            followUp?: {
+                                delayMs: number;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                text?: string;
+                            };
+                            variantMode?: "rotate" | "split";
+                            variants: {
+                                /** @description Defaults to A, B, C… by position */
+                                id?: string;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                /** @description Template: {{variable|fallback}}, spintax {Hi|Hello}; the caption when there is media */
+                                text?: string;
+                                /** @description Percent of recipients in `split` mode */
+                                weight?: number;
+                            }[];
+                        };
+                        /** @description Recipients per status (pending, skipped, sending, sent, delivered, read, replied, failed, opted_out) */
+                        counts: {
+                            [key: string]: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        createdAt: string;
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        pacing: {
+                            /** @default 200 */
+                            dailyCap: number;
+                            /** @default 0.5 */
+                            gapJitter: number;
+                            /** @default false */
+                            markRead: boolean;
+                            /** @default 4 */
+                            messagesPerMinute: number;
+                            /** @default 25 */
+                            pauseEvery: number;
+                            /**
+                             * @description Length of the pause after every `pauseEvery` messages
+                             * @default {}
+                             */
+                            pauseMs: {
+                                /** @default 480000 */
+                                maxMs: number;
+                                /** @default 180000 */
+                                minMs: number;
+                            };
+                            /** @default {} */
+                            typing: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 8000 */
+                                maxMs: number;
+                                /** @default 1000 */
+                                minMs: number;
+                                /** @default 40 */
+                                msPerChar: number;
+                            };
+                            /** @default {} */
+                            warmup: {
+                                /** @default 0.3 */
+                                dailyGrowth: number;
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 20 */
+                                startPerDay: number;
+                            };
+                        };
+                        schedule: {
+                            /** Format: date-time */
+                            endAt?: string;
+                            /** Format: date-time */
+                            startAt?: string;
+                            /** @example America/Sao_Paulo */
+                            timeZone?: string;
+                            windows?: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                /**
+                                 * @description Local time the window closes (HH:MM, 24:00 for midnight); after start
+                                 * @example 09:00
+                                 */
+                                end: string;
+                                /**
+                                 * @description Local time the window opens (HH:MM)
+                                 * @example 09:00
+                                 */
+                                start: string;
+                            }[];
+                        };
+                        sessions: {
+                            pausedAt: string | null;
+                            pausedReason: string | null;
+                            /** Format: uuid */
+                            sessionId: string;
+                            status: "active" | "paused";
+                        }[];
+                        settings: {
+                            /** @default false */
+                            checkNumbers: boolean;
+                            /** @default 0.3 */
+                            failureRateThreshold: number;
+                            /** @default 20 */
+                            failureWindow: number;
+                        };
+                        startedAt: string | null;
+                        status: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+                        statusReason: string | null;
+                        total: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        updatedAt: string;
+                        /** @description Variables the audience provides (plus `phone`) */
+                        variables: string[];
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed in the campaign's current status (`CAMPAIGNS_INVALID_STATE`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The audience is too large (`CAMPAIGNS_AUDIENCE_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        content: {
+                            followUp?: {
+                                delayMs: number;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                text?: string;
+                            };
+                            variantMode?: "rotate" | "split";
+                            variants: {
+                                /** @description Defaults to A, B, C… by position */
+                                id?: string;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                /** @description Template: {{variable|fallback}}, spintax {Hi|Hello}; the caption when there is media */
+                                text?: string;
+                                /** @description Percent of recipients in `split` mode */
+                                weight?: number;
+                            }[];
+                        };
+                        /** @description Recipients per status (pending, skipped, sending, sent, delivered, read, replied, failed, opted_out) */
+                        counts: {
+                            [key: string]: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        createdAt: string;
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        pacing: {
+                            /** @default 200 */
+                            dailyCap: number;
+                            /** @default 0.5 */
+                            gapJitter: number;
+                            /** @default false */
+                            markRead: boolean;
+                            /** @default 4 */
+                            messagesPerMinute: number;
+                            /** @default 25 */
+                            pauseEvery: number;
+                            /**
+                             * @description Length of the pause after every `pauseEvery` messages
+                             * @default {}
+                             */
+                            pauseMs: {
+                                /** @default 480000 */
+                                maxMs: number;
+                                /** @default 180000 */
+                                minMs: number;
+                            };
+                            /** @default {} */
+                            typing: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 8000 */
+                                maxMs: number;
+                                /** @default 1000 */
+                                minMs: number;
+                                /** @default 40 */
+                                msPerChar: number;
+                            };
+                            /** @default {} */
+                            warmup: {
+                                /** @default 0.3 */
+                                dailyGrowth: number;
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 20 */
+                                startPerDay: number;
+                            };
+                        };
+                        schedule: {
+                            /** Format: date-time */
+                            endAt?: string;
+                            /** Format: date-time */
+                            startAt?: string;
+                            /** @example America/Sao_Paulo */
+                            timeZone?: string;
+                            windows?: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                /**
+                                 * @description Local time the window closes (HH:MM, 24:00 for midnight); after start
+                                 * @example 09:00
+                                 */
+                                end: string;
+                                /**
+                                 * @description Local time the window opens (HH:MM)
+                                 * @example 09:00
+                                 */
+                                start: string;
+                            }[];
+                        };
+                        sessions: {
+                            pausedAt: string | null;
+                            pausedReason: string | null;
+                            /** Format: uuid */
+                            sessionId: string;
+                            status: "active" | "paused";
+                        }[];
+                        settings: {
+                            /** @default false */
+                            checkNumbers: boolean;
+                            /** @default 0.3 */
+                            failureRateThreshold: number;
+                            /** @default 20 */
+                            failureWindow: number;
+                        };
+                        startedAt: string | null;
+                        status: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+                        statusReason: string | null;
+                        total: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        updatedAt: string;
+                        /** @description Variables the audience provides (plus `phone`) */
+                        variables: string[];
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed in the campaign's current status (`CAMPAIGNS_INVALID_STATE`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cloneCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        content: {
+                            followUp?: {
+                                delayMs: number;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                text?: string;
+                            };
+                            variantMode?: "rotate" | "split";
+                            variants: {
+                                /** @description Defaults to A, B, C… by position */
+                                id?: string;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                /** @description Template: {{variable|fallback}}, spintax {Hi|Hello}; the caption when there is media */
+                                text?: string;
+                                /** @description Percent of recipients in `split` mode */
+                                weight?: number;
+                            }[];
+                        };
+                        /** @description Recipients per status (pending, skipped, sending, sent, delivered, read, replied, failed, opted_out) */
+                        counts: {
+                            [key: string]: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        createdAt: string;
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        pacing: {
+                            /** @default 200 */
+                            dailyCap: number;
+                            /** @default 0.5 */
+                            gapJitter: number;
+                            /** @default false */
+                            markRead: boolean;
+                            /** @default 4 */
+                            messagesPerMinute: number;
+                            /** @default 25 */
+                            pauseEvery: number;
+                            /**
+                             * @description Length of the pause after every `pauseEvery` messages
+                             * @default {}
+                             */
+                            pauseMs: {
+                                /** @default 480000 */
+                                maxMs: number;
+                                /** @default 180000 */
+                                minMs: number;
+                            };
+                            /** @default {} */
+                            typing: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 8000 */
+                                maxMs: number;
+                                /** @default 1000 */
+                                minMs: number;
+                                /** @default 40 */
+                                msPerChar: number;
+                            };
+                            /** @default {} */
+                            warmup: {
+                                /** @default 0.3 */
+                                dailyGrowth: number;
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 20 */
+                                startPerDay: number;
+                            };
+                        };
+                        schedule: {
+                            /** Format: date-time */
+                            endAt?: string;
+                            /** Format: date-time */
+                            startAt?: string;
+                            /** @example America/Sao_Paulo */
+                            timeZone?: string;
+                            windows?: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                /**
+                                 * @description Local time the window closes (HH:MM, 24:00 for midnight); after start
+                                 * @example 09:00
+                                 */
+                                end: string;
+                                /**
+                                 * @description Local time the window opens (HH:MM)
+                                 * @example 09:00
+                                 */
+                                start: string;
+                            }[];
+                        };
+                        sessions: {
+                            pausedAt: string | null;
+                            pausedReason: string | null;
+                            /** Format: uuid */
+                            sessionId: string;
+                            status: "active" | "paused";
+                        }[];
+                        settings: {
+                            /** @default false */
+                            checkNumbers: boolean;
+                            /** @default 0.3 */
+                            failureRateThreshold: number;
+                            /** @default 20 */
+                            failureWindow: number;
+                        };
+                        startedAt: string | null;
+                        status: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+                        statusReason: string | null;
+                        total: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        updatedAt: string;
+                        /** @description Variables the audience provides (plus `phone`) */
+                        variables: string[];
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    pauseCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        content: {
+                            followUp?: {
+                                delayMs: number;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                text?: string;
+                            };
+                            variantMode?: "rotate" | "split";
+                            variants: {
+                                /** @description Defaults to A, B, C… by position */
+                                id?: string;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                /** @description Template: {{variable|fallback}}, spintax {Hi|Hello}; the caption when there is media */
+                                text?: string;
+                                /** @description Percent of recipients in `split` mode */
+                                weight?: number;
+                            }[];
+                        };
+                        /** @description Recipients per status (pending, skipped, sending, sent, delivered, read, replied, failed, opted_out) */
+                        counts: {
+                            [key: string]: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        createdAt: string;
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        pacing: {
+                            /** @default 200 */
+                            dailyCap: number;
+                            /** @default 0.5 */
+                            gapJitter: number;
+                            /** @default false */
+                            markRead: boolean;
+                            /** @default 4 */
+                            messagesPerMinute: number;
+                            /** @default 25 */
+                            pauseEvery: number;
+                            /**
+                             * @description Length of the pause after every `pauseEvery` messages
+                             * @default {}
+                             */
+                            pauseMs: {
+                                /** @default 480000 */
+                                maxMs: number;
+                                /** @default 180000 */
+                                minMs: number;
+                            };
+                            /** @default {} */
+                            typing: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 8000 */
+                                maxMs: number;
+                                /** @default 1000 */
+                                minMs: number;
+                                /** @default 40 */
+                                msPerChar: number;
+                            };
+                            /** @default {} */
+                            warmup: {
+                                /** @default 0.3 */
+                                dailyGrowth: number;
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 20 */
+                                startPerDay: number;
+                            };
+                        };
+                        schedule: {
+                            /** Format: date-time */
+                            endAt?: string;
+                            /** Format: date-time */
+                            startAt?: string;
+                            /** @example America/Sao_Paulo */
+                            timeZone?: string;
+                            windows?: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                /**
+                                 * @description Local time the window closes (HH:MM, 24:00 for midnight); after start
+                                 * @example 09:00
+                                 */
+                                end: string;
+                                /**
+                                 * @description Local time the window opens (HH:MM)
+                                 * @example 09:00
+                                 */
+                                start: string;
+                            }[];
+                        };
+                        sessions: {
+                            pausedAt: string | null;
+                            pausedReason: string | null;
+                            /** Format: uuid */
+                            sessionId: string;
+                            status: "active" | "paused";
+                        }[];
+                        settings: {
+                            /** @default false */
+                            checkNumbers: boolean;
+                            /** @default 0.3 */
+                            failureRateThreshold: number;
+                            /** @default 20 */
+                            failureWindow: number;
+                        };
+                        startedAt: string | null;
+                        status: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+                        statusReason: string | null;
+                        total: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        updatedAt: string;
+                        /** @description Variables the audience provides (plus `phone`) */
+                        variables: string[];
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed in the campaign's current status (`CAMPAIGNS_INVALID_STATE`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCampaignRecipients: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                /** @description Comma-separated statuses, e.g. `read,replied` */
+                status?: string;
+            };
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            deliveredAt: string | null;
+                            failedAt: string | null;
+                            followUpMessageId: string | null;
+                            messageId: string | null;
+                            optedOutAt: string | null;
+                            phone: string;
+                            readAt: string | null;
+                            reason: string | null;
+                            repliedAt: string | null;
+                            sendingAt: string | null;
+                            sentAt: string | null;
+                            seq: number;
+                            sessionId: string | null;
+                            skippedAt: string | null;
+                            status: "pending" | "skipped" | "sending" | "sent" | "delivered" | "read" | "replied" | "failed" | "opted_out";
+                            variables: {
+                                [key: string]: string;
+                            };
+                            variantId: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportCampaignRecipients: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated statuses, e.g. `read,replied` */
+                status?: string;
+            };
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per recipient, with a header row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resumeCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        content: {
+                            followUp?: {
+                                delayMs: number;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                text?: string;
+                            };
+                            variantMode?: "rotate" | "split";
+                            variants: {
+                                /** @description Defaults to A, B, C… by position */
+                                id?: string;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                /** @description Template: {{variable|fallback}}, spintax {Hi|Hello}; the caption when there is media */
+                                text?: string;
+                                /** @description Percent of recipients in `split` mode */
+                                weight?: number;
+                            }[];
+                        };
+                        /** @description Recipients per status (pending, skipped, sending, sent, delivered, read, replied, failed, opted_out) */
+                        counts: {
+                            [key: string]: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        createdAt: string;
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        pacing: {
+                            /** @default 200 */
+                            dailyCap: number;
+                            /** @default 0.5 */
+                            gapJitter: number;
+                            /** @default false */
+                            markRead: boolean;
+                            /** @default 4 */
+                            messagesPerMinute: number;
+                            /** @default 25 */
+                            pauseEvery: number;
+                            /**
+                             * @description Length of the pause after every `pauseEvery` messages
+                             * @default {}
+                             */
+                            pauseMs: {
+                                /** @default 480000 */
+                                maxMs: number;
+                                /** @default 180000 */
+                                minMs: number;
+                            };
+                            /** @default {} */
+                            typing: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 8000 */
+                                maxMs: number;
+                                /** @default 1000 */
+                                minMs: number;
+                                /** @default 40 */
+                                msPerChar: number;
+                            };
+                            /** @default {} */
+                            warmup: {
+                                /** @default 0.3 */
+                                dailyGrowth: number;
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 20 */
+                                startPerDay: number;
+                            };
+                        };
+                        schedule: {
+                            /** Format: date-time */
+                            endAt?: string;
+                            /** Format: date-time */
+                            startAt?: string;
+                            /** @example America/Sao_Paulo */
+                            timeZone?: string;
+                            windows?: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                /**
+                                 * @description Local time the window closes (HH:MM, 24:00 for midnight); after start
+                                 * @example 09:00
+                                 */
+                                end: string;
+                                /**
+                                 * @description Local time the window opens (HH:MM)
+                                 * @example 09:00
+                                 */
+                                start: string;
+                            }[];
+                        };
+                        sessions: {
+                            pausedAt: string | null;
+                            pausedReason: string | null;
+                            /** Format: uuid */
+                            sessionId: string;
+                            status: "active" | "paused";
+                        }[];
+                        settings: {
+                            /** @default false */
+                            checkNumbers: boolean;
+                            /** @default 0.3 */
+                            failureRateThreshold: number;
+                            /** @default 20 */
+                            failureWindow: number;
+                        };
+                        startedAt: string | null;
+                        status: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+                        statusReason: string | null;
+                        total: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        updatedAt: string;
+                        /** @description Variables the audience provides (plus `phone`) */
+                        variables: string[];
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed in the campaign's current status (`CAMPAIGNS_INVALID_STATE`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        content: {
+                            followUp?: {
+                                delayMs: number;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                text?: string;
+                            };
+                            variantMode?: "rotate" | "split";
+                            variants: {
+                                /** @description Defaults to A, B, C… by position */
+                                id?: string;
+                                media?: {
+                                    fileName?: string;
+                                    mimeType?: string;
+                                    type: "image" | "video" | "audio" | "document";
+                                    /**
+                                     * Format: uuid
+                                     * @description A file uploaded to the campaign
+                                     */
+                                    uploadId?: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Fetched when sending
+                                     */
+                                    url?: string;
+                                };
+                                /** @description Template: {{variable|fallback}}, spintax {Hi|Hello}; the caption when there is media */
+                                text?: string;
+                                /** @description Percent of recipients in `split` mode */
+                                weight?: number;
+                            }[];
+                        };
+                        /** @description Recipients per status (pending, skipped, sending, sent, delivered, read, replied, failed, opted_out) */
+                        counts: {
+                            [key: string]: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        createdAt: string;
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        pacing: {
+                            /** @default 200 */
+                            dailyCap: number;
+                            /** @default 0.5 */
+                            gapJitter: number;
+                            /** @default false */
+                            markRead: boolean;
+                            /** @default 4 */
+                            messagesPerMinute: number;
+                            /** @default 25 */
+                            pauseEvery: number;
+                            /**
+                             * @description Length of the pause after every `pauseEvery` messages
+                             * @default {}
+                             */
+                            pauseMs: {
+                                /** @default 480000 */
+                                maxMs: number;
+                                /** @default 180000 */
+                                minMs: number;
+                            };
+                            /** @default {} */
+                            typing: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 8000 */
+                                maxMs: number;
+                                /** @default 1000 */
+                                minMs: number;
+                                /** @default 40 */
+                                msPerChar: number;
+                            };
+                            /** @default {} */
+                            warmup: {
+                                /** @default 0.3 */
+                                dailyGrowth: number;
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 20 */
+                                startPerDay: number;
+                            };
+                        };
+                        schedule: {
+                            /** Format: date-time */
+                            endAt?: string;
+                            /** Format: date-time */
+                            startAt?: string;
+                            /** @example America/Sao_Paulo */
+                            timeZone?: string;
+                            windows?: {
+                                days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                /**
+                                 * @description Local time the window closes (HH:MM, 24:00 for midnight); after start
+                                 * @example 09:00
+                                 */
+                                end: string;
+                                /**
+                                 * @description Local time the window opens (HH:MM)
+                                 * @example 09:00
+                                 */
+                                start: string;
+                            }[];
+                        };
+                        sessions: {
+                            pausedAt: string | null;
+                            pausedReason: string | null;
+                            /** Format: uuid */
+                            sessionId: string;
+                            status: "active" | "paused";
+                        }[];
+                        settings: {
+                            /** @default false */
+                            checkNumbers: boolean;
+                            /** @default 0.3 */
+                            failureRateThreshold: number;
+                            /** @default 20 */
+                            failureWindow: number;
+                        };
+                        startedAt: string | null;
+                        status: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+                        statusReason: string | null;
+                        total: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        updatedAt: string;
+                        /** @description Variables the audience provides (plus `phone`) */
+                        variables: string[];
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed in the campaign's current status (`CAMPAIGNS_INVALID_STATE`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCampaignStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        campaignId: string;
+                        /** @description Recipients per status (pending, skipped, sending, sent, delivered, read, replied, failed, opted_out) */
+                        counts: {
+                            [key: string]: number;
+                        };
+                        eta: string | null;
+                        rates: {
+                            /** @description delivered (or further) / sent */
+                            delivery: number;
+                            /** @description opted out / sent */
+                            optOut: number;
+                            /** @description read (or replied) / sent */
+                            read: number;
+                            /** @description replied / sent */
+                            reply: number;
+                        };
+                        total: number;
+                        variants: {
+                            /** @description Recipients per status (pending, skipped, sending, sent, delivered, read, replied, failed, opted_out) */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            rates: {
+                                delivery: number;
+                                optOut: number;
+                                read: number;
+                                reply: number;
+                            };
+                            total: number;
+                            variantId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6287,6 +9241,264 @@ export interface operations {
             };
         };
     };
+    listSuppressions: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            campaignId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            createdAt: string;
+                            note: string | null;
+                            /** @description E.164 */
+                            phone: string;
+                            reason: "opt_out" | "manual";
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addSuppression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    defaultCountry?: string;
+                    note?: string;
+                    /** @description International, or national with defaultCountry */
+                    phone: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        campaignId: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        createdAt: string;
+                        note: string | null;
+                        /** @description E.164 */
+                        phone: string;
+                        reason: "opt_out" | "manual";
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        campaignId: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 timestamp
+                         */
+                        createdAt: string;
+                        note: string | null;
+                        /** @description E.164 */
+                        phone: string;
+                        reason: "opt_out" | "manual";
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeSuppression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description E.164 (`+5511…`, URL-encoded) or digits */
+                phone: string;
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listSessionWebhooks: {
         parameters: {
             query?: never;
@@ -7226,14 +10438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example WEBHOOKS_SUBSCRIPTION_NOT_FOUND */
-                        code: string;
-                        details?: unknown;
-                        error: string;
-                        message: string;
-                        statusCode: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Unexpected error (`INTERNAL_ERROR`) */
@@ -8174,14 +11379,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example WEBHOOKS_SUBSCRIPTION_NOT_FOUND */
-                        code: string;
-                        details?: unknown;
-                        error: string;
-                        message: string;
-                        statusCode: number;
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Unexpected error (`INTERNAL_ERROR`) */
@@ -8223,6 +11421,142 @@ export interface operations {
                     sessionId: string | null;
                     /** @constant */
                     type: "call.received";
+                };
+            };
+        };
+        responses: {
+            /** @description Acknowledged (any 2xx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    campaignProgressEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        /** Format: uuid */
+                        campaignId: string;
+                        /** @description Recipients per status (pending, skipped, sending, sent, delivered, read, replied, failed, opted_out) */
+                        counts: {
+                            [key: string]: number;
+                        };
+                        eta: string | null;
+                        total: number;
+                    };
+                    /** @description ULID of the event; stable across redeliveries */
+                    id: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 timestamp
+                     */
+                    occurredAt: string;
+                    sessionId: string | null;
+                    /** @constant */
+                    type: "campaign.progress";
+                };
+            };
+        };
+        responses: {
+            /** @description Acknowledged (any 2xx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    campaignRecipientEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        /** Format: uuid */
+                        campaignId: string;
+                        messageId: string | null;
+                        /** @description E.164 */
+                        phone: string;
+                        previous: "pending" | "skipped" | "sending" | "sent" | "delivered" | "read" | "replied" | "failed" | "opted_out";
+                        reason: string | null;
+                        /** @description Position in the audience */
+                        seq: number;
+                        status: "pending" | "skipped" | "sending" | "sent" | "delivered" | "read" | "replied" | "failed" | "opted_out";
+                        variantId: string;
+                    };
+                    /** @description ULID of the event; stable across redeliveries */
+                    id: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 timestamp
+                     */
+                    occurredAt: string;
+                    sessionId: string | null;
+                    /** @constant */
+                    type: "campaign.recipient";
+                };
+            };
+        };
+        responses: {
+            /** @description Acknowledged (any 2xx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    campaignStatusEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        /** Format: uuid */
+                        campaignId: string;
+                        name: string;
+                        previous: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+                        reason: string | null;
+                        session: {
+                            reason: string | null;
+                            /** Format: uuid */
+                            sessionId: string;
+                            status: "active" | "paused";
+                        } | null;
+                        status: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+                    };
+                    /** @description ULID of the event; stable across redeliveries */
+                    id: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 timestamp
+                     */
+                    occurredAt: string;
+                    sessionId: string | null;
+                    /** @constant */
+                    type: "campaign.status";
                 };
             };
         };
