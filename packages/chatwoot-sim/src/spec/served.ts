@@ -1,0 +1,20 @@
+/** The Application API operations the fake serves (method, path as in the document). */
+export const servedOperations: readonly (readonly [string, string])[] = [
+  ['get', '/api/v1/accounts/{account_id}/inboxes'],
+  ['get', '/api/v1/accounts/{account_id}/inboxes/{id}'],
+  ['post', '/api/v1/accounts/{account_id}/inboxes'],
+  ['patch', '/api/v1/accounts/{account_id}/inboxes/{id}'],
+  ['get', '/api/v1/accounts/{account_id}/contacts/search'],
+  ['get', '/api/v1/accounts/{account_id}/contacts/{id}'],
+  ['post', '/api/v1/accounts/{account_id}/contacts'],
+  ['put', '/api/v1/accounts/{account_id}/contacts/{id}'],
+  ['post', '/api/v1/accounts/{account_id}/contacts/{id}/contact_inboxes'],
+  ['get', '/api/v1/accounts/{account_id}/contacts/{id}/conversations'],
+  ['post', '/api/v1/accounts/{account_id}/conversations'],
+  ['get', '/api/v1/accounts/{account_id}/conversations/{conversation_id}'],
+  ['post', '/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status'],
+  ['get', '/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages'],
+  ['post', '/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages'],
+  ['patch', '/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}'],
+  ['delete', '/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}'],
+];
