@@ -128,6 +128,7 @@ export type {
   SessionUpdate,
   Store,
 } from './ports/store.js';
+export { parseRetryAfter } from './retry-after.js';
 /** Converters between SQL rows and JSON shapes (timestamps, jsonb, nullable columns), for stores and plugin tables. */
 export * as sqlValues from './sql-values.js';
 export { coreVersion } from './version.js';

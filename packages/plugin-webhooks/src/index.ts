@@ -6,7 +6,7 @@ export {
   type HttpRequest,
   type HttpResult,
 } from './delivery/http-client.js';
-export { classifyStatus, type Outcome, parseRetryAfter, retryDelay } from './delivery/schedule.js';
+export { classifyStatus, type Outcome, retryDelay } from './delivery/schedule.js';
 export { type SignatureHeaders, signPayload } from './delivery/signer.js';
 export { type WebhooksErrorCode, WebhooksErrorCodes, webhooksError } from './error-codes.js';
 export {

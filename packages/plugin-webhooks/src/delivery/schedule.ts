@@ -29,16 +29,3 @@ export function retryDelay(
   if (base === undefined) return null;
   return Math.max(0, Math.round(base * (1 + jitter * (2 * random() - 1))));
 }
-
-/**
- * Parses a `Retry-After` header (delay in seconds, or an HTTP date) into milliseconds from
- * `now`; `null` when absent or unparseable. Dates in the past give 0.
- */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | null {
-  if (!value) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  if (!/[a-z]/i.test(trimmed)) return null;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}

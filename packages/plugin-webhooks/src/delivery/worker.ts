@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Counter, Histogram, Logger, Metrics, Scheduler, SqlClient } from '@zapgate/core';
+import {
+  type Counter,
+  type Histogram,
+  type Logger,
+  type Metrics,
+  parseRetryAfter,
+  type Scheduler,
+  type SqlClient,
+} from '@zapgate/core';
 import type { ResolvedWebhooksOptions } from '../options.js';
 import { type AttemptResult, type ClaimedDelivery, deliveriesRepo } from '../repo/deliveries.js';
 import { subscriptionsRepo } from '../repo/subscriptions.js';
 import type { SecretBox } from '../secrets.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { HttpClient, HttpResult } from './http-client.js';
-import { classifyStatus, parseRetryAfter, retryDelay } from './schedule.js';
+import { classifyStatus, retryDelay } from './schedule.js';
 import { signPayload } from './signer.js';
 
 /** What the worker needs from the plugin context. */
