@@ -4,6 +4,7 @@ export { type Action, type AgentMessage, Dashboard } from './dashboard.js';
 export { type FakeChatwoot, type FakeChatwootOptions, startFakeChatwoot } from './fake-chatwoot.js';
 export { Faults, type Hang, type Outage } from './faults.js';
 export type { UploadedFile } from './messages.js';
+export { type Received, startReceiver } from './receiver.js';
 export type { RecordedRequest, Violation } from './server.js';
 export { chatwootSpec, normalise, type OpenApiDocument, readPublishedSpec, specModule } from './spec/load.js';
 export { type OverlayEntry, overlay } from './spec/overlay.js';

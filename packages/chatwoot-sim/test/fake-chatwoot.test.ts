@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeChatwoot, startFakeChatwoot } from '../src/index.js';
-import { startReceiver } from './receiver.js';
+import { type FakeChatwoot, startFakeChatwoot, startReceiver } from '../src/index.js';
 
 let chatwoot: FakeChatwoot;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;

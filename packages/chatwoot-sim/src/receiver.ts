@@ -1,12 +1,13 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A request a {@link startReceiver} got. */
 export interface Received {
   headers: IncomingHttpHeaders;
   body: string;
 }
 
-/** A webhook receiver on a real port that records what it gets and answers `status`. */
+/** A webhook receiver on a real port that records what it gets and answers `status` (tests of webhook shapes). */
 export async function startReceiver(status = 200) {
   const received: Received[] = [];
   const server = createServer((request, response) => {
