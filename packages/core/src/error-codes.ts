@@ -6,8 +6,12 @@ export const CoreErrorCodes = {
   VALIDATION_FAILED: 400,
   INVALID_RECIPIENT: 400,
   INVALID_CURSOR: 400,
+  /** A user-given URL (media, proxy, webhook...) points at a refused scheme or a private address. */
+  URL_NOT_ALLOWED: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  /** Setting or changing a session's proxy needs the admin key (or a grant). */
+  PROXY_CHANGE_FORBIDDEN: 403,
   SESSION_NOT_FOUND: 404,
   MESSAGE_NOT_FOUND: 404,
   CHAT_NOT_FOUND: 404,
@@ -29,6 +33,8 @@ export const CoreErrorCodes = {
   WHATSAPP_CONFLICT: 409,
   NOT_SUPPORTED: 501,
   CONNECTOR_FAILED: 502,
+  /** A session's proxy could not be reached (refused, timed out, reset). */
+  PROXY_UNREACHABLE: 502,
   WHATSAPP_TIMEOUT: 504,
   STORE_FAILED: 500,
   PLUGIN_DUPLICATE_ID: 500,

@@ -69,13 +69,25 @@ export {
 } from './gateway/create-gateway.js';
 export { appendEvent } from './gateway/event-writer.js';
 export { mediaUrl } from './gateway/ingest.js';
-export { fetchMediaUnfiltered, type MediaFetcher, readMediaResponse } from './gateway/media.js';
+export {
+  guardedMediaFetcher,
+  type MediaFetcher,
+  type MediaFetcherOptions,
+  readMediaResponse,
+} from './gateway/media.js';
 export { GatewayTuning } from './gateway/options.js';
 // Cross-cutting
 export { type Logger, silentLogger } from './logger.js';
 export { type LocalMediaStoreOptions, localMediaStore } from './media/local-media-store.js';
 export { type Counter, type Histogram, type Metrics, noopMetrics } from './metrics.js';
 export { migrationChecksum, sqlMigration } from './migrations.js';
+export type { AddressRules } from './net/address-policy.js';
+export {
+  type CheckUrlOptions,
+  type OutgoingPolicy,
+  type OutgoingPolicyOptions,
+  outgoingPolicy,
+} from './net/outgoing-policy.js';
 export { decodeCursor, encodeCursor, pageSize } from './paging.js';
 export { deepFreeze, type ResolvedPlugin, resolvePlugins } from './plugin/resolve.js';
 export { createScheduler, type Scheduler } from './plugin/scheduler.js';

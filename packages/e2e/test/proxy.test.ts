@@ -10,7 +10,8 @@ describe('per-session proxy (real Baileys through a local CONNECT proxy)', () =>
   let simHost: string;
 
   beforeAll(async () => {
-    stack = await startServerStack('pglite');
+    // the proxy listens on loopback: allowed the way an operator would (ZAPGATE_ALLOW_PRIVATE_URLS)
+    stack = await startServerStack('pglite', { allowPrivateUrls: ['127.0.0.1'] });
     proxy = await startConnectProxy();
     simHost = new URL(stack.sim.url).host;
   });

@@ -56,7 +56,10 @@ export interface ServerStack {
   close(): Promise<void>;
 }
 
-export async function startServerStack(backend: Backend): Promise<ServerStack> {
+export async function startServerStack(
+  backend: Backend,
+  options: { allowPrivateUrls?: string[] } = {},
+): Promise<ServerStack> {
   const sim = await startSimulator();
   const untrust = trustSimulatorRoot(sim);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'zapgate-e2e-'));
@@ -73,6 +76,7 @@ export async function startServerStack(backend: Backend): Promise<ServerStack> {
       connector: baileysConnector({ ...sim.baileysConfig() }),
       mediaStore: localMediaStore({ dir: path.join(dataDir, 'media') }),
       tuning: fastTuning,
+      ...(options.allowPrivateUrls ? { config: { allowPrivateUrls: options.allowPrivateUrls } } : {}),
     });
   const listen = async (app: ZapgateServer) => {
     const address = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -2,7 +2,6 @@ export { CircuitBreaker, type CircuitBreakerOptions } from './delivery/circuit-b
 export {
   createHttpClient,
   type HttpClient,
-  type HttpClientOptions,
   type HttpRequest,
   type HttpResult,
 } from './delivery/http-client.js';
@@ -36,5 +35,5 @@ export {
 } from './routes/schemas.js';
 export { assertValidSecret, generateSecret, SecretBox } from './secrets.js';
 export type { PublicDelivery, PublicSubscription } from './service.js';
-export { checkWebhookUrl, type UrlPolicy } from './url-policy.js';
+export { checkWebhookUrl, type WebhookAddressOptions, webhookPolicy } from './url-policy.js';
 export { webhooksVersion } from './version.js';

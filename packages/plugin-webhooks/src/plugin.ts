@@ -10,7 +10,7 @@ import { scopes } from './routes/scope.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { sqlOf, type WebhooksRuntime } from './runtime.js';
 import { SecretBox } from './secrets.js';
-import { urlPolicyOf } from './url-policy.js';
+import { webhookPolicy } from './url-policy.js';
 import { webhooksVersion } from './version.js';
 
 /**
@@ -52,7 +52,7 @@ export const webhooks = (options: WebhooksOptions = {}) => {
         sql: sqlOf(ctx),
         options: ctx.options,
         secrets: runtime.secrets,
-        http: createHttpClient({ ...ctx.options, ...urlPolicyOf(ctx.options, ctx.config) }),
+        http: createHttpClient(webhookPolicy(ctx.outgoing, ctx.options)),
         logger: ctx.logger,
         metrics: ctx.metrics,
         scheduler: ctx.scheduler,

@@ -7,7 +7,7 @@ import { type DeliveryFilter, type DeliveryRecord, deliveriesRepo } from './repo
 import { type SubscriptionFields, type SubscriptionRecord, subscriptionsRepo } from './repo/subscriptions.js';
 import { secretsOf, sqlOf, type WebhooksContext, type WebhooksRuntime } from './runtime.js';
 import { assertValidSecret, generateSecret } from './secrets.js';
-import { checkWebhookUrl, urlPolicyOf } from './url-policy.js';
+import { checkWebhookUrl, webhookPolicy } from './url-policy.js';
 
 const nextUlid = monotonicFactory();
 
@@ -91,7 +91,11 @@ export async function createSubscription(
   sessionId: string | null,
   input: SubscriptionInput,
 ): Promise<PublicSubscription & { secret: string }> {
-  const endpoint = checkWebhookUrl(input.url, urlPolicyOf(ctx.options, ctx.config));
+  const endpoint = checkWebhookUrl(
+    input.url,
+    webhookPolicy(ctx.outgoing, ctx.options),
+    ctx.options.httpsOnly,
+  );
   checkHeaders(input.headers ?? {});
   if (input.secret !== undefined) assertValidSecret(input.secret);
   const secret = input.secret ?? generateSecret();
@@ -122,7 +126,11 @@ export async function updateSubscription(
   const current = await requireSubscription(ctx, sessionId, id);
   const fields: SubscriptionFields = { ...current };
   if (patch.url !== undefined) {
-    fields.endpoint = checkWebhookUrl(patch.url, urlPolicyOf(ctx.options, ctx.config));
+    fields.endpoint = checkWebhookUrl(
+      patch.url,
+      webhookPolicy(ctx.outgoing, ctx.options),
+      ctx.options.httpsOnly,
+    );
     fields.url = patch.url;
   }
   if (patch.headers !== undefined) {

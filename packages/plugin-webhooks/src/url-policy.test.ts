@@ -1,13 +1,16 @@
+import { outgoingPolicy } from '@zapgate/core';
 import { describe, expect, it } from 'vitest';
-import { checkWebhookUrl, type UrlPolicy, urlPolicyOf } from './url-policy.js';
+import { checkWebhookUrl, webhookPolicy } from './url-policy.js';
 
-const strict: UrlPolicy = { allowPrivateNetworks: false, allowlist: [], httpsOnly: false };
+const strict = outgoingPolicy();
 const refused = expect.objectContaining({ code: 'WEBHOOKS_URL_NOT_ALLOWED', statusCode: 400 });
 
 describe('checkWebhookUrl', () => {
   it('accepts public http(s) URLs and returns their origin', () => {
-    expect(checkWebhookUrl('https://hooks.example.com/a/b?c=1', strict)).toBe('https://hooks.example.com');
-    expect(checkWebhookUrl('http://93.184.216.34:8080/x', strict)).toBe('http://93.184.216.34:8080');
+    expect(checkWebhookUrl('https://hooks.example.com/a/b?c=1', strict, false)).toBe(
+      'https://hooks.example.com',
+    );
+    expect(checkWebhookUrl('http://93.184.216.34:8080/x', strict, false)).toBe('http://93.184.216.34:8080');
   });
 
   it.each([
@@ -29,7 +32,7 @@ describe('checkWebhookUrl', () => {
     'http://api.localhost/',
     'http://metadata.google.internal/',
   ])('refuses %s', (url) => {
-    expect(() => checkWebhookUrl(url, strict)).toThrow(refused);
+    expect(() => checkWebhookUrl(url, strict, false)).toThrow(refused);
   });
 
   it('refuses other schemes, credentials and non-URLs', () => {
@@ -40,45 +43,42 @@ describe('checkWebhookUrl', () => {
       'https://u:p@example.com/',
       'nope',
     ]) {
-      expect(() => checkWebhookUrl(url, strict)).toThrow(refused);
+      expect(() => checkWebhookUrl(url, strict, false)).toThrow(refused);
     }
   });
 
   it('refuses http when httpsOnly', () => {
-    expect(() => checkWebhookUrl('http://example.com/', { ...strict, httpsOnly: true })).toThrow(refused);
-    expect(checkWebhookUrl('https://example.com/', { ...strict, httpsOnly: true })).toBe(
-      'https://example.com',
-    );
+    expect(() => checkWebhookUrl('http://example.com/', strict, true)).toThrow(refused);
+    expect(checkWebhookUrl('https://example.com/', strict, true)).toBe('https://example.com');
   });
 
   it('lets the allowlist (addresses, CIDRs, names) and allowPrivateNetworks through', () => {
-    const allow = {
-      ...strict,
+    const allow = webhookPolicy(strict, {
+      allowPrivateNetworks: false,
       allowlist: ['10.1.0.0/16', '127.0.0.1', '::1', 'receiver.internal', 'localhost'],
-    };
-    expect(checkWebhookUrl('http://10.1.2.3/', allow)).toBe('http://10.1.2.3');
-    expect(() => checkWebhookUrl('http://10.2.0.1/', allow)).toThrow(refused);
-    expect(checkWebhookUrl('http://127.0.0.1:9/', allow)).toBe('http://127.0.0.1:9');
-    expect(checkWebhookUrl('http://[::1]:9/', allow)).toBe('http://[::1]:9');
-    expect(checkWebhookUrl('http://localhost:9/', allow)).toBe('http://localhost:9');
-    expect(checkWebhookUrl('http://192.168.0.1/', { ...strict, allowPrivateNetworks: true })).toBe(
-      'http://192.168.0.1',
-    );
+    });
+    expect(checkWebhookUrl('http://10.1.2.3/', allow, false)).toBe('http://10.1.2.3');
+    expect(() => checkWebhookUrl('http://10.2.0.1/', allow, false)).toThrow(refused);
+    expect(checkWebhookUrl('http://127.0.0.1:9/', allow, false)).toBe('http://127.0.0.1:9');
+    expect(checkWebhookUrl('http://[::1]:9/', allow, false)).toBe('http://[::1]:9');
+    expect(checkWebhookUrl('http://localhost:9/', allow, false)).toBe('http://localhost:9');
+    const open = webhookPolicy(strict, { allowPrivateNetworks: true, allowlist: [] });
+    expect(checkWebhookUrl('http://192.168.0.1/', open, false)).toBe('http://192.168.0.1');
   });
 });
 
-describe('urlPolicyOf', () => {
-  it("adds the host's allowPrivateUrls to the plugin's allowlist", () => {
-    const policy = urlPolicyOf(
-      { allowPrivateNetworks: false, allowlist: ['10.1.0.0/16'], httpsOnly: true },
-      { allowPrivateUrls: ['192.168.5.0/24', 'receiver.internal'] },
+describe('webhookPolicy', () => {
+  it("adds the plugin's allowlist to the host's, and refusals name the host setting", () => {
+    const host = outgoingPolicy({ allow: ['192.168.5.0/24'], allowHint: 'ZAPGATE_ALLOW_PRIVATE_URLS' });
+    const policy = webhookPolicy(host, { allowPrivateNetworks: false, allowlist: ['10.1.0.0/16'] });
+    expect(policy.allow).toEqual(['192.168.5.0/24', '10.1.0.0/16']);
+    expect(checkWebhookUrl('https://192.168.5.7/hook', policy, true)).toBe('https://192.168.5.7');
+    expect(checkWebhookUrl('https://10.1.0.7/hook', policy, true)).toBe('https://10.1.0.7');
+    expect(() => checkWebhookUrl('https://192.168.6.7/hook', policy, true)).toThrow(
+      expect.objectContaining({
+        code: 'WEBHOOKS_URL_NOT_ALLOWED',
+        message: expect.stringContaining('allow it with ZAPGATE_ALLOW_PRIVATE_URLS'),
+      }),
     );
-    expect(policy).toEqual({
-      allowPrivateNetworks: false,
-      httpsOnly: true,
-      allowlist: ['10.1.0.0/16', '192.168.5.0/24', 'receiver.internal'],
-    });
-    expect(() => checkWebhookUrl('https://192.168.5.7/hook', policy)).not.toThrow();
-    expect(() => checkWebhookUrl('https://192.168.6.7/hook', policy)).toThrow();
   });
 });

@@ -1,5 +1,6 @@
 import dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import { outgoingPolicy } from '@zapgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, type HttpClient } from '../src/index.js';
 import { eventually, type Harness, loopbackAllowlist, Receiver, startHarness } from './helpers.js';
@@ -21,12 +22,7 @@ describe('SSRF protection at connect time', () => {
 
   beforeAll(async () => {
     receiver = await new Receiver().listen();
-    strict = createHttpClient({
-      allowPrivateNetworks: false,
-      allowlist: [],
-      httpsOnly: false,
-      lookup: rebindingLookup,
-    });
+    strict = createHttpClient(outgoingPolicy({ lookup: rebindingLookup }));
   });
   afterAll(async () => {
     strict.close();
@@ -47,18 +43,8 @@ describe('SSRF protection at connect time', () => {
   });
 
   it('lets allowlisted addresses through, by address and by name', async () => {
-    const allowed = createHttpClient({
-      allowPrivateNetworks: false,
-      allowlist: loopbackAllowlist,
-      httpsOnly: false,
-      lookup: rebindingLookup,
-    });
-    const named = createHttpClient({
-      allowPrivateNetworks: false,
-      allowlist: ['evil.rebind.test'],
-      httpsOnly: false,
-      lookup: rebindingLookup,
-    });
+    const allowed = createHttpClient(outgoingPolicy({ allow: loopbackAllowlist, lookup: rebindingLookup }));
+    const named = createHttpClient(outgoingPolicy({ allow: ['evil.rebind.test'], lookup: rebindingLookup }));
     try {
       expect((await post(allowed, receiver.url)).status).toBe(200);
       expect((await post(named, receiver.url.replace('127.0.0.1', 'evil.rebind.test'))).status).toBe(200);
@@ -71,7 +57,7 @@ describe('SSRF protection at connect time', () => {
   });
 
   it('reads at most maxResponseBytes of a response and times out hanging ones', async () => {
-    const client = createHttpClient({ allowPrivateNetworks: true, allowlist: [], httpsOnly: false });
+    const client = createHttpClient(outgoingPolicy({ allowPrivate: true }));
     try {
       receiver.respond = () => ({ status: 200, body: 'x'.repeat(100_000) });
       const big = await client.post({

@@ -13,7 +13,6 @@ import type { ServerConfig } from './options.js';
 import { loadPlugins } from './plugins.js';
 import { type QrPrinter, qrPrinter } from './qr-printer.js';
 import { openStore } from './store.js';
-import { guardedMediaFetcher, urlGuard } from './url-guard.js';
 
 /** Seams of {@link startServer}, for tests and custom builds. */
 export interface StartServerOptions {
@@ -38,7 +37,8 @@ export interface RunningServer {
 
 /**
  * Starts the reference server from a loaded config: data dir, admin key (generated and
- * printed once when absent), store, connector, plugins, media store and URL guard.
+ * printed once when absent), store, connector, plugins and media store (user-given URLs go through core's outgoing policy,
+ * allowing `allowPrivateUrls`).
  */
 export async function startServer(
   config: Readonly<ServerConfig>,
@@ -68,10 +68,10 @@ export async function startServer(
     connector,
     plugins,
     mediaStore: localMediaStore({ dir: path.join(dataDir, 'media') }),
-    fetchMedia: guardedMediaFetcher(urlGuard(config.allowPrivateUrls)),
     config: {
       dataDir,
       allowPrivateUrls: [...config.allowPrivateUrls],
+      allowPrivateUrlsSetting: 'ZAPGATE_ALLOW_PRIVATE_URLS',
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       ...(config.encryptionKey ? { encryptionKey: config.encryptionKey } : {}),
     },

@@ -10,6 +10,8 @@ import {
 } from '@whiskeysockets/baileys';
 import type { ContactInput } from '../contracts/contact.js';
 import type { Logger } from '../logger.js';
+import { outgoingPolicy } from '../net/outgoing-policy.js';
+import { probeProxy } from '../net/proxy.js';
 import type { Connection, ConnectOptions, ConnectorEvent, InboundMessage } from '../ports/connector.js';
 import { useStoreAuthState } from './auth-state.js';
 import { closeReasonOf } from './close-reason.js';
@@ -35,7 +37,12 @@ export async function openBaileysConnection(
   const { session, onEvent } = options;
   const { state, saveCreds } = await useStoreAuthState(options.auth, session.id);
   const qrTimeoutMs = config.qrTimeoutMs ?? 60_000;
-  const proxy = session.proxyUrl ? (config.proxyAgent ?? proxyAgentFor)(session.proxyUrl) : undefined;
+  const outgoing = options.outgoing ?? outgoingPolicy();
+  // an unreachable or refused proxy fails here, in seconds, with its reason
+  if (session.proxyUrl) await probeProxy(session.proxyUrl, outgoing, config.proxyConnectTimeoutMs ?? 5000);
+  const proxy = session.proxyUrl
+    ? (config.proxyAgent ?? proxyAgentFor)(session.proxyUrl, outgoing)
+    : undefined;
   const baileysLogger = toBaileysLogger(config.logger ?? logger);
   const sock: WASocket = makeWASocket({
     // Signal keys are read on every message: keep hot ones in memory (bounded TTL cache).

@@ -1,5 +1,6 @@
 import type { Agent } from 'node:https';
 import type { Logger } from '../logger.js';
+import type { OutgoingPolicy } from '../net/outgoing-policy.js';
 
 /** Options of {@link baileysConnector}. */
 export interface BaileysConnectorOptions {
@@ -15,8 +16,13 @@ export interface BaileysConnectorOptions {
   fetchAgent?: Agent;
   /** Extra `fetch` options for media downloads (e.g. a dispatcher trusting a test CA). @default {} */
   mediaRequestOptions?: RequestInit;
-  /** Builds the agent for a session's `proxyUrl`. @default http(s) and socks proxies via proxy-agent packages */
-  proxyAgent?: (url: string) => Agent;
+  /**
+   * Builds the agent for a session's `proxyUrl`, dialling through the gateway's outgoing policy.
+   * @default http(s) and socks proxies via proxy-agent packages
+   */
+  proxyAgent?: (url: string, policy: OutgoingPolicy) => Agent;
+  /** How long a session's proxy may take to accept a TCP connection before the attempt fails. @default 5000 */
+  proxyConnectTimeoutMs?: number;
   /** Lifetime of the first QR code. @default 60000 */
   qrTimeoutMs?: number;
   /** Timeout of the WebSocket handshake. @default 20000 */

@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { type Logger, silentLogger } from '../logger.js';
 import { type Metrics, noopMetrics } from '../metrics.js';
+import { type OutgoingPolicy, outgoingPolicy } from '../net/outgoing-policy.js';
 import { type ResolvedPlugin, resolvePlugins } from '../plugin/resolve.js';
 import type { GatewayPlugin, HostConfig } from '../plugin/types.js';
 import type { Connector } from '../ports/connector.js';
@@ -10,7 +11,7 @@ import type { GatewayApi } from './api.js';
 import { createDirectoryApi } from './directory-api.js';
 import { Ingest } from './ingest.js';
 import { createLifecycle } from './lifecycle.js';
-import { fetchMediaUnfiltered, type MediaFetcher } from './media.js';
+import { guardedMediaFetcher, type MediaFetcher } from './media.js';
 import { createMessagesApi } from './messages-api.js';
 import { type GatewayTuning, resolveTuning } from './options.js';
 import { createPluginConsumers } from './plugin-consumers.js';
@@ -36,8 +37,13 @@ export interface GatewayOptions {
   config?: HostConfig;
   /** Where inbound media is kept. @default none (media is not downloaded) */
   mediaStore?: MediaStore;
-  /** Fetches media referenced by URL in sends. @default `fetch` without address filtering */
+  /** Fetches media referenced by URL in sends. @default a fetcher through {@link GatewayOptions.outgoing} */
   fetchMedia?: MediaFetcher;
+  /**
+   * The outgoing-address policy for user-given URLs (media URLs, session proxies, plugins).
+   * @default public addresses plus `config.allowPrivateUrls`
+   */
+  outgoing?: OutgoingPolicy;
   /** Reconnect, boot, event-delivery and media tunables (see {@link GatewayTuning}). */
   tuning?: Partial<{ [K in keyof GatewayTuning]: Partial<GatewayTuning[K]> }>;
   /** Identity of this process for consumer leases. @default a random UUID */
@@ -56,6 +62,8 @@ export interface Gateway extends GatewayApi {
   /** Event type → payload schema, core's and every plugin's. */
   readonly eventSchemas: Readonly<Record<string, TSchema>>;
   readonly mediaStore: MediaStore | undefined;
+  /** The outgoing-address policy every request to a user-given URL goes through. */
+  readonly outgoing: OutgoingPolicy;
   /** Applies migrations, sets plugins up, starts consumers and reconnects stored sessions. */
   start(): Promise<void>;
   /** Resolves when the sessions connected at start have settled. */
@@ -87,6 +95,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const tuning = resolveTuning(options.tuning);
   const resolved = resolvePlugins(options.plugins ?? []);
   requireSqlForMigrations(resolved, store);
+  const config = Object.freeze({ ...options.config });
+  const outgoing = options.outgoing ?? hostPolicy(config);
 
   // inbound: sockets report to ingest, which stores and announces
   const ingest = new Ingest(store, tuning, logger.child({ component: 'ingest' }), options.mediaStore);
@@ -96,6 +106,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     tuning,
     logger.child({ component: 'sessions' }),
     ingest.handle,
+    outgoing,
   );
   const access = sessionAccess(store, manager);
 
@@ -104,12 +115,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     store,
     tuning,
     logger,
-    fetchMedia: options.fetchMedia ?? fetchMediaUnfiltered,
+    fetchMedia: options.fetchMedia ?? guardedMediaFetcher(outgoing),
     access,
   });
   const deps = { store, connection: access.connection };
   const api: GatewayApi = {
-    sessions: createSessionsApi({ store, manager, access }),
+    sessions: createSessionsApi({ store, manager, access, outgoing }),
     messages: createMessagesApi({ store, access, send }),
     directory: createDirectoryApi(store, access),
     chats: createChatsApi(deps),
@@ -126,7 +137,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     api,
     logger,
     metrics,
-    config: Object.freeze({ ...options.config }),
+    config,
+    outgoing,
   });
   const consumers = createPluginConsumers({
     resolved,
@@ -145,10 +157,22 @@ export function createGateway(options: GatewayOptions): Gateway {
     routes: mountedRoutes(resolved, contexts),
     eventSchemas: allEventSchemas(resolved),
     mediaStore: options.mediaStore,
+    outgoing,
     get booted() {
       return lifecycle.booted;
     },
     start: () => lifecycle.start(),
-    stop: () => lifecycle.stop(),
+    async stop() {
+      await lifecycle.stop();
+      if (!options.outgoing) await outgoing.close();
+    },
   };
+}
+
+/** The policy a host's settings describe: public addresses plus `allowPrivateUrls`. */
+function hostPolicy(config: Readonly<HostConfig>): OutgoingPolicy {
+  return outgoingPolicy({
+    allow: config.allowPrivateUrls ?? [],
+    ...(config.allowPrivateUrlsSetting ? { allowHint: config.allowPrivateUrlsSetting } : {}),
+  });
 }

@@ -1,5 +1,6 @@
 import type { SendMessageBody } from '../contracts/outbound.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, isGatewayError } from '../errors.js';
+import type { OutgoingPolicy } from '../net/outgoing-policy.js';
 import { defaultMimeTypes } from './outbound-content.js';
 
 /** Fetches media a sender referenced by URL. Hosts pass one that refuses private addresses. */
@@ -11,6 +12,7 @@ export type MediaFetcher = (
 /**
  * The body of a media response, refused when it is not a success or grows past `maxBytes`
  * (checked on the declared length and again while reading, so a lying server is cut off).
+ * A body cut short (connection reset, fewer bytes than announced) is `MEDIA_FETCH_FAILED`.
  */
 export async function readMediaResponse(
   response: Response,
@@ -18,31 +20,67 @@ export async function readMediaResponse(
   maxBytes: number,
 ): Promise<{ data: Buffer; mimeType: string | null }> {
   if (!response.ok || !response.body) {
+    await response.body?.cancel().catch(() => {});
     throw new GatewayError('MEDIA_FETCH_FAILED', `Fetching ${url} answered ${response.status}`);
   }
   const tooLarge = () =>
     new GatewayError('MEDIA_TOO_LARGE', `Media at ${url} is larger than ${maxBytes} bytes`);
-  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
+  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+    await response.body.cancel().catch(() => {});
+    throw tooLarge();
+  }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge();
-    chunks.push(Buffer.from(chunk));
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.length;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(Buffer.from(chunk));
+    }
+  } catch (error) {
+    if (isGatewayError(error)) throw error;
+    throw new GatewayError(
+      'MEDIA_FETCH_FAILED',
+      `The media at ${url} ended early (${size} bytes read): ${reasonOf(error)}`,
+      { cause: error },
+    );
   }
   return { data: Buffer.concat(chunks), mimeType: response.headers.get('content-type') };
 }
 
-/** The default fetcher: plain `fetch` with a size cap (no address filtering). */
-export const fetchMediaUnfiltered: MediaFetcher = async (url, maxBytes) => {
-  let response: Response;
-  try {
-    response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(30_000) });
-  } catch (error) {
-    throw new GatewayError('MEDIA_FETCH_FAILED', `Could not fetch ${url}`, { cause: error });
-  }
-  return readMediaResponse(response, url, maxBytes);
-};
+/** The innermost message of an error chain (`fetch failed` → `connect ECONNREFUSED …`). */
+function reasonOf(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
+
+/** Options of {@link guardedMediaFetcher}. */
+export interface MediaFetcherOptions {
+  /** Time allowed for the whole download. @default 30000 */
+  timeoutMs?: number;
+}
+
+/**
+ * Fetches send media by URL through the outgoing-address policy: private destinations are
+ * refused (`URL_NOT_ALLOWED`) at connect time, on every redirect hop too; the body is capped.
+ */
+export function guardedMediaFetcher(policy: OutgoingPolicy, options: MediaFetcherOptions = {}): MediaFetcher {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return async (url, maxBytes) => {
+    const signal = AbortSignal.timeout(timeoutMs);
+    let response: Response;
+    try {
+      response = await policy.fetch(url, { redirect: 'follow', signal });
+    } catch (error) {
+      if (isGatewayError(error)) throw error;
+      throw new GatewayError('MEDIA_FETCH_FAILED', `Could not fetch ${url}: ${reasonOf(error)}`, {
+        cause: error,
+      });
+    }
+    return readMediaResponse(response, url, maxBytes);
+  };
+}
 
 type MediaBody = Extract<SendMessageBody, { media: unknown }>;
 

@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { OutgoingPolicy } from '../net/outgoing-policy.js';
 import type { ResolvedPlugin } from '../plugin/resolve.js';
 import { createScheduler, type Scheduler } from '../plugin/scheduler.js';
 import type { HostConfig, PluginContext } from '../plugin/types.js';
@@ -15,6 +16,7 @@ interface Deps {
   logger: Logger;
   metrics: Metrics;
   config: Readonly<HostConfig>;
+  outgoing: OutgoingPolicy;
 }
 
 /** The context of every plugin, built once; each owns its timers. */
@@ -45,6 +47,7 @@ export function createPluginContexts({
   logger,
   metrics,
   config,
+  outgoing,
 }: Deps): PluginContexts {
   const schedulers: Scheduler[] = [];
   const contexts = new Map<string, PluginContext>();
@@ -62,6 +65,7 @@ export function createPluginContexts({
       config,
       scheduler,
       metrics,
+      outgoing,
       emit: async (type, sessionId, data, tx) => {
         if (tx) await appendEvent(tx, type, sessionId, data);
         else await store.transaction((t) => appendEvent(t, type, sessionId, data).then(() => {}));

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type { Session, SessionStatus } from '../contracts/session.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { OutgoingPolicy } from '../net/outgoing-policy.js';
 import type { CloseReason, Connection, Connector, ConnectorEvent } from '../ports/connector.js';
 import type { SessionUpdate, Store } from '../ports/store.js';
 import { backoffDelay, sleep } from './backoff.js';
@@ -53,6 +54,7 @@ export class SessionManager {
     private readonly tuning: GatewayTuning,
     private readonly logger: Logger,
     private readonly ingest: IngestFn,
+    private readonly outgoing?: OutgoingPolicy,
   ) {}
 
   /** The live connection of a session, if it has one. */
@@ -152,6 +154,7 @@ export class SessionManager {
         auth: this.store.auth,
         onEvent: (event) => this.onEvent(session.id, generation, event),
         getMessage: (chatId, waid) => this.store.messages.getByWaid(session.id, chatId, waid),
+        ...(this.outgoing ? { outgoing: this.outgoing } : {}),
       });
     } catch (error) {
       runtime.settled.resolve();

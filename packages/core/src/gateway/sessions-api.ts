@@ -1,5 +1,7 @@
 import { defaultSessionSettings } from '../contracts/session.js';
 import { GatewayError } from '../errors.js';
+import type { OutgoingPolicy } from '../net/outgoing-policy.js';
+import { checkProxyUrl } from '../net/proxy.js';
 import type { Store } from '../ports/store.js';
 import type { SessionsApi } from './api.js';
 import { appendEvent } from './event-writer.js';
@@ -10,14 +12,17 @@ interface Deps {
   store: Store;
   manager: SessionManager;
   access: SessionAccess;
+  /** Proxies are user-given URLs: checked against it when set. */
+  outgoing: OutgoingPolicy;
 }
 
 /** Session lifecycle over the store (rows, events) and the session manager (sockets). */
-export function createSessionsApi({ store, manager, access }: Deps): SessionsApi {
+export function createSessionsApi({ store, manager, access, outgoing }: Deps): SessionsApi {
   const { requireSession } = access;
   return {
     // a taken name is refused by the store itself (SESSION_NAME_TAKEN), atomically
     async create(input, extra = {}) {
+      if (input.proxyUrl) checkProxyUrl(input.proxyUrl, outgoing);
       return store.transaction(async (tx) => {
         const session = await tx.sessions.create({
           name: input.name,
@@ -37,6 +42,7 @@ export function createSessionsApi({ store, manager, access }: Deps): SessionsApi
     list: () => store.sessions.list(),
     get: requireSession,
     async update(id, patch) {
+      if (patch.proxyUrl) checkProxyUrl(patch.proxyUrl, outgoing);
       const session = await requireSession(id);
       return store.sessions.update(id, {
         ...(patch.name ? { name: patch.name } : {}),

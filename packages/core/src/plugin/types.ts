@@ -3,6 +3,7 @@ import type { AnyGatewayEvent, EventType, GatewayEvent } from '../contracts/even
 import type { GatewayApi } from '../gateway/api.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { OutgoingPolicy } from '../net/outgoing-policy.js';
 import type { Migration, SqlClient } from '../ports/sql.js';
 import type { Repositories, Store } from '../ports/store.js';
 import type { Scheduler } from './scheduler.js';
@@ -20,6 +21,11 @@ export interface HostConfig {
    * may reach although private or loopback; everything else private is refused. @default []
    */
   allowPrivateUrls?: readonly string[];
+  /**
+   * How users of this host set `allowPrivateUrls`, named in every refusal of a private URL
+   * (the reference server says `ZAPGATE_ALLOW_PRIVATE_URLS`). @default 'the allowPrivateUrls setting'
+   */
+  allowPrivateUrlsSetting?: string;
 }
 
 /** What a plugin's hooks, handlers and routes receive. */
@@ -36,6 +42,11 @@ export interface PluginContext<Options = unknown> {
   readonly config: Readonly<HostConfig>;
   readonly scheduler: Scheduler;
   readonly metrics: Metrics;
+  /**
+   * The host's outgoing-address policy: every request to a user-given URL goes through it
+   * (`outgoing.fetch`, `outgoing.httpAgent`...). Extend it with the plugin's own allowlist.
+   */
+  readonly outgoing: OutgoingPolicy;
   /** Appends an event of the plugin's own (declared in `eventSchemas`) to the durable log. */
   emit<K extends EventType>(
     type: K,

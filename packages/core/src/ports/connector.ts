@@ -5,6 +5,7 @@ import type { Group, GroupParticipantsAction } from '../contracts/group.js';
 import type { Message, MessageStatus, NewMessage } from '../contracts/message.js';
 import type { SendMessageBody } from '../contracts/outbound.js';
 import type { Session } from '../contracts/session.js';
+import type { OutgoingPolicy } from '../net/outgoing-policy.js';
 import type { AuthRepo } from './auth.js';
 
 /** Why a connection closed, in Zapgate's words (never a Baileys `Boom`). */
@@ -87,6 +88,11 @@ export interface ConnectOptions {
    * decrypt poll votes (with the poll's `metadata.messageSecret`) and to resend on retries.
    */
   getMessage(chatId: string, waid: string): Promise<Message | null>;
+  /**
+   * The policy the session's proxy (a user-given URL) is dialled through.
+   * @default public addresses only
+   */
+  outgoing?: OutgoingPolicy;
 }
 
 /** Outbound content with media already resolved to bytes. */

@@ -1,8 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
-import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
-import { allowlistAddresses, isAllowlistedHost, type UrlPolicy } from '../url-policy.js';
+import type { OutgoingPolicy } from '@zapgate/core';
 
 /** The response of a delivery request (body cut at the size cap). */
 export interface HttpResult {
@@ -30,37 +28,17 @@ export interface HttpClient {
   close(): void;
 }
 
-/** Options of {@link createHttpClient}. */
-export interface HttpClientOptions extends UrlPolicy {
-  /** DNS lookup used before connecting (tests resolve names to chosen addresses). @default dns.lookup */
-  lookup?: LookupFunction;
-}
-
 /**
- * An HTTP client whose connections are filtered by `request-filtering-agent`: the address is
- * checked after DNS resolution, at connect time, so a name that resolves (or re-resolves,
- * DNS rebinding) to a loopback, private, link-local or metadata address is refused unless
- * the policy allows it. Redirects are not followed.
+ * An HTTP client whose every connection goes through the outgoing-address policy (core's
+ * guarded agents): the address is checked after DNS resolution, at connect time, so a name
+ * that resolves (or re-resolves, DNS rebinding) to a loopback, private, link-local or
+ * metadata address is refused unless allowed. Redirects are not followed.
  */
-export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const filter = { allowIPAddressList: allowlistAddresses(options.allowlist), keepAlive: true };
-  const strict = {
-    http: new RequestFilteringHttpAgent({ ...filter, allowPrivateIPAddress: options.allowPrivateNetworks }),
-    https: new RequestFilteringHttpsAgent({ ...filter, allowPrivateIPAddress: options.allowPrivateNetworks }),
-  };
-  // Hosts allowlisted by name are trusted wherever they resolve.
-  const trusted = {
-    http: new http.Agent({ keepAlive: true }),
-    https: new https.Agent({ keepAlive: true }),
-  };
-
+export function createHttpClient(policy: OutgoingPolicy): HttpClient {
   return {
     post(request) {
       const url = new URL(request.url);
       const secure = url.protocol === 'https:';
-      const pool = isAllowlistedHost(url.hostname.replace(/^\[|\]$/g, ''), options.allowlist)
-        ? trusted
-        : strict;
       const send = secure ? https.request : http.request;
       return new Promise<HttpResult>((resolve, reject) => {
         const signal = request.signal
@@ -70,14 +48,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           url,
           {
             method: 'POST',
-            agent: secure ? pool.https : pool.http,
+            agent: secure ? policy.httpsAgent : policy.httpAgent,
             headers: {
               ...request.headers,
               'content-type': 'application/json',
               'content-length': String(Buffer.byteLength(request.body)),
             },
             signal,
-            ...(options.lookup ? { lookup: options.lookup } : {}),
           },
           (res) => {
             const chunks: Buffer[] = [];
@@ -121,7 +98,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       });
     },
     close() {
-      for (const agent of [strict.http, strict.https, trusted.http, trusted.https]) agent.destroy();
+      void policy.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { NewSession, Session, SessionPatch, Timestamp } from '@zapgate/core';
+import { GatewayError, NewSession, Session, SessionPatch, Timestamp } from '@zapgate/core';
 import QRCode from 'qrcode';
 import { generateSessionKey, hashApiKey } from '../auth.js';
 import type { RouteContext, ZapgateInstance } from '../context.js';
@@ -86,14 +86,26 @@ export function sessionRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
       schema: {
         operationId: 'updateSession',
         summary: 'Update a session',
-        description: 'Changes the name, proxy or settings; settings are merged with the current ones.',
+        description:
+          'Changes the name, proxy or settings; settings are merged with the current ones. Setting or ' +
+          'changing `proxyUrl` needs the admin key (`PROXY_CHANGE_FORBIDDEN` for a session key); a ' +
+          'private or loopback proxy is refused (`URL_NOT_ALLOWED`) unless the host allows it.',
         tags,
         params: SessionParams,
         body: { ...SessionPatch, examples: [{ settings: { markRead: true } }] },
         response: responses({ 200: Session }, [404, 409]),
       },
     },
-    async (request) => sessionView(await gateway.sessions.update(request.params.sessionId, request.body)),
+    async (request) => {
+      const { sessionId } = request.params;
+      // a proxy decides where the server dials: an admin decision, not a tenant's
+      if (request.auth.scope !== 'admin' && request.body.proxyUrl !== undefined) {
+        const current = await gateway.sessions.get(sessionId);
+        if (request.body.proxyUrl !== current.proxyUrl)
+          throw new GatewayError('PROXY_CHANGE_FORBIDDEN', "Setting a session's proxy needs the admin key");
+      }
+      return sessionView(await gateway.sessions.update(sessionId, request.body));
+    },
   );
 
   app.delete(
