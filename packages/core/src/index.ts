@@ -27,7 +27,7 @@ export {
   type NewMessage,
 } from './contracts/message.js';
 export { MediaSource, SendMessageBody, type SendMessageType } from './contracts/outbound.js';
-export { ErrorResponse, errorResponse, rawResponse } from './contracts/responses.js';
+export { ErrorResponse, errorResponse, rawResponse, withErrorResponses } from './contracts/responses.js';
 export {
   defaultSessionSettings,
   NewSession,

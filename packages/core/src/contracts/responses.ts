@@ -33,3 +33,17 @@ export function rawResponse(mediaType: string, description: string): TSchema {
     },
   });
 }
+
+/**
+ * The `response` part of a route schema: the success responses plus the error body for each
+ * listed status, described from `descriptions` (what codes a status carries on this route set).
+ */
+export function withErrorResponses(
+  success: Record<number, TSchema>,
+  errors: readonly number[],
+  descriptions: Readonly<Record<number, string>>,
+): Record<number, TSchema> {
+  const out: Record<number, TSchema> = { ...success };
+  for (const status of errors) out[status] = errorResponse(descriptions[status] ?? 'Error');
+  return out;
+}

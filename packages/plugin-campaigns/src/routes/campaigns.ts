@@ -12,6 +12,7 @@ import {
 } from '../service/campaigns.js';
 import { cancelCampaign, type OnSending, pauseCampaign, startCampaign } from '../service/lifecycle.js';
 import { campaignStats, campaignView } from '../service/views.js';
+import { keysetPage } from './paging.js';
 import {
   Campaign,
   CampaignStats,
@@ -107,9 +108,15 @@ export function campaignRoutes(onSending: OnSending): Route[] {
           ...(after ? { after } : {}),
           ...(request.query.status ? { status: request.query.status } : {}),
         });
-        const items = await Promise.all(rows.slice(0, limit).map((row) => campaignView(ctx.sql!, row)));
-        const last = rows.length > limit ? rows[limit - 1] : undefined;
-        return { body: { items, nextCursor: last ? encodeCursor([last.createdAt, last.id]) : null } };
+        const views = await Promise.all(rows.slice(0, limit + 1).map((row) => campaignView(ctx.sql!, row)));
+        return {
+          body: keysetPage(
+            views,
+            limit,
+            (v) => v,
+            (v) => [v.createdAt, v.id],
+          ),
+        };
       },
     }),
     defineRoute({

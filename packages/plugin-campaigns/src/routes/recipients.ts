@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { decodeCursor, defineRoute, encodeCursor, pageSize, rawResponse } from '@zapgate/core';
+import { decodeCursor, defineRoute, pageSize, rawResponse } from '@zapgate/core';
 import { stringify } from 'csv-stringify/sync';
 import { recipientsRepo } from '../repo/recipients.js';
 import type { CampaignsContext } from '../runtime.js';
@@ -7,6 +7,7 @@ import { requireCampaign } from '../service/campaigns.js';
 import { recipientView } from '../service/views.js';
 import { type RecipientStatus, recipientStatuses } from '../tracking/status.js';
 import type { Route } from './campaigns.js';
+import { keysetPage } from './paging.js';
 import { RecipientPage, withErrors } from './schemas.js';
 
 const tags = ['campaigns'];
@@ -73,9 +74,7 @@ export function recipientRoutes(): Route[] {
           ...(afterSeq === undefined ? {} : { afterSeq }),
           ...(statuses ? { statuses } : {}),
         });
-        const items = rows.slice(0, limit).map(recipientView);
-        const last = rows.length > limit ? items[items.length - 1] : undefined;
-        return { body: { items, nextCursor: last ? encodeCursor([last.seq]) : null } };
+        return { body: keysetPage(rows, limit, recipientView, (row) => [row.seq]) };
       },
     }),
     defineRoute({

@@ -1,5 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { errorResponse, Nullable, Page, Timestamp } from '@zapgate/core';
+import { Nullable, Page, Timestamp, withErrorResponses } from '@zapgate/core';
 import { CampaignContent } from '../content/schemas.js';
 import { RecipientCounts } from '../events.js';
 import { CampaignSettings } from '../options.js';
@@ -214,11 +214,5 @@ const errorDescriptions: Record<number, string> = {
 };
 
 /** Success responses plus the error body for each listed status. */
-export function withErrors(
-  success: Record<number, TSchema>,
-  errors: readonly number[],
-): Record<number, TSchema> {
-  const out: Record<number, TSchema> = { ...success };
-  for (const status of errors) out[status] = errorResponse(errorDescriptions[status] ?? 'Error');
-  return out;
-}
+export const withErrors = (success: Record<number, TSchema>, errors: readonly number[]) =>
+  withErrorResponses(success, errors, errorDescriptions);

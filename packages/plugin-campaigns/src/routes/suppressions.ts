@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { decodeCursor, defineRoute, encodeCursor, pageSize } from '@zapgate/core';
+import { decodeCursor, defineRoute, pageSize } from '@zapgate/core';
 import { isCountryCode, normalisePhone } from '../audience/phone.js';
 import { campaignsError } from '../error-codes.js';
 import { suppressionsRepo } from '../repo/suppressions.js';
 import type { CampaignsContext } from '../runtime.js';
 import type { Route } from './campaigns.js';
+import { keysetPage } from './paging.js';
 import { AddSuppressionBody, NoContent, Suppression, SuppressionPage, withErrors } from './schemas.js';
 
 const tags = ['campaigns'];
@@ -70,9 +71,7 @@ export function suppressionRoutes(): Route[] {
           limit: limit + 1,
           ...(after ? { after } : {}),
         });
-        const items = rows.slice(0, limit).map(view);
-        const last = rows.length > limit ? items[items.length - 1] : undefined;
-        return { body: { items, nextCursor: last ? encodeCursor([last.createdAt, last.phone]) : null } };
+        return { body: keysetPage(rows, limit, view, (row) => [row.createdAt, row.phone]) };
       },
     }),
     defineRoute({

@@ -20,6 +20,17 @@ interface Tally {
   optedOut: number;
 }
 
+const emptyTally = (variantId: string): Tally => ({
+  variantId,
+  counts: emptyCounts(),
+  total: 0,
+  sent: 0,
+  delivered: 0,
+  read: 0,
+  replied: 0,
+  optedOut: 0,
+});
+
 /** Counts per status and per reached milestone (by timestamps: a read message was delivered), per variant. */
 async function tallies(sql: SqlClient, campaignId: string): Promise<Tally[]> {
   const rows = await sql.query(
@@ -35,16 +46,7 @@ async function tallies(sql: SqlClient, campaignId: string): Promise<Tally[]> {
   const byVariant = new Map<string, Tally>();
   for (const row of rows) {
     const variantId = String(row.variantId);
-    const tally = byVariant.get(variantId) ?? {
-      variantId,
-      counts: emptyCounts(),
-      total: 0,
-      sent: 0,
-      delivered: 0,
-      read: 0,
-      replied: 0,
-      optedOut: 0,
-    };
+    const tally = byVariant.get(variantId) ?? emptyTally(variantId);
     tally.counts[String(row.status)] = Number(row.n);
     tally.total += Number(row.n);
     for (const key of ['sent', 'delivered', 'read', 'replied', 'optedOut'] as const)

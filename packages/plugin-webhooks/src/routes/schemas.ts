@@ -1,5 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { errorResponse, Nullable, Page, Timestamp } from '@zapgate/core';
+import { Nullable, Page, Timestamp, withErrorResponses } from '@zapgate/core';
 
 const errorDescriptions: Record<number, string> = {
   400: 'Invalid request (`VALIDATION_FAILED`, `WEBHOOKS_URL_NOT_ALLOWED`, `WEBHOOKS_INVALID_SECRET`, `WEBHOOKS_INVALID_HEADER`...)',
@@ -9,16 +9,8 @@ const errorDescriptions: Record<number, string> = {
 };
 
 /** Success responses plus the error body for each listed status. */
-export function withErrors(
-  success: Record<number, TSchema>,
-  errors: readonly number[],
-): Record<number, TSchema> {
-  const out: Record<number, TSchema> = { ...success };
-  for (const status of errors) {
-    out[status] = errorResponse(errorDescriptions[status] ?? 'Error');
-  }
-  return out;
-}
+export const withErrors = (success: Record<number, TSchema>, errors: readonly number[]) =>
+  withErrorResponses(success, errors, errorDescriptions);
 
 const EventPattern = Type.String({
   pattern: '^(\\*|[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*(\\.\\*)?)$',
