@@ -1,18 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
-import { openapiDocument } from '@zapgate/server';
 import { describe, expect, it } from 'vitest';
 import { renderSchema } from '../scripts/render-schema.js';
 
 const documentPath = new URL('../../server/openapi.json', import.meta.url);
 const schemaPath = new URL('../src/schema.d.ts', import.meta.url);
 
+// That openapi.json itself is current is tested in @zapgate/server (the SDK does not depend on it).
 describe('generated artefacts are current', () => {
-  it('the committed openapi.json is what the server generates (run `pnpm --filter @zapgate/server openapi`)', async () => {
-    const committed = await readFile(documentPath, 'utf8');
-    expect(await openapiDocument()).toBe(committed);
-  });
-
   it('the committed schema.d.ts is what openapi-typescript generates (run `pnpm --filter @zapgate/sdk generate`)', async () => {
     const document = JSON.parse(await readFile(documentPath, 'utf8'));
     expect(await renderSchema(document)).toBe(await readFile(schemaPath, 'utf8'));

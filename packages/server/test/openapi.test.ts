@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openapiDocument } from '../src/write-openapi.js';
@@ -96,5 +97,10 @@ describe('OpenAPI document', () => {
     const second = await openapiDocument([echoPlugin()]);
     expect(first).toBe(second);
     expect(JSON.parse(first).paths['/v1/sessions/{sessionId}/echo']).toBeDefined();
+  });
+
+  it('is committed current: openapi.json is what the server generates (run `pnpm --filter @zapgate/server openapi`)', async () => {
+    const committed = await readFile(new URL('../openapi.json', import.meta.url), 'utf8');
+    expect(await openapiDocument()).toBe(committed);
   });
 });

@@ -3,10 +3,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { baileysConnector } from '@zapgate/core/baileys';
 import { webhooks } from '@zapgate/plugin-webhooks';
-import { buildServer, type ZapgateServer } from '@zapgate/server';
-import { postgresStore } from '@zapgate/store-postgres';
-import { type Simulator, startSimulator, trustSimulatorRoot } from '@zapgate/wa-sim';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createZapgateClient,
   isMessageReceived,
@@ -14,7 +10,11 @@ import {
   verifyWebhook,
   type ZapgateClient,
   type ZapgateEvent,
-} from '../src/index.js';
+} from '@zapgate/sdk';
+import { buildServer, type ZapgateServer } from '@zapgate/server';
+import { postgresStore } from '@zapgate/store-postgres';
+import { type Simulator, startSimulator, trustSimulatorRoot } from '@zapgate/wa-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** A webhook receiver on loopback that keeps raw bodies and headers. */
 function receiver() {
