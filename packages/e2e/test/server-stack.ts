@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { localMediaStore, type StoredEvent } from '@zapgate/core';
 import { baileysConnector } from '@zapgate/core/baileys';
-import { buildServer, type ZapgateServer } from '@zapgate/server';
+import { type BuildServerOptions, buildServer, type ZapgateServer } from '@zapgate/server';
 import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
 import { createTestDatabase } from '@zapgate/store-postgres/testing';
 import { type Simulator, startSimulator, trustSimulatorRoot } from '@zapgate/wa-sim';
@@ -56,9 +56,10 @@ export interface ServerStack {
   close(): Promise<void>;
 }
 
+/** Starts the stack; `options.server` overrides the server's options (plugins, dashboard…). */
 export async function startServerStack(
   backend: Backend,
-  options: { allowPrivateUrls?: string[] } = {},
+  options: { allowPrivateUrls?: string[]; server?: Partial<BuildServerOptions> } = {},
 ): Promise<ServerStack> {
   const sim = await startSimulator();
   const untrust = trustSimulatorRoot(sim);
@@ -77,7 +78,8 @@ export async function startServerStack(
       mediaStore: localMediaStore({ dir: path.join(dataDir, 'media') }),
       tuning: fastTuning,
       ...(options.allowPrivateUrls ? { config: { allowPrivateUrls: options.allowPrivateUrls } } : {}),
-    });
+      ...options.server,
+    } as BuildServerOptions);
   const listen = async (app: ZapgateServer) => {
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     return address;

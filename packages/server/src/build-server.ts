@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createGateway, type Gateway, type GatewayOptions, type Migration } from '@zapgate/core';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { ZapgateInstance } from './context.js';
+import { type DashboardRoutesOptions, dashboardRoutes } from './dashboard.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { type PromMetrics, promMetrics } from './metrics.js';
 import { openapiOptions } from './openapi.js';
@@ -22,6 +23,8 @@ export interface ServerSettings {
   trustProxy?: boolean;
   /** Serve interactive docs at `/docs`. @default true */
   docs?: boolean;
+  /** Serve the web dashboard at `/` (`false` turns it off). @default true */
+  dashboard?: boolean | DashboardRoutesOptions;
   /** Base URL listed in the OpenAPI `servers`. @default none */
   publicUrl?: string;
   /** Interval of SSE keep-alive comments. @default 15000 */
@@ -45,8 +48,8 @@ export type BuildServerOptions = ServerSettings &
 export type ZapgateServer = ZapgateInstance & { readonly gateway: Gateway; readonly metrics: PromMetrics };
 
 /**
- * Builds the Zapgate reference server: the REST API under `/v1`, OpenAPI at `/openapi.json`,
- * docs at `/docs`, `/health/live`, `/health/ready` and `/metrics`. Call `listen()` to serve,
+ * Builds the Zapgate reference server: the REST API under `/v1`, the dashboard at `/`, OpenAPI
+ * at `/openapi.json`, docs at `/docs`, `/health/live`, `/health/ready` and `/metrics`. Call `listen()` to serve,
  * or `inject()` in tests.
  *
  * @example
@@ -107,6 +110,8 @@ export function buildServer(options: BuildServerOptions): ZapgateServer {
     }),
   );
   if (options.docs ?? true) app.register(swaggerUi, { routePrefix: '/docs' });
+  if (options.dashboard !== false)
+    app.register(dashboardRoutes, typeof options.dashboard === 'object' ? options.dashboard : {});
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.register(healthRoutes, { store: gateway.store, metrics });
   app.register(zapgateRoutes, {

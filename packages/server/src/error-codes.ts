@@ -19,6 +19,8 @@ export const ServerErrorCodes = {
   RATE_LIMITED: 429,
   /** Something unexpected failed; details are in the server log, never in the response. */
   INTERNAL_ERROR: 500,
+  /** The dashboard is enabled but its files are not built (`pnpm build`). */
+  DASHBOARD_NOT_BUILT: 503,
   /** The store did not answer the readiness check. */
   NOT_READY: 503,
   /** The configuration is invalid (boot error, listed problem by problem). */

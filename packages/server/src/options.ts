@@ -68,6 +68,8 @@ export const ServerConfig = Type.Object(
     sseKeepAliveMs: Type.Integer({ minimum: 100, default: 15_000 }),
     /** Serve the interactive docs at `/docs`. @default true */
     docs: Type.Boolean({ default: true }),
+    /** Serve the web dashboard at `/`. @default true */
+    dashboard: Type.Boolean({ default: true }),
     /** Trust `X-Forwarded-*` headers (behind a reverse proxy). @default false */
     trustProxy: Type.Boolean({ default: false }),
     /**
@@ -97,6 +99,7 @@ export const configEnv = {
   ZAPGATE_BODY_LIMIT: 'bodyLimit',
   ZAPGATE_SSE_KEEPALIVE_MS: 'sseKeepAliveMs',
   ZAPGATE_DOCS: 'docs',
+  ZAPGATE_DASHBOARD: 'dashboard',
   ZAPGATE_TRUST_PROXY: 'trustProxy',
   ZAPGATE_PRINT_QR: 'printQr',
 } as const satisfies Record<string, keyof ServerConfig>;

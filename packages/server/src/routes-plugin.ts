@@ -6,6 +6,7 @@ import { authenticate } from './auth.js';
 import type { RouteContext, RouteInfo, ZapgateInstance } from './context.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { adminRoutes } from './routes/admin.js';
+import { callerRoutes } from './routes/caller.js';
 import { chatActionRoutes } from './routes/chat-actions.js';
 import { chatRoutes } from './routes/chats.js';
 import { contactActionRoutes } from './routes/contact-actions.js';
@@ -107,6 +108,7 @@ export const zapgateRoutes = fp<ZapgateRoutesOptions>(
         groupRoutes(api, ctx);
         profileRoutes(api, ctx);
         eventRoutes(api, ctx);
+        callerRoutes(api);
         adminRoutes(api, ctx);
         pluginRoutes(api, ctx);
       },

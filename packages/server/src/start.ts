@@ -82,6 +82,7 @@ export async function startServer(
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     docs: config.docs,
+    dashboard: config.dashboard,
     sseKeepAliveMs: config.sseKeepAliveMs,
     knownMigrations,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
@@ -98,8 +99,11 @@ export async function startServer(
     return closing;
   };
   try {
-    if (options.listen ?? true) await app.listen({ port: config.port, host: config.host });
-    else await app.ready();
+    if (options.listen ?? true) {
+      await app.listen({ port: config.port, host: config.host });
+      if (config.dashboard)
+        out.write(`  Dashboard: ${localUrl(app, config.host)}/ (sign in with the admin key)\n`);
+    } else await app.ready();
   } catch (error) {
     await close().catch(() => {});
     throw error;
@@ -113,6 +117,14 @@ export async function startServer(
     });
   }
   return { app, close };
+}
+
+/** The address to open in a browser on this machine (`0.0.0.0` and `::` listen everywhere). */
+function localUrl(app: ZapgateServer, host: string): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
 }
 
 async function defaultConnector(config: Readonly<ServerConfig>): Promise<Connector> {

@@ -5,7 +5,7 @@ import type { GatewayPlugin, Store } from '@zapgate/core';
 import { localMediaStore } from '@zapgate/core';
 import { type FakeConnector, fakeConnector } from '@zapgate/core/testing';
 import { postgresStore } from '@zapgate/store-postgres';
-import { buildServer, type ZapgateServer } from '../src/index.js';
+import { type BuildServerOptions, buildServer, type ZapgateServer } from '../src/index.js';
 
 export const adminKey = 'test-admin-key-0123456789abcdef';
 export const admin = { authorization: `Bearer ${adminKey}` };
@@ -24,7 +24,7 @@ export interface TestServer {
 }
 
 export async function testServer(
-  options: { plugins?: GatewayPlugin[]; store?: Store } = {},
+  options: { plugins?: GatewayPlugin[]; store?: Store; dashboard?: BuildServerOptions['dashboard'] } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'zapgate-server-'));
   const store = options.store ?? postgresStore({ dataDir: 'memory://' });
@@ -37,6 +37,7 @@ export async function testServer(
     mediaStore: localMediaStore({ dir: path.join(dataDir, 'media') }),
     logger: false,
     tuning: { events: { pollIntervalMs: 50 }, boot: { staggerMs: 0 } },
+    ...(options.dashboard === undefined ? {} : { dashboard: options.dashboard }),
   });
   await app.ready();
   return {

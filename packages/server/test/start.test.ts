@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { definePlugin } from '@zapgate/core';
+import { memoryStore } from '@zapgate/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/index.js';
 import { startServer } from '../src/start.js';
 import { admin, type TestServer, testServer } from './fixtures.js';
+
+const offline = { name: 'none', connect: () => Promise.reject(new Error('offline')) };
 
 const sink = () => {
   let text = '';
@@ -32,7 +35,7 @@ describe('startServer on the real store (embedded PGlite in a data dir)', () => 
     const dataDir = await mkdtemp(path.join(tmpdir(), 'zapgate-start-'));
     dirs.push(dataDir);
     const config = loadConfig({ env: { ZAPGATE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' } });
-    const connector = { name: 'none', connect: () => Promise.reject(new Error('offline')) };
+    const connector = offline;
 
     const first = sink();
     const one = await startServer(config, { out: first.out, listen: false, connector });
@@ -80,6 +83,27 @@ describe('startServer on the real store (embedded PGlite in a data dir)', () => 
     const list = await two.app.inject({ url: '/v1/sessions', headers: { authorization: `Bearer ${key}` } });
     expect(list.json().items.map((s: { name: string }) => s.name)).toEqual(['kept']);
     await two.close();
+  });
+});
+
+describe('startServer listening', () => {
+  it('prints the dashboard URL once it listens', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'zapgate-start-'));
+    const config = loadConfig({
+      env: { ZAPGATE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1' },
+    });
+    const out = sink();
+    const running = await startServer(config, {
+      out: out.out,
+      store: memoryStore(),
+      connector: offline,
+      plugins: [],
+    });
+    const port = (running.app.server.address() as { port: number }).port;
+    expect(out.text()).toContain(`Dashboard: http://127.0.0.1:${port}/ (sign in with the admin key)`);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+    await running.close();
+    await rm(dataDir, { recursive: true, force: true });
   });
 });
 

@@ -1,5 +1,6 @@
+import { hostname } from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
-import { Timestamp } from '@zapgate/core';
+import { coreVersion, Timestamp } from '@zapgate/core';
 import type { RouteContext, ZapgateInstance } from '../context.js';
 import { responses } from '../schemas.js';
 
@@ -12,6 +13,21 @@ const Applied = Type.Object({
 const Pending = Type.Object({ owner: Type.String(), name: Type.String(), checksum: Type.String() });
 const MigrationReport = Type.Object({ applied: Type.Array(Applied), pending: Type.Array(Pending) });
 export type MigrationReport = Static<typeof MigrationReport>;
+const ServerInfo = Type.Object({
+  version: Type.String({ description: 'Version of @zapgate/core' }),
+  node: Type.Object(
+    {
+      hostname: Type.String(),
+      pid: Type.Integer(),
+      startedAt: Timestamp,
+      runtime: Type.String({ description: 'Node.js version', examples: ['v20.19.0'] }),
+    },
+    { description: 'The node that answered' },
+  ),
+  store: Type.String({ description: '`postgres`, `pglite` or `memory`' }),
+  plugins: Type.Array(Type.Object({ id: Type.String(), version: Type.String() })),
+});
+const startedAt = new Date().toISOString();
 
 /** Admin-only operations. */
 export function adminRoutes(app: ZapgateInstance, ctx: RouteContext) {
@@ -28,6 +44,26 @@ export function adminRoutes(app: ZapgateInstance, ctx: RouteContext) {
       },
     },
     async () => migrationReport(ctx),
+  );
+
+  app.get(
+    '/admin/server',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        operationId: 'getServerInfo',
+        summary: 'Server information',
+        description: 'Version, the answering node, the store and the installed plugins.',
+        tags: ['admin'],
+        response: responses({ 200: ServerInfo }),
+      },
+    },
+    async () => ({
+      version: coreVersion,
+      node: { hostname: hostname(), pid: process.pid, startedAt, runtime: process.version },
+      store: ctx.gateway.store.kind,
+      plugins: ctx.gateway.plugins.map(({ plugin }) => ({ id: plugin.id, version: plugin.version })),
+    }),
   );
 }
 

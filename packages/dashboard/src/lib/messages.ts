@@ -1,0 +1,48 @@
+import type { ZapgateSchemas } from '@zapgate/sdk';
+
+export type Message = ZapgateSchemas['Message'];
+export type Chat = ZapgateSchemas['Chat'];
+
+/** A one-line summary of a message's content. */
+export function messageText(message: Message): string {
+  const content = message.content as Record<string, unknown>;
+  if (typeof content.text === 'string') return content.text;
+  if (typeof content.caption === 'string' && content.caption) return content.caption;
+  if (typeof content.fileName === 'string') return content.fileName;
+  if (message.msgType === 'reaction') return `reacted ${String(content.emoji ?? '')}`;
+  if (message.msgType === 'location') return `📍 ${String(content.latitude)}, ${String(content.longitude)}`;
+  if (message.msgType === 'poll') return `📊 ${String(content.name ?? 'poll')}`;
+  return `[${message.msgType}]`;
+}
+
+/** Media kinds the page previews inline. */
+export function previewKind(message: Message): 'image' | 'video' | 'audio' | null {
+  if (!message.mediaInfo || message.mediaInfo.error || !message.mediaInfo.url) return null;
+  if (message.msgType === 'image' || message.msgType === 'sticker') return 'image';
+  if (message.msgType === 'video') return 'video';
+  if (message.msgType === 'audio') return 'audio';
+  return null;
+}
+
+/** The message type to send a file as, from its MIME type. */
+export function sendTypeFor(mimeType: string): 'image' | 'video' | 'audio' | 'document' {
+  if (/^image\/(jpeg|png|webp)$/.test(mimeType)) return 'image';
+  if (mimeType.startsWith('video/')) return 'video';
+  if (mimeType.startsWith('audio/')) return 'audio';
+  return 'document';
+}
+
+/** A file's bytes as base64 (what the JSON send body carries). */
+export async function fileToBase64(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** Newest first, without duplicates (events may repeat what a load already returned). */
+export function mergeMessage(list: Message[], message: Message): Message[] {
+  const rest = list.filter((m) => m.id !== message.id);
+  return [message, ...rest].sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp));
+}

@@ -1,0 +1,193 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { webhooks } from '@zapgate/plugin-webhooks';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectPageErrors, launchBrowser, screenshot } from './browser.js';
+import { type ServerStack, startServerStack } from './server-stack.js';
+
+/** A webhook receiver on loopback that records what it got. */
+function receiver() {
+  const bodies: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(204).end();
+    });
+  });
+  return { server, bodies };
+}
+
+describe('the dashboard in headless Chromium (real server on PGlite, Baileys on wa-sim)', () => {
+  let stack: ServerStack;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  let errors: string[];
+  let hook: ReturnType<typeof receiver>;
+  let hookUrl: string;
+  const phone = '15553330001';
+  const alicePhone = '15553330002';
+  let sessionId = '';
+  let sessionKey = '';
+
+  beforeAll(async () => {
+    hook = receiver();
+    await new Promise<void>((resolve) => hook.server.listen(0, '127.0.0.1', resolve));
+    hookUrl = `http://127.0.0.1:${(hook.server.address() as AddressInfo).port}/hook`;
+    stack = await startServerStack('pglite', {
+      server: { plugins: [webhooks({ allowlist: ['127.0.0.1/32'], pollIntervalMs: 50 })] },
+    });
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    errors = collectPageErrors(page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+    hook?.server.close();
+  });
+
+  it('serves the page with a strict CSP and caching headers', async () => {
+    const index = await fetch(`${stack.baseUrl}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const csp = index.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await index.text();
+    const asset = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    const script = await fetch(`${stack.baseUrl}/${asset}`);
+    expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+  });
+
+  it('refuses a wrong key and signs in with the admin key', async () => {
+    await page.goto(stack.baseUrl);
+    await page.getByLabel('API key').fill('zga_not-the-right-key-at-all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'That key was refused' }).waitFor();
+    await page.getByLabel('API key').fill(stack.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Sessions' }).waitFor();
+    await page.getByText('No session yet').waitFor();
+    expect(page.url()).not.toContain(stack.adminKey);
+    expect(await page.evaluate(() => sessionStorage.getItem('zapgate.apiKey'))).toBe(stack.adminKey);
+  });
+
+  it('creates a session, shows the QR image and turns connected live when the phone scans it', async () => {
+    await page.getByLabel('Name').fill('shop');
+    await page.getByRole('button', { name: 'Create' }).click();
+    sessionKey = (await page.locator('.secret-value').textContent()) ?? '';
+    expect(sessionKey.startsWith('zgs_')).toBe(true);
+    await page.locator('[data-session="shop"] [data-status="disconnected"]').waitFor();
+    await page.getByRole('button', { name: 'Open shop to pair it' }).click();
+    sessionId = /#\/sessions\/([0-9a-f-]{36})/.exec(page.url())?.[1] ?? '';
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    await page.getByText('Press Connect to get a QR code').waitFor();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    const qr = page.getByRole('img', { name: 'WhatsApp pairing QR code' });
+    await qr.waitFor();
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    expect(await qr.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
+    await page.getByText(/Expires in \d+ s/).waitFor();
+    await screenshot(page, 'pairing');
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    await stack.sim.scanQr((await qr.getAttribute('data-qr'))!, { phoneNumber: phone });
+    await page.locator('h1 [data-status="connected"]').waitFor();
+    await page
+      .locator('[data-field="phone"]')
+      .filter({ hasText: `+${phone}` })
+      .waitFor();
+    await page.locator('.history').getByText('Connected').first().waitFor();
+    expect(navigations.filter((url) => !url.includes('#'))).toEqual([]); // no reload
+    await screenshot(page, 'session');
+  });
+
+  it('sends a message that reaches read, and shows one received from a contact', async () => {
+    const alice = stack.sim.contact(alicePhone, { name: 'Alice' });
+    await page.getByRole('link', { name: 'Messages' }).click();
+    await page.getByLabel('To (phone number or chat JID)').fill(alicePhone);
+    await page.getByLabel('Text').fill('hello from the dashboard');
+    await page.getByRole('button', { name: 'Send text' }).click();
+    const sent = page.locator('.message-list li.out').filter({ hasText: 'hello from the dashboard' });
+    await sent.locator('[data-status="read"]').waitFor();
+    await alice.waitForMessage(
+      (m) => (m.message.conversation ?? m.message.extendedTextMessage?.text) === 'hello from the dashboard',
+      { timeoutMs: 20_000 },
+    );
+
+    const session = await stack.api('GET', `/v1/sessions/${sessionId}`);
+    await alice.sendText(session.body.deviceJid, 'hi, Alice here');
+    await page.locator('.message-list li.in').filter({ hasText: 'hi, Alice here' }).waitFor();
+    await page.locator('.message-list li.in').filter({ hasText: 'From Alice' }).first().waitFor();
+    await screenshot(page, 'messages');
+  });
+
+  it('creates a webhook (secret shown once) and shows its delivery', async () => {
+    await page
+      .getByRole('navigation', { name: 'Session sections' })
+      .getByRole('link', { name: 'Webhooks' })
+      .click();
+    await page.getByRole('heading', { name: 'Webhooks of this session' }).waitFor();
+    await page.getByLabel('URL').fill(hookUrl);
+    await page.getByLabel(/^Events/).fill('');
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+    const secret = (await page.locator('.secret-value').textContent()) ?? '';
+    expect(secret.startsWith('whsec_')).toBe(true);
+    const item = page.locator(`[data-webhook="${hookUrl}"]`);
+    await item.getByRole('button', { name: 'Send test' }).click();
+    await item.getByRole('button', { name: 'Deliveries' }).click();
+    const delivered = item.locator('[data-delivery-status="succeeded"]').filter({ hasText: 'webhook.test' });
+    await delivered.waitFor();
+    expect(await delivered.getByText('204').count()).toBe(1);
+    expect(hook.bodies.some((body) => body.includes('"webhook.test"'))).toBe(true);
+    await screenshot(page, 'webhooks');
+  });
+
+  it('shows live events, and the server page', async () => {
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByText('Waiting for events').waitFor();
+    await page.getByLabel('Types').fill('message.*');
+    const alice = stack.sim.contact(alicePhone);
+    const session = await stack.api('GET', `/v1/sessions/${sessionId}`);
+    await alice.sendText(session.body.deviceJid, 'watch this');
+    await page.locator('.event-list li[data-type="message.received"]').first().waitFor();
+    expect(await page.locator('.event-list li[data-type="session.status"]').count()).toBe(0);
+    await screenshot(page, 'events');
+
+    await page.getByRole('link', { name: 'Server' }).click();
+    await page.getByRole('heading', { name: /^Zapgate \d/ }).waitFor();
+    await page.getByText('webhooks').first().waitFor();
+    await page.getByRole('link', { name: /API docs/ }).waitFor();
+    await screenshot(page, 'server');
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.locator('[data-session="shop"] [data-status="connected"]').waitFor();
+    await screenshot(page, 'sessions');
+    expect(errors).toEqual([]);
+  });
+
+  it('lets a session key see only its own session', async () => {
+    const other = await stack.api('POST', '/v1/sessions', { name: 'other' });
+    expect(other.status).toBe(201);
+    const tab = await browser.context.newPage();
+    const tabErrors = collectPageErrors(tab);
+    // a new tab has its own session storage: it starts signed out
+    await tab.goto(stack.baseUrl);
+    await tab.getByLabel('API key').fill(sessionKey);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.locator('h1').filter({ hasText: 'shop' }).waitFor();
+    expect(tab.url()).toContain(`#/sessions/${sessionId}`);
+    expect(await tab.getByRole('link', { name: 'Server' }).count()).toBe(0);
+    await tab.goto(`${stack.baseUrl}/#/sessions/${other.body.id}`);
+    await tab.getByRole('alert').filter({ hasText: 'does not reach that session' }).waitFor();
+    await tab.goto(`${stack.baseUrl}/#/`);
+    await tab.locator('h1').filter({ hasText: 'shop' }).waitFor();
+    expect(await tab.locator('[data-session]').count()).toBe(0);
+    expect(tabErrors).toEqual([]);
+    await tab.close();
+  });
+});
