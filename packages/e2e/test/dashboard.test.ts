@@ -36,8 +36,9 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     hook = receiver();
     await new Promise<void>((resolve) => hook.server.listen(0, '127.0.0.1', resolve));
     hookUrl = `http://127.0.0.1:${(hook.server.address() as AddressInfo).port}/hook`;
-    stack = await startServerStack('pglite', {
+    stack = await startServerStack('pglite-memory', {
       server: { plugins: [webhooks({ allowlist: ['127.0.0.1/32'], pollIntervalMs: 50 })] },
+    });
     });
     browser = await launchBrowser();
     page = await browser.context.newPage();

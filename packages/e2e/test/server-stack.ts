@@ -10,7 +10,8 @@ import { createTestDatabase } from '@zapgate/store-postgres/testing';
 import { type Simulator, startSimulator, trustSimulatorRoot } from '@zapgate/wa-sim';
 import { fastTuning, waitFor } from './stack.js';
 
-export type Backend = 'postgres' | 'pglite';
+/** `pglite-memory`: embedded PGlite without files, the quickest to boot on a busy machine. */
+export type Backend = 'postgres' | 'pglite' | 'pglite-memory';
 export const backends: Backend[] = ['postgres', 'pglite'];
 
 /** A store on a throwaway Postgres database, or on PGlite persisted under `dataDir`. */
@@ -18,8 +19,8 @@ export async function throwawayStore(
   backend: Backend,
   dataDir: string,
 ): Promise<{ store: PostgresStore; drop(): Promise<void> }> {
-  if (backend === 'pglite') {
-    const store = postgresStore({ dataDir });
+  if (backend === 'pglite' || backend === 'pglite-memory') {
+    const store = postgresStore({ dataDir: backend === 'pglite' ? dataDir : 'memory://' });
     return { store, drop: () => store.close() };
   }
   const database = await createTestDatabase({ prefix: 'zapgate_e2e' });

@@ -92,6 +92,12 @@ describe('auth matrix (generated from the route table)', () => {
         check(`${label} other session`, res.statusCode, (s) => s === 403);
         continue;
       }
+      if (route.operationId === 'getCaller') {
+        // Any valid key may ask what it reaches; the answer names only the key's own session.
+        const res = await t.app.inject({ url, headers: { 'x-api-key': other.apiKey } });
+        if (res.json().sessionId !== other.id) failures.push(`${label} another key → ${res.body}`);
+        continue;
+      }
       check(`${label} other session's key`, await hit({ 'x-api-key': other.apiKey }), (s) => s === 403);
       if (route.auth === 'admin')
         check(`${label} own key`, await hit({ 'x-api-key': own.apiKey }), (s) => s === 403);

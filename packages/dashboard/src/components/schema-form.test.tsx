@@ -43,7 +43,9 @@ describe('<SchemaForm>', () => {
   });
 
   it('never shows a stored secret', () => {
-    expect(html).toMatch(/<input id="p-apiToken"[^>]*type="password"[^>]*placeholder="unchanged" value(="")?\/?>/);
+    expect(html).toMatch(
+      /<input id="p-apiToken"[^>]*type="password"[^>]*placeholder="unchanged" value(="")?\/?>/,
+    );
     expect(html).not.toContain('[redacted]');
   });
 });
