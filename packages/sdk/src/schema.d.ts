@@ -78,6 +78,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server information
+         * @description Version, the answering node, the store and the installed plugins.
+         */
+        get: operations["getServerInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns": {
         parameters: {
             query?: never;
@@ -287,6 +307,26 @@ export interface paths {
          * @description Server-Sent Events from the durable event log: `id` is the event id, `event` its type, `data` the envelope (see `webhooks` for every payload). Without `Last-Event-ID` the stream starts with new events; with it, it resumes right after that event. Comments are sent as keep-alives. A session key streams only its own session.
          */
         get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who the key is
+         * @description Answers `{ scope: "admin" }` for the admin key and `{ scope: "session", sessionId }` for a session key; `401` otherwise.
+         */
+        get: operations["getCaller"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2289,6 +2329,86 @@ export interface operations {
                             name: string;
                             owner: string;
                         }[];
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getServerInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The node that answered */
+                        node: {
+                            hostname: string;
+                            pid: number;
+                            /**
+                             * @description Node.js version
+                             * @example v20.19.0
+                             */
+                            runtime: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            startedAt: string;
+                        };
+                        plugins: {
+                            id: string;
+                            version: string;
+                        }[];
+                        /** @description `postgres`, `pglite` or `memory` */
+                        store: string;
+                        /** @description Version of @zapgate/core */
+                        version: string;
                     };
                 };
             };
@@ -5048,6 +5168,70 @@ export interface operations {
             };
             /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCaller: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        scope: "admin";
+                    } | {
+                        /** @enum {string} */
+                        scope: "session";
+                        /** Format: uuid */
+                        sessionId: string;
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
