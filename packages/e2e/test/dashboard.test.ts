@@ -39,7 +39,6 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     stack = await startServerStack('pglite-memory', {
       server: { plugins: [webhooks({ allowlist: ['127.0.0.1/32'], pollIntervalMs: 50 })] },
     });
-    });
     browser = await launchBrowser();
     page = await browser.context.newPage();
     errors = collectPageErrors(page);

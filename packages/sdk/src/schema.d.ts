@@ -376,7 +376,7 @@ export interface paths {
         head?: never;
         /**
          * Update a session
-         * @description Changes the name, proxy or settings; settings are merged with the current ones.
+         * @description Changes the name, proxy or settings; settings are merged with the current ones. Setting or changing `proxyUrl` needs the admin key (`PROXY_CHANGE_FORBIDDEN` for a session key); a private or loopback proxy is refused (`URL_NOT_ALLOWED`) unless the host allows it.
          */
         patch: operations["updateSession"];
         trace?: never;
