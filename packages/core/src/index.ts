@@ -25,6 +25,7 @@ export {
   MessageType,
   messageTypes,
   type NewMessage,
+  SendOrigin,
 } from './contracts/message.js';
 export { MediaSource, SendMessageBody, type SendMessageType } from './contracts/outbound.js';
 export { ErrorResponse, errorResponse, rawResponse, withErrorResponses } from './contracts/responses.js';
@@ -68,7 +69,6 @@ export {
   type MountedRoute,
 } from './gateway/create-gateway.js';
 export { appendEvent } from './gateway/event-writer.js';
-export { mediaUrl } from './gateway/ingest.js';
 export {
   guardedMediaFetcher,
   type MediaFetcher,

@@ -66,7 +66,7 @@ describe('sending', () => {
     expect(event?.data).toEqual({ message: sent });
   });
 
-  it('returns the first message for a repeated idempotency key and sends once', async () => {
+  it('returns the first message for a repeated idempotency key and request, refuses the key for another request, sends once', async () => {
     const { session, control } = await connected();
     const body = { type: 'text' as const, to: '15550002222', text: 'once' };
     const first = await h.gateway.messages.send(session.id, body, { idempotencyKey: 'k-1' });
@@ -77,6 +77,15 @@ describe('sending', () => {
     );
     const third = await h.gateway.messages.send(session.id, body, { idempotencyKey: 'k-1' });
     expect(third).toMatchObject({ id: first.id, status: 'sent' });
+    const reordered = { text: 'once', to: '15550002222', type: 'text' as const };
+    expect((await h.gateway.messages.send(session.id, reordered, { idempotencyKey: 'k-1' })).id).toBe(
+      first.id,
+    );
+    const reused = await rejectsWith(
+      h.gateway.messages.send(session.id, { ...body, text: 'twice' }, { idempotencyKey: 'k-1' }),
+      'IDEMPOTENCY_KEY_REUSED',
+    );
+    expect(reused).toMatchObject({ statusCode: 409 });
     expect(control.sends).toHaveLength(1);
     expect((await h.store.messages.list(session.id)).items).toHaveLength(1);
   });

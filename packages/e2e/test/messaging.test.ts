@@ -202,11 +202,12 @@ describe.each(backends)('messaging over HTTP on %s', (backend: Backend) => {
         `${kind} media`,
       );
       expect(message.msgType).toBe(kind);
-      expect(message.mediaInfo).toMatchObject({
-        size: 2048,
-        url: `/v1/sessions/${sessionId}/messages/${message.id}/media`,
-      });
-      const response = await fetch(`${stack.baseUrl}${message.mediaInfo!.url}`, {
+      // core stores a reference; the server renders where it serves the file
+      expect(message.mediaInfo).toMatchObject({ size: 2048, path: expect.any(String) });
+      expect(message.mediaInfo).not.toHaveProperty('url');
+      const served = await stack.api('GET', `/v1/sessions/${sessionId}/messages/${message.id}`);
+      expect(served.body.mediaInfo.url).toBe(`/v1/sessions/${sessionId}/messages/${message.id}/media`);
+      const response = await fetch(`${stack.baseUrl}${served.body.mediaInfo.url}`, {
         headers: { authorization: `Bearer ${sessionKey}` },
       });
       expect(response.status).toBe(200);
@@ -350,18 +351,44 @@ describe.each(backends)('messaging over HTTP on %s', (backend: Backend) => {
     );
   });
 
-  it('sends once per Idempotency-Key and rejects an invalid recipient', async () => {
+  it('sends once per Idempotency-Key (another body with it is a 409) and rejects an invalid recipient', async () => {
     const body = { type: 'text', to: ALICE, text: 'exactly once' };
     const first = await send(body, { 'idempotency-key': 'order-42' });
-    const second = await send(body, { 'idempotency-key': 'order-42' });
+    const second = await send(
+      { to: ALICE, text: 'exactly once', type: 'text' },
+      { 'idempotency-key': 'order-42' },
+    );
     expect(first.status).toBe(202);
+    expect(first.body.origin).toBe('api');
     expect(second.body.id).toBe(first.body.id);
+    const reused = await send({ ...body, text: 'another order' }, { 'idempotency-key': 'order-42' });
+    expect(reused.status).toBe(409);
+    expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     await alice.waitForMessage((m) => m.id === first.body.waid, { timeoutMs: 20_000 });
     await new Promise((r) => setTimeout(r, 500));
     expect(stack.sim.messages.filter((m) => m.id === first.body.waid && !m.ownCopy)).toHaveLength(1);
     const invalid = await send({ type: 'text', to: 'not-a-number', text: 'x' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.code).toBe('INVALID_RECIPIENT');
+  });
+
+  it('replies quoting a message; the contact sees the quoted text', async () => {
+    const original = await byWaid(await alice.sendText(deviceJid, 'which plan fits me?'));
+    const reply = await send({
+      type: 'text',
+      to: ALICE,
+      text: 'the yearly one',
+      quotedMessageId: original.id,
+    });
+    expect(reply.status).toBe(202);
+    expect(reply.body.quotedMsgId).toBe(original.waid);
+    const got = await alice.waitForMessage((m) => m.id === reply.body.waid && !m.ownCopy, {
+      timeoutMs: 20_000,
+    });
+    const context = got.message.extendedTextMessage?.contextInfo;
+    expect(got.message.extendedTextMessage?.text).toBe('the yearly one');
+    expect(context?.stanzaId).toBe(original.waid);
+    expect(context?.quotedMessage?.conversation).toBe('which plan fits me?');
   });
 
   it('edits, reacts to and revokes its own messages; the contact sees each', async () => {

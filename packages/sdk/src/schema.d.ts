@@ -1772,12 +1772,12 @@ export interface components {
             fileName?: string;
             height?: number;
             mimeType: string;
-            /** @description Location in the media store once downloaded */
+            /** @description Reference of the file in the media store once downloaded */
             path?: string;
             /** @description Hex SHA-256 of the plain file */
             sha256?: string;
             size?: number;
-            /** @description Where clients fetch it (the media endpoint) */
+            /** @description Where clients fetch the stored file; added by the host serving the message, never stored */
             url?: string;
             width?: number;
         };
@@ -1828,6 +1828,7 @@ export interface components {
             mediaInfo: components["schemas"]["MediaInfo"] | null;
             metadata: components["schemas"]["MessageMetadata"];
             msgType: "text" | "image" | "video" | "audio" | "document" | "sticker" | "location" | "contact" | "reaction" | "poll" | "unsupported";
+            origin: string | null;
             quotedMsgId: string | null;
             senderJid: string | null;
             senderName: string | null;
@@ -8393,7 +8394,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retrying with the same key returns the first message; it is sent once */
+                /** @description Retrying with the same key and body returns the first message; it is sent once. The same key with another body is refused (409 `IDEMPOTENCY_KEY_REUSED`) */
                 "idempotency-key"?: string;
             };
             path: {

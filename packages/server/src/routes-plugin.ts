@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import { authenticate } from './auth.js';
 import type { RouteContext, RouteInfo, ZapgateInstance } from './context.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { withMediaUrls } from './media-urls.js';
 import { adminRoutes } from './routes/admin.js';
 import { callerRoutes } from './routes/caller.js';
 import { chatActionRoutes } from './routes/chat-actions.js';
@@ -72,6 +73,8 @@ export const zapgateRoutes = fp<ZapgateRoutesOptions>(
         // Responses are documented by schema but written as is: fast-json-stringify would
         // pick the wrong branch of open object unions (message contents) and drop fields.
         api.setSerializerCompiler(() => (data) => JSON.stringify(data));
+        const prefix = options.prefix ?? '/v1';
+        api.addHook('preSerialization', async (_request, _reply, payload) => withMediaUrls(payload, prefix));
         api.setErrorHandler(errorHandler);
         api.setNotFoundHandler(notFoundHandler);
         await api.register(multipart, {

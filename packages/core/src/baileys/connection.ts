@@ -21,7 +21,7 @@ import { phoneOf, preferPn, toJid } from './jids.js';
 import { toBaileysLogger } from './logger.js';
 import { chatOf, contactOf, groupOf, statusOf } from './map-events.js';
 import { mapWaMessage, senderContactOf } from './map-inbound.js';
-import { keyOf, toBaileysContent } from './map-outbound.js';
+import { keyOf, quotedContent, toBaileysContent } from './map-outbound.js';
 import type { BaileysConnectorOptions } from './options.js';
 import { decryptVote, isPollVote, toWaContent } from './poll-votes.js';
 import { proxyAgentFor } from './proxy.js';
@@ -274,7 +274,7 @@ export async function openBaileysConnection(
     toJid,
     async send(to, content, sendOptions) {
       const quoted = sendOptions.quoted
-        ? { key: keyOf(sendOptions.quoted), message: { conversation: '' } }
+        ? { key: keyOf(sendOptions.quoted), message: quotedContent(sendOptions.quoted.message) }
         : undefined;
       const sent = await sock.sendMessage(to, toBaileysContent(content, sendOptions, !!config.linkPreviews), {
         ...(sendOptions.waid ? { messageId: sendOptions.waid } : {}),

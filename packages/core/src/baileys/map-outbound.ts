@@ -1,4 +1,5 @@
-import type { AnyMessageContent, WAMessageKey } from '@whiskeysockets/baileys';
+import type { AnyMessageContent, proto, WAMessageKey } from '@whiskeysockets/baileys';
+import type { Message } from '../contracts/message.js';
 import { vcard } from '../gateway/outbound-content.js';
 import type { ConnectorSendOptions, OutboundContent } from '../ports/connector.js';
 import { toJid } from './jids.js';
@@ -88,6 +89,57 @@ export function toBaileysContent(
       return {
         poll: { name: content.name, values: content.options, selectableCount: content.selectableCount ?? 1 },
       };
+  }
+}
+
+/**
+ * What a reply shows of the message it quotes (`contextInfo.quotedMessage`): the stored
+ * content, without media bytes (a contact's app renders text, captions, file names).
+ */
+export function quotedContent(message: Message): proto.IMessage {
+  const info = message.mediaInfo;
+  const mimetype = info?.mimeType;
+  switch (message.msgType) {
+    case 'text':
+      return { conversation: message.content.text };
+    case 'image':
+      return { imageMessage: { caption: message.content.caption, mimetype } };
+    case 'video':
+      return { videoMessage: { caption: message.content.caption, mimetype } };
+    case 'audio':
+      return { audioMessage: { ptt: message.content.voiceNote, mimetype } };
+    case 'document':
+      return {
+        documentMessage: { caption: message.content.caption, fileName: message.content.fileName, mimetype },
+      };
+    case 'sticker':
+      return { stickerMessage: { mimetype } };
+    case 'location':
+      return {
+        locationMessage: {
+          degreesLatitude: message.content.latitude,
+          degreesLongitude: message.content.longitude,
+          name: message.content.name,
+          address: message.content.address,
+        },
+      };
+    case 'contact': {
+      const [first] = message.content.contacts;
+      return { contactMessage: { displayName: first?.displayName, vcard: first?.vcard } };
+    }
+    case 'poll': {
+      const { name, options, selectableCount } = message.content;
+      return {
+        pollCreationMessage: {
+          name,
+          options: options.map((optionName) => ({ optionName })),
+          selectableOptionsCount: selectableCount,
+        },
+      };
+    }
+    case 'reaction':
+    case 'unsupported':
+      return { conversation: '' };
   }
 }
 

@@ -73,8 +73,14 @@ export const MediaInfo = Type.Object({
   size: Type.Optional(Type.Integer({ minimum: 0 })),
   sha256: Type.Optional(Type.String({ description: 'Hex SHA-256 of the plain file' })),
   fileName: Type.Optional(Type.String()),
-  path: Type.Optional(Type.String({ description: 'Location in the media store once downloaded' })),
-  url: Type.Optional(Type.String({ description: 'Where clients fetch it (the media endpoint)' })),
+  path: Type.Optional(
+    Type.String({ description: 'Reference of the file in the media store once downloaded' }),
+  ),
+  url: Type.Optional(
+    Type.String({
+      description: 'Where clients fetch the stored file; added by the host serving the message, never stored',
+    }),
+  ),
   duration: Type.Optional(Type.Number()),
   width: Type.Optional(Type.Integer()),
   height: Type.Optional(Type.Integer()),
@@ -106,6 +112,18 @@ export const MessageMetadata = Type.Object(
 );
 export type MessageMetadata = Static<typeof MessageMetadata>;
 
+/**
+ * Who sent an outgoing message: `api` (a REST or SDK caller), `plugin:<id>` (a plugin, through
+ * its context), `phone` (the phone itself or another linked device). Bridges compare it with
+ * their own origin so they never echo their own sends.
+ */
+export const SendOrigin = Type.String({
+  pattern: '^(api|phone|plugin:[a-z][a-z0-9-]*)$',
+  description: 'Who sent it: `api`, `plugin:<id>` or `phone`; `null` for messages received',
+});
+/** See {@link SendOrigin}. */
+export type SendOrigin = 'api' | 'phone' | `plugin:${string}`;
+
 /** A stored message, inbound or outbound. */
 export const Message = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -119,21 +137,28 @@ export const Message = Type.Object({
   senderName: Nullable(Type.String()),
   isFromMe: Type.Boolean(),
   quotedMsgId: Nullable(Type.String({ description: 'waid of the quoted message' })),
+  origin: Nullable(SendOrigin),
   status: MessageStatus,
   timestamp: Timestamp,
   metadata: MessageMetadata,
 });
 
 type MessageBody = { [T in MessageType]: { msgType: T; content: MessageContent<T> } }[MessageType];
-/** A stored message; `content` is typed by `msgType`. */
-export type Message = Omit<Static<typeof Message>, 'msgType' | 'content'> & MessageBody;
+/** A stored message; `content` is typed by `msgType` (a check on `msgType` narrows it). */
+export type Message = Omit<Static<typeof Message>, 'msgType' | 'content' | 'origin'> & {
+  origin: SendOrigin | null;
+} & MessageBody;
 
 /** A message to store: what the connector saw, without the ids the store assigns. */
-export type NewMessage = Omit<Message, 'id' | 'status' | 'metadata' | 'mediaInfo'> & {
+export type NewMessage = Omit<Message, 'id' | 'status' | 'metadata' | 'mediaInfo' | 'origin'> & {
   id?: string;
   status?: MessageStatus;
   metadata?: MessageMetadata;
   mediaInfo?: MediaInfo | null;
+  /** @default `phone` for messages from this account, `null` for messages received */
+  origin?: SendOrigin | null;
   /** Set on sends made with an `Idempotency-Key`. */
   idempotencyKey?: string;
+  /** Hash of the send request, stored with its idempotency key to refuse a reuse. */
+  requestHash?: string;
 };

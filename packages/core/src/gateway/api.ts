@@ -2,7 +2,7 @@ import type { Chat } from '../contracts/chat.js';
 import type { PageOf } from '../contracts/common.js';
 import type { Contact } from '../contracts/contact.js';
 import type { Group, GroupParticipantsAction } from '../contracts/group.js';
-import type { Message } from '../contracts/message.js';
+import type { Message, SendOrigin } from '../contracts/message.js';
 import type { SendMessageBody } from '../contracts/outbound.js';
 import type { NewSession, Session, SessionPatch, SessionQr } from '../contracts/session.js';
 import type { Connection } from '../ports/connector.js';
@@ -34,8 +34,16 @@ export interface SessionsApi {
 
 /** Options of a send. */
 export interface SendOptions {
-  /** Retrying with the same key returns the first message; it is sent once. */
+  /**
+   * Retrying with the same key and the same request returns the first message; it is sent
+   * once. The same key with a different request is refused (`IDEMPOTENCY_KEY_REUSED`, 409).
+   */
   idempotencyKey?: string;
+  /**
+   * Who is sending, stored on the message and carried by `message.sent`. A plugin's
+   * `ctx.gateway` always sends as `plugin:<id>`. @default 'api'
+   */
+  origin?: SendOrigin;
   /** Media bytes uploaded with the request (multipart), used instead of `body.media`. */
   upload?: { data: Buffer; mimeType: string; fileName?: string };
 }

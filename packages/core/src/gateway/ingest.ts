@@ -185,7 +185,6 @@ export class Ingest {
           path: stored.path,
           size: stored.size,
           sha256: stored.sha256,
-          url: mediaUrl(session.id, id),
         };
       } catch (error) {
         this.logger.warn({ err: error, waid: message.waid }, 'inbound media could not be stored');
@@ -287,9 +286,4 @@ export class Ingest {
       });
     });
   }
-}
-
-/** The API path where a message's media is served. */
-export function mediaUrl(sessionId: string, messageId: string): string {
-  return `/v1/sessions/${sessionId}/messages/${messageId}/media`;
 }

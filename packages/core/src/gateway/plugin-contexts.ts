@@ -1,3 +1,4 @@
+import type { SendOrigin } from '../contracts/message.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -39,6 +40,17 @@ export function requireSqlForMigrations(resolved: readonly ResolvedPlugin[], sto
   }
 }
 
+/** The API as a plugin uses it: its sends are recorded as sent by the plugin. */
+function sendingAs(api: GatewayApi, origin: SendOrigin): GatewayApi {
+  return {
+    ...api,
+    messages: {
+      ...api.messages,
+      send: (sessionId, body, options) => api.messages.send(sessionId, body, { ...options, origin }),
+    },
+  };
+}
+
 /** Builds what each plugin's hooks, handlers and routes receive. */
 export function createPluginContexts({
   resolved,
@@ -60,7 +72,7 @@ export function createPluginContexts({
       options: options as Readonly<unknown>,
       store,
       sql: store.sql,
-      gateway: api,
+      gateway: sendingAs(api, `plugin:${plugin.id}`),
       logger: pluginLogger,
       config,
       scheduler,

@@ -104,8 +104,8 @@ export type OutboundContent =
 export interface ConnectorSendOptions {
   /** The WhatsApp id to send under (the gateway stores the message first). @default a new one */
   waid?: string;
-  /** The waid of the quoted message and its chat. */
-  quoted?: { waid: string; chatId: string; fromMe: boolean; senderJid: string | null };
+  /** The quoted message: its key, and the stored message so the contact sees what is quoted. */
+  quoted?: { waid: string; chatId: string; fromMe: boolean; senderJid: string | null; message: Message };
   /** For reactions: the target message key. */
   target?: { waid: string; chatId: string; fromMe: boolean; senderJid: string | null };
 }

@@ -108,7 +108,11 @@ export interface MessageRepo {
   insert(message: NewMessage): Promise<{ message: Message; inserted: boolean }>;
   get(sessionId: string, id: string): Promise<Message | null>;
   getByWaid(sessionId: string, chatId: string, waid: string): Promise<Message | null>;
-  getByIdempotencyKey(sessionId: string, key: string): Promise<Message | null>;
+  /** The message sent with an idempotency key, and the hash of the request that sent it. */
+  getByIdempotencyKey(
+    sessionId: string,
+    key: string,
+  ): Promise<{ message: Message; requestHash: string | null } | null>;
   /** Newest first; the cursor is opaque. */
   list(sessionId: string, filter?: MessageListFilter): Promise<PageOf<Message>>;
   update(sessionId: string, id: string, update: MessageUpdate): Promise<Message>;

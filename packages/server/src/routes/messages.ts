@@ -11,7 +11,8 @@ const SendHeaders = Type.Object({
     Type.String({
       minLength: 1,
       maxLength: 255,
-      description: 'Retrying with the same key returns the first message; it is sent once',
+      description:
+        'Retrying with the same key and body returns the first message; it is sent once. The same key with another body is refused (409 `IDEMPOTENCY_KEY_REUSED`)',
     }),
   ),
 });

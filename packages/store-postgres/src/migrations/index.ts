@@ -5,6 +5,7 @@ import { messages } from './003-messages.js';
 import { events } from './004-events.js';
 import { auth } from './005-auth.js';
 import { sessionOrder } from './006-session-order.js';
+import { messageOrigin } from './007-message-origin.js';
 
 /** The owner name core tables are recorded under. */
 export const coreOwner = 'core';
@@ -17,4 +18,5 @@ export const coreMigrations: readonly Migration[] = Object.freeze([
   events,
   auth,
   sessionOrder,
+  messageOrigin,
 ]);

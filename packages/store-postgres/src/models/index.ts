@@ -75,7 +75,9 @@ export class MessageModel extends Model {
   status!: string;
   timestamp!: Date;
   metadata!: Record<string, unknown>;
+  origin!: string | null;
   idempotencyKey!: string | null;
+  requestHash!: string | null;
 }
 
 /** A row of `events`; `seq` is a bigint (a string from `pg`, a number from PGlite). */

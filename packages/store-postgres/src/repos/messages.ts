@@ -30,6 +30,7 @@ function toMessage(row: MessageModel): Message {
     senderName: row.senderName,
     isFromMe: row.isFromMe,
     quotedMsgId: row.quotedMsgId,
+    origin: row.origin ?? null,
     status: row.status as MessageStatus,
     timestamp: iso(row.timestamp),
     metadata: row.metadata ?? {},
@@ -58,10 +59,12 @@ export function messageRepo(db: Knex): MessageRepo {
         senderName: message.senderName ?? null,
         isFromMe: message.isFromMe,
         quotedMsgId: message.quotedMsgId ?? null,
+        origin: message.origin !== undefined ? message.origin : message.isFromMe ? 'phone' : null,
         status: message.status ?? (message.isFromMe ? 'sent' : 'delivered'),
         timestamp: message.timestamp,
         metadata: json(message.metadata ?? {}),
         idempotencyKey: message.idempotencyKey ?? null,
+        requestHash: message.requestHash ?? null,
       };
       const columns = Object.keys(row);
       // DO NOTHING (not catching the error) keeps a caller's transaction usable
@@ -75,7 +78,9 @@ export function messageRepo(db: Knex): MessageRepo {
       if (inserted[0]) return { message: toMessage(inserted[0]), inserted: true };
       const existing =
         (await repo.getByWaid(row.sessionId, row.chatId, row.waid)) ??
-        (row.idempotencyKey ? await repo.getByIdempotencyKey(row.sessionId, row.idempotencyKey) : null) ??
+        (row.idempotencyKey
+          ? (await repo.getByIdempotencyKey(row.sessionId, row.idempotencyKey))?.message
+          : null) ??
         (await repo.get(row.sessionId, row.id));
       if (!existing)
         throw new GatewayError('STORE_FAILED', `Message ${row.waid} conflicted but is not stored`);
@@ -85,8 +90,13 @@ export function messageRepo(db: Knex): MessageRepo {
       isUuid(sessionId) && isUuid(id) ? first(MessageModel.query(db).where({ sessionId, id })) : null,
     getByWaid: async (sessionId, chatId, waid) =>
       isUuid(sessionId) ? first(MessageModel.query(db).where({ sessionId, chatId, waid })) : null,
-    getByIdempotencyKey: async (sessionId, idempotencyKey) =>
-      isUuid(sessionId) ? first(MessageModel.query(db).where({ sessionId, idempotencyKey })) : null,
+    async getByIdempotencyKey(sessionId, idempotencyKey) {
+      if (!isUuid(sessionId)) return null;
+      const [row] = (await MessageModel.query(db)
+        .where({ sessionId, idempotencyKey })
+        .limit(1)) as MessageModel[];
+      return row ? { message: toMessage(row), requestHash: row.requestHash } : null;
+    },
     async list(sessionId, filter: MessageListFilter = {}) {
       if (!isUuid(sessionId)) return { items: [], nextCursor: null };
       const limit = pageSize(filter.limit);

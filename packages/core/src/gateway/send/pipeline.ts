@@ -7,6 +7,7 @@ import type { MediaFetcher } from '../media.js';
 import type { GatewayTuning } from '../options.js';
 import type { SessionAccess } from '../session-access.js';
 import { createDispatcher } from './dispatch.js';
+import { earlierSend, requestHash } from './idempotency.js';
 import { prepareSend } from './prepare.js';
 
 interface Deps {
@@ -21,7 +22,8 @@ interface Deps {
 export type SendFn = (sessionId: string, body: SendMessageBody, options?: SendOptions) => Promise<Message>;
 
 /**
- * The send path, top to bottom: request (an idempotent retry returns the first message) →
+ * The send path, top to bottom: request (a retry with the same idempotency key and request
+ * returns the first message; the key with another request is refused) →
  * prepare (recipient, media, quoted) → store as `pending` → dispatch (per-session queue) →
  * status (`sent` with `message.sent`, or `failed` with `message.status`).
  */
@@ -30,14 +32,22 @@ export function createSendPipeline(deps: Deps): SendFn {
   const dispatcher = createDispatcher(store, deps.logger);
   return async (sessionId, body, options = {}) => {
     await access.requireSession(sessionId);
-    if (options.idempotencyKey) {
-      const existing = await store.messages.getByIdempotencyKey(sessionId, options.idempotencyKey);
-      if (existing) return existing;
+    const key = options.idempotencyKey;
+    const hash = key ? requestHash(body, options.upload) : undefined;
+    if (key && hash) {
+      const earlier = await earlierSend(store, sessionId, key, hash);
+      if (earlier) return earlier;
     }
     const connection = await access.connection(sessionId);
     const prepared = await prepareSend(deps, connection, sessionId, body, options);
-    const { message: pending, inserted } = await store.messages.insert(prepared.message);
-    if (!inserted) return pending; // a concurrent retry with the same key won
+    const { message: pending, inserted } = await store.messages.insert({
+      ...prepared.message,
+      ...(hash ? { requestHash: hash } : {}),
+    });
+    if (!inserted) {
+      // a concurrent request with the same key won: the same request gets its message
+      return key && hash ? ((await earlierSend(store, sessionId, key, hash)) ?? pending) : pending;
+    }
     dispatcher.dispatch(prepared, pending);
     return pending;
   };

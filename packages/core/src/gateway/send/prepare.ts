@@ -71,6 +71,7 @@ export async function prepareSend(
     senderName: null,
     isFromMe: true,
     quotedMsgId: quoted?.waid ?? null,
+    origin: options.origin ?? 'api',
     status: 'pending',
     timestamp: new Date().toISOString(),
     metadata: {
@@ -88,7 +89,10 @@ export async function prepareSend(
     to,
     message,
     outbound,
-    refs: { ...(quoted ? { quoted: keyOf(quoted) } : {}), ...(target ? { target: keyOf(target) } : {}) },
+    refs: {
+      ...(quoted ? { quoted: { ...keyOf(quoted), message: quoted } } : {}),
+      ...(target ? { target: keyOf(target) } : {}),
+    },
   };
 }
 

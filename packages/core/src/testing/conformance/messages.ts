@@ -25,6 +25,7 @@ export function messageTests(store: () => Store): void {
         senderName: 'Ana',
         isFromMe: false,
         quotedMsgId: null,
+        origin: null,
         status: 'delivered',
         timestamp: '2024-05-01T10:00:00.000Z',
         metadata: {},
@@ -70,14 +71,24 @@ export function messageTests(store: () => Store): void {
       expect((await store().messages.list(s.id)).items).toHaveLength(2);
     });
 
-    it('finds a message by idempotency key, which is unique per session', async () => {
+    it('finds a message by idempotency key, which is unique per session, with its request hash', async () => {
       const s = await newSession(store(), 's');
       const other = await newSession(store(), 'other');
       const { message } = await store().messages.insert(
-        textMessage(s, { waid: 'K1', isFromMe: true, status: 'pending', idempotencyKey: 'key-1' }),
+        textMessage(s, {
+          waid: 'K1',
+          isFromMe: true,
+          status: 'pending',
+          idempotencyKey: 'key-1',
+          requestHash: 'hash-1',
+        }),
       );
       expect(message).not.toHaveProperty('idempotencyKey');
-      expect(await store().messages.getByIdempotencyKey(s.id, 'key-1')).toEqual(message);
+      expect(message).not.toHaveProperty('requestHash');
+      expect(await store().messages.getByIdempotencyKey(s.id, 'key-1')).toEqual({
+        message,
+        requestHash: 'hash-1',
+      });
       expect(await store().messages.getByIdempotencyKey(s.id, 'key-2')).toBeNull();
       expect(await store().messages.getByIdempotencyKey(other.id, 'key-1')).toBeNull();
       const retry = await store().messages.insert(
@@ -89,6 +100,22 @@ export function messageTests(store: () => Store): void {
         textMessage(other, { waid: 'K1', isFromMe: true, idempotencyKey: 'key-1' }),
       );
       expect(elsewhere.inserted).toBe(true);
+      expect((await store().messages.getByIdempotencyKey(other.id, 'key-1'))?.requestHash).toBeNull();
+    });
+
+    it('stores who sent a message: given, else `phone` for our own and `null` for received', async () => {
+      const s = await newSession(store(), 's');
+      const byPlugin = await store().messages.insert(
+        textMessage(s, { isFromMe: true, status: 'pending', origin: 'plugin:chatwoot' }),
+      );
+      const fromPhone = await store().messages.insert(textMessage(s, { isFromMe: true }));
+      const received = await store().messages.insert(textMessage(s));
+      expect(byPlugin.message.origin).toBe('plugin:chatwoot');
+      expect(fromPhone.message.origin).toBe('phone');
+      expect(received.message.origin).toBeNull();
+      expect((await store().messages.get(s.id, byPlugin.message.id))?.origin).toBe('plugin:chatwoot');
+      const [latest] = (await store().messages.list(s.id, { limit: 1 })).items;
+      expect(latest).toHaveProperty('origin');
     });
 
     it('lists newest first with filters; since is inclusive, until exclusive', async () => {

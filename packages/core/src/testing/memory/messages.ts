@@ -33,7 +33,7 @@ export function messageRepo(views: Views): MessageRepo {
           : null) ??
         (input.id && views.messages.get(input.id) ? copy(views.messages.get(input.id)!.message) : null);
       if (existing) return { message: existing, inserted: false };
-      const { idempotencyKey, ...fields } = copy(input);
+      const { idempotencyKey, requestHash, ...fields } = copy(input);
       const message = {
         ...fields,
         id: input.id ?? crypto.randomUUID(),
@@ -41,11 +41,12 @@ export function messageRepo(views: Views): MessageRepo {
         senderJid: fields.senderJid ?? null,
         senderName: fields.senderName ?? null,
         quotedMsgId: fields.quotedMsgId ?? null,
+        origin: fields.origin !== undefined ? fields.origin : fields.isFromMe ? 'phone' : null,
         status: fields.status ?? (fields.isFromMe ? 'sent' : 'delivered'),
         timestamp: iso(fields.timestamp),
         metadata: fields.metadata ?? {},
       } as Message;
-      save({ message, idempotencyKey: idempotencyKey ?? null });
+      save({ message, idempotencyKey: idempotencyKey ?? null, requestHash: requestHash ?? null });
       return { message: copy(message), inserted: true };
     },
     get: async (sessionId, id) => {
@@ -53,7 +54,10 @@ export function messageRepo(views: Views): MessageRepo {
       return row && row.message.sessionId === sessionId ? copy(row.message) : null;
     },
     getByWaid: async (sessionId, chatId, waid) => byKey('waids', key(sessionId, chatId, waid)),
-    getByIdempotencyKey: async (sessionId, k) => byKey('idempotencyKeys', key(sessionId, k)),
+    getByIdempotencyKey: async (sessionId, k) => {
+      const message = byKey('idempotencyKeys', key(sessionId, k));
+      return message && { message, requestHash: views.messages.get(message.id)?.requestHash ?? null };
+    },
     async list(sessionId, filter = {}) {
       const since = filter.since === undefined ? undefined : iso(filter.since);
       const until = filter.until === undefined ? undefined : iso(filter.until);

@@ -10,6 +10,7 @@ const DELETED = Symbol('deleted');
 export interface MessageRow {
   message: Message;
   idempotencyKey: string | null;
+  requestHash: string | null;
 }
 
 /** A session row with its (never returned) API key hash. */
