@@ -9,7 +9,13 @@ afterEach(() => h.gateway.stop());
 describe('send origin', () => {
   it('records api, plugin:<id> and phone on the message and in message.sent', async () => {
     let ctx: PluginContext | undefined;
-    const bridge = definePlugin({ id: 'bridge', version: '1.0.0', setup: (c) => void (ctx = c) });
+    const bridge = definePlugin({
+      id: 'bridge',
+      version: '1.0.0',
+      setup: (c) => {
+        ctx = c;
+      },
+    });
     h = await startGateway({ plugins: [bridge] });
     const session = await h.gateway.sessions.create({ name: 'main' });
     await h.gateway.sessions.connect(session.id);
@@ -41,7 +47,7 @@ describe('send origin', () => {
       c: 'phone',
     });
     const [received] = await eventsOf(h.store, 'message.received');
-    expect((received?.data as { message: Message }).message.origin).toBeNull();
+    expect((received!.data as { message: Message }).message.origin).toBeNull();
     expect((await h.store.messages.get(session.id, byPlugin.id))?.origin).toBe('plugin:bridge');
   });
 });
