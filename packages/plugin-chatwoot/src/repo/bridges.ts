@@ -1,0 +1,60 @@
+import { type SqlClient, sqlValues } from '@zapgate/core';
+
+/** `running`: messages flow; `stopped`: a fatal Chatwoot answer (token, inbox) stopped the bridge. */
+export type BridgeStatus = 'running' | 'stopped';
+
+/** The bridge state of one session. */
+export interface BridgeState {
+  sessionId: string;
+  status: BridgeStatus;
+  /** The error code that stopped it (`CHATWOOT_UNAUTHORIZED`…). */
+  code: string | null;
+  reason: string | null;
+  /** The inbox in use (configured by id, or found/created by name). */
+  inboxId: number | null;
+  /** SHA-256 (hex) of the token in the callback URL. */
+  callbackTokenHash: string | null;
+  updatedAt: string;
+}
+
+const columns = `"sessionId", "status", "code", "reason", "inboxId", "callbackTokenHash", "updatedAt"`;
+const rowOf = (row: Record<string, unknown>): BridgeState => ({
+  sessionId: String(row.sessionId),
+  status: row.status as BridgeStatus,
+  code: sqlValues.stringOrNull(row.code),
+  reason: sqlValues.stringOrNull(row.reason),
+  inboxId: sqlValues.numberOrNull(row.inboxId),
+  callbackTokenHash: sqlValues.stringOrNull(row.callbackTokenHash),
+  updatedAt: sqlValues.iso(row.updatedAt),
+});
+
+const writable = ['status', 'code', 'reason', 'inboxId', 'callbackTokenHash'] as const;
+
+/** `chatwootBridges`: one row per session with the bridge configured. */
+export const bridgesRepo = {
+  async get(sql: SqlClient, sessionId: string): Promise<BridgeState | null> {
+    const rows = await sql.query(`SELECT ${columns} FROM "chatwootBridges" WHERE "sessionId" = ?`, [
+      sessionId,
+    ]);
+    return rows[0] ? rowOf(rows[0]) : null;
+  },
+
+  /** Changes the given fields (creating the row, running, when there is none). */
+  async update(
+    sql: SqlClient,
+    sessionId: string,
+    change: Partial<Pick<BridgeState, 'status' | 'code' | 'reason' | 'inboxId' | 'callbackTokenHash'>>,
+  ): Promise<BridgeState> {
+    const keys = writable.filter((key) => key in change);
+    const values = keys.map((key) => change[key] ?? null);
+    const sets = keys.map((key) => `"${key}" = excluded."${key}"`);
+    const rows = await sql.query(
+      `INSERT INTO "chatwootBridges" ("sessionId"${keys.map((k) => `, "${k}"`).join('')})
+       VALUES (?${keys.map(() => ', ?').join('')})
+       ON CONFLICT ("sessionId") DO UPDATE SET ${[...sets, `"updatedAt" = clock_timestamp()`].join(', ')}
+       RETURNING ${columns}`,
+      [sessionId, ...values],
+    );
+    return rowOf(rows[0]!);
+  },
+};

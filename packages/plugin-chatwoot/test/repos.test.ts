@@ -1,0 +1,103 @@
+import { defaultSessionSettings, type SqlClient } from '@zapgate/core';
+import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
+import { createTestDatabase } from '@zapgate/store-postgres/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatwootMigrations } from '../src/migrations/index.js';
+import { bridgesRepo } from '../src/repo/bridges.js';
+import { contactsRepo } from '../src/repo/contacts.js';
+import { conversationsRepo } from '../src/repo/conversations.js';
+import { deliveriesRepo } from '../src/repo/deliveries.js';
+import { messagesRepo } from '../src/repo/messages.js';
+
+describe.each(['postgres', 'pglite'] as const)('the bridge tables on %s', (backend) => {
+  let store: PostgresStore;
+  let sql: SqlClient;
+  let drop: (() => Promise<void>) | undefined;
+  let sessionId: string;
+
+  beforeAll(async () => {
+    const database = backend === 'postgres' ? await createTestDatabase({ prefix: 'zapgate_chatwoot' }) : null;
+    drop = database?.drop;
+    store = postgresStore(database ? { databaseUrl: database.url } : { dataDir: 'memory://' });
+    await store.init();
+    await store.migrate('chatwoot', chatwootMigrations);
+    sql = store.sql;
+    sessionId = (await store.sessions.create({ name: 'main', settings: defaultSessionSettings })).id;
+  });
+  afterAll(async () => {
+    await store.close();
+    await drop?.();
+  });
+
+  it('keeps one conversation per chat, replaced (not duplicated) when made anew', async () => {
+    const link = {
+      sessionId,
+      chatJid: '1@s.whatsapp.net',
+      inboxId: 3,
+      contactId: 7,
+      sourceId: 's',
+      conversationId: 11,
+      status: 'open',
+    };
+    await conversationsRepo.save(sql, link);
+    await conversationsRepo.save(sql, { ...link, conversationId: 12 });
+    expect((await conversationsRepo.get(sql, sessionId, '1@s.whatsapp.net'))?.conversationId).toBe(12);
+    await conversationsRepo.setStatus(sql, sessionId, 12, 'resolved');
+    expect((await conversationsRepo.byConversation(sql, sessionId, 12))?.status).toBe('resolved');
+    const count = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM "chatwootConversations"`);
+    expect(Number(count[0]?.n)).toBe(1);
+  });
+
+  it('refuses a second row for the same chat at the database level', async () => {
+    const insert = `INSERT INTO "chatwootConversations" ("sessionId", "chatJid", "inboxId", "contactId", "sourceId", "conversationId") VALUES (?, '2@s.whatsapp.net', 1, 1, 's', 1)`;
+    await sql.query(insert, [sessionId]);
+    await expect(sql.query(insert, [sessionId])).rejects.toThrow(/duplicate key|unique/i);
+  });
+
+  it('finds a contact by any of its JIDs (LID and phone are one contact)', async () => {
+    await contactsRepo.link(sql, sessionId, ['5511987654321@s.whatsapp.net', '12345@lid'], {
+      contactId: 9,
+      sourceId: 'src-9',
+      inboxId: 3,
+    });
+    expect(await contactsRepo.find(sql, sessionId, 3, ['12345@lid'])).toEqual({
+      jid: '12345@lid',
+      contactId: 9,
+      sourceId: 'src-9',
+      inboxId: 3,
+    });
+    expect(await contactsRepo.find(sql, sessionId, 4, ['12345@lid'])).toBeNull();
+  });
+
+  it('bridges a WhatsApp message once', async () => {
+    const link = {
+      chatJid: '1@s.whatsapp.net',
+      waid: 'W1',
+      chatwootMessageId: 100,
+      conversationId: 12,
+      direction: 'to_chatwoot' as const,
+    };
+    expect(await messagesRepo.save(sql, sessionId, link)).toBe(true);
+    expect(await messagesRepo.save(sql, sessionId, { ...link, chatwootMessageId: 101 })).toBe(false);
+    expect(await messagesRepo.get(sql, sessionId, '1@s.whatsapp.net', 'W1')).toEqual(link);
+    expect(await messagesRepo.byChatwootId(sql, sessionId, 100)).toEqual([link]);
+  });
+
+  it('claims a callback delivery id once', async () => {
+    expect(await deliveriesRepo.claim(sql, sessionId, 'd-1')).toBe(true);
+    expect(await deliveriesRepo.claim(sql, sessionId, 'd-1')).toBe(false);
+    expect(await deliveriesRepo.prune(sql, new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
+    expect(await deliveriesRepo.claim(sql, sessionId, 'd-1')).toBe(true);
+  });
+
+  it('records the bridge state', async () => {
+    expect(await bridgesRepo.get(sql, sessionId)).toBeNull();
+    await bridgesRepo.update(sql, sessionId, { inboxId: 3 });
+    const stopped = await bridgesRepo.update(sql, sessionId, {
+      status: 'stopped',
+      code: 'CHATWOOT_UNAUTHORIZED',
+      reason: 'token refused',
+    });
+    expect(stopped).toMatchObject({ status: 'stopped', code: 'CHATWOOT_UNAUTHORIZED', inboxId: 3 });
+  });
+});
