@@ -1,6 +1,6 @@
 import type { Message, MessageContent, MessageType } from '@zapgate/core';
 import { describe, expect, it } from 'vitest';
-import { toChatwootDraft, toChatwootEdit, vcardPhones } from './to-chatwoot.js';
+import { toChatwootDraft, toChatwootEdit, toChatwootReaction, vcardPhones } from './to-chatwoot.js';
 
 function message<T extends MessageType>(
   msgType: T,
@@ -156,5 +156,21 @@ describe('toChatwootEdit', () => {
       },
       attachment: null,
     });
+  });
+});
+
+describe('toChatwootReaction', () => {
+  const reaction = { targetWaid: 'WA0', senderJid: '5511987654321@s.whatsapp.net', emoji: '❤️', isFromMe: false };
+  it('shows the emoji as a reaction to the bridged message', () => {
+    expect(toChatwootReaction(reaction, { inReplyTo: 41 })?.message).toEqual({
+      content: '❤️',
+      messageType: 'incoming',
+      private: false,
+      sourceId: 'WAID:WA0@reaction:5511987654321@s.whatsapp.net:❤️',
+      contentAttributes: { in_reply_to: 41, is_reaction: true },
+    });
+  });
+  it('has nothing to create for a removed reaction', () => {
+    expect(toChatwootReaction({ ...reaction, emoji: '' })).toBeNull();
   });
 });

@@ -141,3 +141,36 @@ export function toChatwootEdit(
     attachment: null,
   };
 }
+
+/** A reaction (`message.reaction`), as the mapping reads it. */
+export interface ReactionInput {
+  targetWaid: string;
+  senderJid: string;
+  emoji: string;
+  isFromMe: boolean;
+}
+
+/** The id-map key (and `source_id` suffix) of one person's reaction to one message. */
+export const reactionKey = (targetWaid: string, senderJid: string) => `${targetWaid}@reaction:${senderJid}`;
+
+/**
+ * A reaction as Chatwoot shows reactions: the emoji as a reply to the message it reacts to,
+ * marked `is_reaction`. Null for a removed reaction (the caller deletes the one it bridged).
+ */
+export function toChatwootReaction(reaction: ReactionInput, context: ToChatwootContext = {}): ChatwootDraft | null {
+  if (!reaction.emoji) return null;
+  const prefix = prefixOf(context);
+  return {
+    message: {
+      content: [prefix, reaction.emoji].filter(Boolean).join('\n'),
+      messageType: reaction.isFromMe ? 'outgoing' : 'incoming',
+      private: reaction.isFromMe && (context.fromMeAsNote ?? false),
+      sourceId: `${sourceIdOf(reactionKey(reaction.targetWaid, reaction.senderJid))}:${reaction.emoji}`,
+      contentAttributes: {
+        ...(context.inReplyTo != null ? { in_reply_to: context.inReplyTo } : {}),
+        is_reaction: true,
+      },
+    },
+    attachment: null,
+  };
+}

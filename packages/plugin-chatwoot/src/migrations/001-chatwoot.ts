@@ -14,7 +14,8 @@ export const chatwootTables = sqlMigration('001_chatwoot', [
     "code" text,
     "reason" text,
     "inboxId" integer,
-    "callbackTokenHash" text,
+    "callbackToken" text,
+    "inboxSecret" text,
     "updatedAt" timestamptz NOT NULL DEFAULT clock_timestamp()
   )`,
   `CREATE TABLE "chatwootContacts" (
@@ -46,6 +47,7 @@ export const chatwootTables = sqlMigration('001_chatwoot', [
     "chatwootMessageId" integer NOT NULL,
     "conversationId" integer NOT NULL,
     "direction" text NOT NULL,
+    "messageId" uuid,
     "createdAt" timestamptz NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY ("sessionId", "chatJid", "waid")
   )`,

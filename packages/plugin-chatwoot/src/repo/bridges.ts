@@ -12,23 +12,26 @@ export interface BridgeState {
   reason: string | null;
   /** The inbox in use (configured by id, or found/created by name). */
   inboxId: number | null;
-  /** SHA-256 (hex) of the token in the callback URL. */
-  callbackTokenHash: string | null;
+  /** The token in the callback URL (sealed when the host has an encryption key). */
+  callbackToken: string | null;
+  /** The webhook signing secret Chatwoot gave the inbox (sealed when the host has an encryption key). */
+  inboxSecret: string | null;
   updatedAt: string;
 }
 
-const columns = `"sessionId", "status", "code", "reason", "inboxId", "callbackTokenHash", "updatedAt"`;
+const columns = `"sessionId", "status", "code", "reason", "inboxId", "callbackToken", "inboxSecret", "updatedAt"`;
 const rowOf = (row: Record<string, unknown>): BridgeState => ({
   sessionId: String(row.sessionId),
   status: row.status as BridgeStatus,
   code: sqlValues.stringOrNull(row.code),
   reason: sqlValues.stringOrNull(row.reason),
   inboxId: sqlValues.numberOrNull(row.inboxId),
-  callbackTokenHash: sqlValues.stringOrNull(row.callbackTokenHash),
+  callbackToken: sqlValues.stringOrNull(row.callbackToken),
+  inboxSecret: sqlValues.stringOrNull(row.inboxSecret),
   updatedAt: sqlValues.iso(row.updatedAt),
 });
 
-const writable = ['status', 'code', 'reason', 'inboxId', 'callbackTokenHash'] as const;
+const writable = ['status', 'code', 'reason', 'inboxId', 'callbackToken', 'inboxSecret'] as const;
 
 /** `chatwootBridges`: one row per session with the bridge configured. */
 export const bridgesRepo = {
@@ -43,7 +46,7 @@ export const bridgesRepo = {
   async update(
     sql: SqlClient,
     sessionId: string,
-    change: Partial<Pick<BridgeState, 'status' | 'code' | 'reason' | 'inboxId' | 'callbackTokenHash'>>,
+    change: Partial<Pick<BridgeState, (typeof writable)[number]>>,
   ): Promise<BridgeState> {
     const keys = writable.filter((key) => key in change);
     const values = keys.map((key) => change[key] ?? null);

@@ -11,15 +11,18 @@ export interface MessageLink {
   chatwootMessageId: number;
   conversationId: number;
   direction: Direction;
+  /** Zapgate's id of the WhatsApp message (to edit or revoke it), when known. */
+  messageId?: string | null;
 }
 
-const columns = `"chatJid", "waid", "chatwootMessageId", "conversationId", "direction"`;
+const columns = `"chatJid", "waid", "chatwootMessageId", "conversationId", "direction", "messageId"`;
 const rowOf = (row: Record<string, unknown>): MessageLink => ({
   chatJid: String(row.chatJid),
   waid: String(row.waid),
   chatwootMessageId: Number(row.chatwootMessageId),
   conversationId: Number(row.conversationId),
   direction: row.direction as Direction,
+  messageId: row.messageId === null || row.messageId === undefined ? null : String(row.messageId),
 });
 
 /**
@@ -47,10 +50,19 @@ export const messagesRepo = {
   /** Records a bridged message; false when it was already recorded (the first link stays). */
   async save(sql: SqlClient, sessionId: string, link: MessageLink): Promise<boolean> {
     const rows = await sql.query(
-      `INSERT INTO "chatwootMessages" ("sessionId", ${columns}) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO "chatwootMessages" ("sessionId", ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT ("sessionId", "chatJid", "waid") DO NOTHING RETURNING "waid"`,
-      [sessionId, link.chatJid, link.waid, link.chatwootMessageId, link.conversationId, link.direction],
+      [sessionId, link.chatJid, link.waid, link.chatwootMessageId, link.conversationId, link.direction, link.messageId ?? null],
     );
     return rows.length === 1;
+  },
+
+  /** Forgets a link (a reaction replaced or removed). */
+  async remove(sql: SqlClient, sessionId: string, chatJid: string, waid: string): Promise<void> {
+    await sql.query(`DELETE FROM "chatwootMessages" WHERE "sessionId" = ? AND "chatJid" = ? AND "waid" = ?`, [
+      sessionId,
+      chatJid,
+      waid,
+    ]);
   },
 };
