@@ -18,6 +18,8 @@ export const ChatwootErrorCodes = {
   CHATWOOT_BAD_RESPONSE: 502,
   /** The Chatwoot URL may not be reached (a private address not allowed by the host). */
   CHATWOOT_URL_NOT_ALLOWED: 400,
+  /** An agent's attachment Chatwoot never served (still missing after the retries). */
+  CHATWOOT_ATTACHMENT_UNAVAILABLE: 502,
   /** A callback without a valid signature or token. */
   CHATWOOT_CALLBACK_UNAUTHORIZED: 401,
 } as const;

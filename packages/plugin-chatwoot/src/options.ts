@@ -47,6 +47,11 @@ export const ChatwootOptionsSchema = Type.Object({
    * @default 5
    */
   attachmentAttempts: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
+  /**
+   * Largest attachment downloaded from Chatwoot to send to WhatsApp.
+   * @default 67108864 (64 MiB)
+   */
+  maxAttachmentBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024 }),
 });
 
 /** Options after defaults: what `ctx.options` holds. */

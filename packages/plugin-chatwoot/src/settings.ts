@@ -1,7 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 
 /** A secret setting: sealed at rest, never returned in clear. */
-const Secret = (description: string) => Type.String({ minLength: 1, maxLength: 512, writeOnly: true, description });
+const Secret = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 512, writeOnly: true, description });
 
 /**
  * Per-session settings of the bridge (`PUT /v1/sessions/{sessionId}/plugins/chatwoot`). The
@@ -17,8 +19,11 @@ export const ChatwootSettingsSchema = Type.Object(
       maxLength: 2048,
       description: 'Base URL of the Chatwoot installation, e.g. https://chatwoot.example.com',
     }),
-    accountId: Type.Integer({ minimum: 1, description: 'Chatwoot account id (the number in /app/accounts/<id>/…)' }),
-    token: Secret("API access token of a Chatwoot administrator or agent (Profile settings → Access token)"),
+    accountId: Type.Integer({
+      minimum: 1,
+      description: 'Chatwoot account id (the number in /app/accounts/<id>/…)',
+    }),
+    token: Secret('API access token of a Chatwoot administrator or agent (Profile settings → Access token)'),
     /** @default undefined: find or create the inbox by `inboxName` */
     inboxId: Type.Optional(Type.Integer({ minimum: 1, description: 'Use this API-channel inbox' })),
     /** @default 'WhatsApp' */
@@ -30,16 +35,26 @@ export const ChatwootSettingsSchema = Type.Object(
     }),
     /** @default undefined */
     webhookSecret: Type.Optional(
-      Secret("The inbox's webhook signing secret (Chatwoot 4.13+; read from the inbox when the bridge creates it)"),
+      Secret(
+        "The inbox's webhook signing secret (Chatwoot 4.13+; read from the inbox when the bridge creates it)",
+      ),
     ),
     /** @default false */
-    signMessages: Type.Boolean({ default: false, description: "Prepend the agent's name to messages sent to WhatsApp" }),
+    signMessages: Type.Boolean({
+      default: false,
+      description: "Prepend the agent's name to messages sent to WhatsApp",
+    }),
     /** @default '\n' */
-    signDelimiter: Type.String({ maxLength: 32, default: '\n', description: 'Between the agent name and the text' }),
+    signDelimiter: Type.String({
+      maxLength: 32,
+      default: '\n',
+      description: 'Between the agent name and the text',
+    }),
     /** @default true */
     reopenConversation: Type.Boolean({
       default: true,
-      description: "A new message reopens the chat's resolved conversation (false: a new conversation is made)",
+      description:
+        "A new message reopens the chat's resolved conversation (false: a new conversation is made)",
     }),
     /** @default false */
     conversationPending: Type.Boolean({ default: false, description: 'New conversations start as pending' }),
@@ -54,10 +69,13 @@ export const ChatwootSettingsSchema = Type.Object(
     /** @default false */
     mergeBrazilContacts: Type.Boolean({
       default: false,
-      description: "Treat Brazilian numbers with and without the ninth digit as one contact",
+      description: 'Treat Brazilian numbers with and without the ninth digit as one contact',
     }),
     /** @default false */
-    markRead: Type.Boolean({ default: false, description: 'Agents opening or answering a conversation mark the chat read on WhatsApp' }),
+    markRead: Type.Boolean({
+      default: false,
+      description: 'Agents opening or answering a conversation mark the chat read on WhatsApp',
+    }),
     /** @default false */
     phoneMessagesAsNotes: Type.Boolean({
       default: false,
@@ -66,13 +84,22 @@ export const ChatwootSettingsSchema = Type.Object(
     /** @default false */
     importContacts: Type.Boolean({ default: false, description: 'History import brings the contacts in' }),
     /** @default false */
-    importMessages: Type.Boolean({ default: false, description: 'History import brings the messages of the last daysLimit days in' }),
+    importMessages: Type.Boolean({
+      default: false,
+      description: 'History import brings the messages of the last daysLimit days in',
+    }),
     /** @default 7 */
-    daysLimit: Type.Integer({ minimum: 1, maximum: 365, default: 7, description: 'Days of messages the import brings' }),
+    daysLimit: Type.Integer({
+      minimum: 1,
+      maximum: 365,
+      default: 7,
+      description: 'Days of messages the import brings',
+    }),
     /** @default true */
     commands: Type.Boolean({
       default: true,
-      description: 'The bot contact: agents write /status, /qr, /pairing <number>, /restart, /disconnect to it',
+      description:
+        'The bot contact: agents write /status, /qr, /pairing <number>, /restart, /disconnect to it',
     }),
   },
   { additionalProperties: false },
@@ -80,3 +107,13 @@ export const ChatwootSettingsSchema = Type.Object(
 
 /** Settings after defaults, secrets in clear (what the bridge reads). */
 export type ChatwootSettings = Static<typeof ChatwootSettingsSchema>;
+
+/** Settings with their defaults filled in; throws listing every problem when they are invalid. */
+export function resolveSettings(input: unknown): ChatwootSettings {
+  const settings = Value.Default(ChatwootSettingsSchema, structuredClone(input ?? {}));
+  const problems = [...Value.Errors(ChatwootSettingsSchema, settings)].map(
+    (e) => `${e.path || '/'} ${e.message}`,
+  );
+  if (problems.length > 0) throw new Error(`Invalid Chatwoot settings: ${problems.join('; ')}`);
+  return settings as ChatwootSettings;
+}

@@ -65,7 +65,11 @@ function describe(session: Session): string {
 }
 
 /** Runs an agent's command written to the bot contact and answers in its conversation. */
-export async function runCommand(bridge: SessionBridge, control: SessionControl, payload: CallbackMessage): Promise<Outcome> {
+export async function runCommand(
+  bridge: SessionBridge,
+  control: SessionControl,
+  payload: CallbackMessage,
+): Promise<Outcome> {
   const conversationId = payload.conversation.id;
   const [command = '', ...args] = (payload.content ?? '').trim().split(/\s+/);
   try {
@@ -76,7 +80,12 @@ export async function runCommand(bridge: SessionBridge, control: SessionControl,
       case '/qr': {
         const { qr, expiresAt } = await control.qr();
         const png = await QRCode.toBuffer(qr, { type: 'png', margin: 2, width: 400 });
-        await answer(bridge, conversationId, `Scan with WhatsApp → Linked devices (expires ${expiresAt})`, png);
+        await answer(
+          bridge,
+          conversationId,
+          `Scan with WhatsApp → Linked devices (expires ${expiresAt})`,
+          png,
+        );
         break;
       }
       case '/pairing': {
@@ -85,7 +94,11 @@ export async function runCommand(bridge: SessionBridge, control: SessionControl,
           await answer(bridge, conversationId, 'Usage: /pairing <phone number with country code>');
           break;
         }
-        await answer(bridge, conversationId, `Pairing code for +${phone}: ${await control.pairingCode(phone)}`);
+        await answer(
+          bridge,
+          conversationId,
+          `Pairing code for +${phone}: ${await control.pairingCode(phone)}`,
+        );
         break;
       }
       case '/restart':

@@ -16,11 +16,24 @@ export interface Person {
   avatarUrl: string | null;
 }
 
-/** The person behind a chat: a group, or a user with their LID ↔ phone mapping from the store. */
-export async function personOfChat(bridge: SessionBridge, chatJid: string): Promise<Person> {
+/**
+ * The person behind a chat: a group, or a user with their LID ↔ phone mapping from the store.
+ * `nameHint` (the push name a message carried) names a user the store has no name for.
+ */
+export async function personOfChat(
+  bridge: SessionBridge,
+  chatJid: string,
+  nameHint?: string | null,
+): Promise<Person> {
   if (isGroupJid(chatJid)) {
     const chat = await bridge.whatsapp.chat(chatJid);
-    return { jids: [chatJid], identifier: chatJid, phone: null, name: chat?.chatName || chatJid, avatarUrl: null };
+    return {
+      jids: [chatJid],
+      identifier: chatJid,
+      phone: null,
+      name: chat?.chatName || chatJid,
+      avatarUrl: null,
+    };
   }
   const contact = await bridge.whatsapp.contact(chatJid);
   const phoneJid = [contact?.jid, chatJid].find((jid) => jid && phoneOfJid(jid)) ?? null;
@@ -31,7 +44,7 @@ export async function personOfChat(bridge: SessionBridge, chatJid: string): Prom
     jids,
     identifier: phoneJid ?? lid ?? chatJid,
     phone,
-    name: contact?.name || contact?.pushName || phone || chatJid.split('@')[0]!,
+    name: contact?.name || contact?.pushName || nameHint || phone || chatJid.split('@')[0]!,
     avatarUrl: contact?.avatarUrl ?? null,
   };
 }
@@ -52,7 +65,11 @@ async function findInChatwoot(bridge: SessionBridge, person: Person): Promise<Ch
   return null;
 }
 
-async function linkExisting(bridge: SessionBridge, person: Person, contact: ChatwootContact): Promise<ContactLink> {
+async function linkExisting(
+  bridge: SessionBridge,
+  person: Person,
+  contact: ChatwootContact,
+): Promise<ContactLink> {
   const { client, inboxId, signal } = bridge;
   let sourceId = contact.contact_inboxes?.find((row) => row.inbox.id === inboxId)?.source_id;
   sourceId ??= (await client.contacts.addInbox(contact.id, inboxId, undefined, { signal })).source_id;
@@ -91,7 +108,12 @@ export async function ensureContact(bridge: SessionBridge, person: Person): Prom
         },
         { signal },
       );
-      link = { jid: person.identifier, contactId: payload.contact.id, sourceId: payload.contact_inbox.source_id, inboxId };
+      link = {
+        jid: person.identifier,
+        contactId: payload.contact.id,
+        sourceId: payload.contact_inbox.source_id,
+        inboxId,
+      };
     } catch (error) {
       // made meanwhile by someone else (another bridge, an agent): use theirs
       if (!isGatewayError(error) || error.code !== 'CHATWOOT_REJECTED') throw error;

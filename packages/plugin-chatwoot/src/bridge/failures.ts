@@ -18,7 +18,7 @@ export function isTransientWhatsappError(error: unknown): boolean {
 
 /** A short reason for agents. */
 export function reasonOf(error: unknown): string {
-  if (isGatewayError(error)) return `${error.message} (${error.code})`;
+  if (isGatewayError(error) && !error.code.startsWith('CHATWOOT_')) return `${error.message} (${error.code})`;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -34,9 +34,11 @@ export async function markFailedInChatwoot(
   reason: string,
 ): Promise<void> {
   const o = bridge.signal ? { signal: bridge.signal } : {};
-  await bridge.client.messages.updateStatus(conversationId, chatwootMessageId, 'failed', reason, o).catch((error) => {
-    if (failureOf(error)?.status !== 404) throw error;
-  });
+  await bridge.client.messages
+    .updateStatus(conversationId, chatwootMessageId, 'failed', reason, o)
+    .catch((error) => {
+      if (failureOf(error)?.status !== 404) throw error;
+    });
   await bridge.client.messages.create(
     conversationId,
     { content: `⚠️ Not delivered to WhatsApp: ${reason}`, messageType: 'outgoing', private: true },

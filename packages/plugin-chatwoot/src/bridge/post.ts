@@ -12,15 +12,26 @@ export interface Target {
 }
 
 /** The person and conversation of a chat, made when missing. */
-export async function targetOf(bridge: SessionBridge, chatJid: string): Promise<Target> {
-  const person = await personOfChat(bridge, chatJid);
+export async function targetOf(
+  bridge: SessionBridge,
+  chatJid: string,
+  nameHint?: string | null,
+): Promise<Target> {
+  const person = await personOfChat(bridge, chatJid, nameHint);
   const contact = await ensureContact(bridge, person);
   return { person, conversation: await ensureConversation(bridge, person, contact) };
 }
 
 /** The Chatwoot message with this `source_id` among the conversation's latest, if any. */
-async function alreadyPosted(bridge: SessionBridge, conversationId: number, sourceId: string): Promise<number | null> {
-  const { payload } = await bridge.client.messages.list(conversationId, bridge.signal ? { signal: bridge.signal } : {});
+async function alreadyPosted(
+  bridge: SessionBridge,
+  conversationId: number,
+  sourceId: string,
+): Promise<number | null> {
+  const { payload } = await bridge.client.messages.list(
+    conversationId,
+    bridge.signal ? { signal: bridge.signal } : {},
+  );
   return payload.find((message) => message.source_id === sourceId)?.id ?? null;
 }
 
@@ -57,11 +68,17 @@ export async function post(
     return created.id;
   };
   try {
-    return { chatwootMessageId: await send(target.conversation.conversationId), conversationId: target.conversation.conversationId };
+    return {
+      chatwootMessageId: await send(target.conversation.conversationId),
+      conversationId: target.conversation.conversationId,
+    };
   } catch (error) {
     if (!isGatewayError(error) || error.code !== 'CHATWOOT_NOT_FOUND') throw error;
     await forgetConversation(bridge, target.person);
     const fresh = await targetOf(bridge, target.person.identifier);
-    return { chatwootMessageId: await send(fresh.conversation.conversationId), conversationId: fresh.conversation.conversationId };
+    return {
+      chatwootMessageId: await send(fresh.conversation.conversationId),
+      conversationId: fresh.conversation.conversationId,
+    };
   }
 }

@@ -12,6 +12,7 @@ import {
   toChatwootReaction,
 } from '../mapping/to-chatwoot.js';
 import { messagesRepo } from '../repo/messages.js';
+import { markFailedInChatwoot } from './failures.js';
 import { post, targetOf } from './post.js';
 import type { SessionBridge } from './session-bridge.js';
 
@@ -30,7 +31,10 @@ export function skipReasonOf(bridge: SessionBridge, chatJid: string): string | n
   return null;
 }
 
-async function contextOf(bridge: SessionBridge, message: Pick<Message, 'chatId' | 'senderJid' | 'senderName' | 'isFromMe' | 'quotedMsgId'>) {
+async function contextOf(
+  bridge: SessionBridge,
+  message: Pick<Message, 'chatId' | 'senderJid' | 'senderName' | 'isFromMe' | 'quotedMsgId'>,
+) {
   const context: ToChatwootContext = { fromMeAsNote: bridge.settings.phoneMessagesAsNotes };
   if (message.quotedMsgId) {
     const quoted = await messagesRepo.get(bridge.sql, bridge.sessionId, message.chatId, message.quotedMsgId);
@@ -52,8 +56,9 @@ async function postAndLink(
   file: { data: Buffer; mimeType: string } | null,
   retry: boolean,
   messageId: string | null = null,
+  nameHint: string | null = null,
 ): Promise<Outcome> {
-  const target = await targetOf(bridge, chatJid);
+  const target = await targetOf(bridge, chatJid, nameHint);
   const posted = await post(bridge, target, draft, file, retry);
   await messagesRepo.save(bridge.sql, bridge.sessionId, {
     chatJid,
@@ -70,7 +75,11 @@ async function postAndLink(
  * makes a replay a no-op; its media is uploaded with it (a file that cannot be read is noted
  * instead); a quote becomes `in_reply_to` of the bridged quoted message.
  */
-export async function messageToChatwoot(bridge: SessionBridge, message: Message, retry: boolean): Promise<Outcome> {
+export async function messageToChatwoot(
+  bridge: SessionBridge,
+  message: Message,
+  retry: boolean,
+): Promise<Outcome> {
   const skip = skipReasonOf(bridge, message.chatId);
   if (skip) return skipped(skip);
   if (await messagesRepo.get(bridge.sql, bridge.sessionId, message.chatId, message.waid)) {
@@ -83,16 +92,28 @@ export async function messageToChatwoot(bridge: SessionBridge, message: Message,
     file = await bridge.whatsapp.media(message);
     if (!file) {
       draft = toChatwootDraft(
-        { ...message, mediaInfo: { ...(message.mediaInfo ?? { mimeType: 'application/octet-stream' }), error: 'the file is not stored' } },
+        {
+          ...message,
+          mediaInfo: {
+            ...(message.mediaInfo ?? { mimeType: 'application/octet-stream' }),
+            error: 'the file is not stored',
+          },
+        },
         await contextOf(bridge, message),
       )!;
     }
   }
-  return postAndLink(bridge, message.chatId, message.waid, draft, file, retry, message.id);
+  const nameHint = message.isFromMe ? null : message.senderName;
+  return postAndLink(bridge, message.chatId, message.waid, draft, file, retry, message.id, nameHint);
 }
 
 /** Bridges an edit as a note replying to the original (Chatwoot's API cannot change a message's text). */
-export async function editToChatwoot(bridge: SessionBridge, message: Message, editedAt: string, retry: boolean): Promise<Outcome> {
+export async function editToChatwoot(
+  bridge: SessionBridge,
+  message: Message,
+  editedAt: string,
+  retry: boolean,
+): Promise<Outcome> {
   const skip = skipReasonOf(bridge, message.chatId);
   if (skip) return skipped(skip);
   const context = await contextOf(bridge, message);
@@ -101,19 +122,30 @@ export async function editToChatwoot(bridge: SessionBridge, message: Message, ed
   context.inReplyTo = original?.chatwootMessageId ?? null;
   const draft = toChatwootEdit(message, { ...context, editedAt });
   const key = `${message.waid}@edit:${Date.parse(editedAt)}`;
-  if (await messagesRepo.get(bridge.sql, bridge.sessionId, message.chatId, key)) return skipped('already bridged');
+  if (await messagesRepo.get(bridge.sql, bridge.sessionId, message.chatId, key))
+    return skipped('already bridged');
   return postAndLink(bridge, message.chatId, key, draft, null, retry);
 }
 
 /** Marks the bridged message deleted in Chatwoot (a message deleted for everyone on WhatsApp). */
-export async function deleteToChatwoot(bridge: SessionBridge, chatJid: string, waid: string): Promise<Outcome> {
+export async function deleteToChatwoot(
+  bridge: SessionBridge,
+  chatJid: string,
+  waid: string,
+): Promise<Outcome> {
   const link = await messagesRepo.get(bridge.sql, bridge.sessionId, chatJid, waid);
   if (!link) return skipped('never bridged');
   if (link.direction === 'to_whatsapp') return skipped('made in Chatwoot');
-  await bridge.client.messages.delete(link.conversationId, link.chatwootMessageId, bridge.signal ? { signal: bridge.signal } : {}).catch((error) => {
-    if (failureOf(error)?.status !== 404) throw error; // already gone
-  });
-  return { status: 'bridged', chatwootMessageId: link.chatwootMessageId, conversationId: link.conversationId };
+  await bridge.client.messages
+    .delete(link.conversationId, link.chatwootMessageId, bridge.signal ? { signal: bridge.signal } : {})
+    .catch((error) => {
+      if (failureOf(error)?.status !== 404) throw error; // already gone
+    });
+  return {
+    status: 'bridged',
+    chatwootMessageId: link.chatwootMessageId,
+    conversationId: link.conversationId,
+  };
 }
 
 /** Shows a reaction on the message it reacts to, replacing the person's previous reaction to it. */
@@ -152,18 +184,50 @@ const statusFor: Partial<Record<MessageStatus, ChatwootMessageStatus>> = {
 
 /**
  * Shows a receipt on the bridged message (Chatwoot 4.2+ takes message statuses from API
- * inboxes; an older Chatwoot answers 404 and the receipt is dropped).
+ * inboxes; an older Chatwoot answers 404 and the receipt is dropped). An agent's message that
+ * WhatsApp did not take (`failed`, with `reason`) is marked failed with a private note.
  */
-export async function statusToChatwoot(bridge: SessionBridge, chatJid: string, waid: string, status: MessageStatus): Promise<Outcome> {
-  const wanted = statusFor[status];
-  if (!wanted) return skipped(`no Chatwoot status for ${status}`);
+export async function statusToChatwoot(
+  bridge: SessionBridge,
+  chatJid: string,
+  waid: string,
+  status: MessageStatus,
+  reason: string | null = null,
+): Promise<Outcome> {
   const link = await messagesRepo.get(bridge.sql, bridge.sessionId, chatJid, waid);
   if (!link) return skipped('never bridged');
+  if (status === 'failed') {
+    if (link.direction !== 'to_whatsapp') return skipped('not an agent message');
+    await markFailedInChatwoot(
+      bridge,
+      link.conversationId,
+      link.chatwootMessageId,
+      reason ?? 'WhatsApp did not take it',
+    );
+    return {
+      status: 'bridged',
+      chatwootMessageId: link.chatwootMessageId,
+      conversationId: link.conversationId,
+    };
+  }
+  const wanted = statusFor[status];
+  if (!wanted) return skipped(`no Chatwoot status for ${status}`);
   try {
-    await bridge.client.messages.updateStatus(link.conversationId, link.chatwootMessageId, wanted, undefined, bridge.signal ? { signal: bridge.signal } : {});
+    await bridge.client.messages.updateStatus(
+      link.conversationId,
+      link.chatwootMessageId,
+      wanted,
+      undefined,
+      bridge.signal ? { signal: bridge.signal } : {},
+    );
   } catch (error) {
-    if (failureOf(error)?.status === 404) return skipped('Chatwoot does not take message statuses (or the message is gone)');
+    if (failureOf(error)?.status === 404)
+      return skipped('Chatwoot does not take message statuses (or the message is gone)');
     throw error;
   }
-  return { status: 'bridged', chatwootMessageId: link.chatwootMessageId, conversationId: link.conversationId };
+  return {
+    status: 'bridged',
+    chatwootMessageId: link.chatwootMessageId,
+    conversationId: link.conversationId,
+  };
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
 import type { SendMessageBody } from '@zapgate/core';
 import type { CallbackConversation, CallbackMessage } from '../callback/payload.js';
+import { chatwootError } from '../error-codes.js';
 import { type PlannedSend, planWhatsappSends } from '../mapping/to-whatsapp.js';
 import { conversationsRepo } from '../repo/conversations.js';
 import { messagesRepo } from '../repo/messages.js';
-import type { Static } from '@sinclair/typebox';
 import { isTransientWhatsappError, markFailedInChatwoot, reasonOf } from './failures.js';
 import type { SessionBridge } from './session-bridge.js';
 import type { Outcome } from './to-chatwoot.js';
@@ -24,11 +25,12 @@ export async function chatOfConversation(
   if (link) return link.chatJid;
   const sender = conversation.meta?.sender;
   const digits = sender?.phone_number?.replace(/\D/g, '');
-  const chatJid = sender?.identifier && jidPattern.test(sender.identifier)
-    ? sender.identifier
-    : digits
-      ? `${digits}@s.whatsapp.net`
-      : null;
+  const chatJid =
+    sender?.identifier && jidPattern.test(sender.identifier)
+      ? sender.identifier
+      : digits
+        ? `${digits}@s.whatsapp.net`
+        : null;
   if (!chatJid || !sender || !conversation.contact_inbox) return null;
   await conversationsRepo.save(bridge.sql, {
     sessionId: bridge.sessionId,
@@ -59,7 +61,12 @@ async function bodyOf(
 ): Promise<{ body: SendMessageBody; upload?: { data: Buffer; mimeType: string; fileName: string } }> {
   if (send.kind === 'text') return { body: { type: 'text', to: chatJid, text: send.text } };
   const file = await download(bridge, send.url, attachmentAttempts);
-  if (!file) throw new Error(`the attachment ${send.fileName} could not be downloaded from Chatwoot`);
+  if (!file) {
+    throw chatwootError(
+      'CHATWOOT_ATTACHMENT_UNAVAILABLE',
+      `the attachment ${send.fileName} could not be downloaded from Chatwoot`,
+    );
+  }
   const media = { to: chatJid, media: { url: send.url }, mimeType: file.mimeType, fileName: send.fileName };
   const upload = { data: file.data, mimeType: file.mimeType, fileName: send.fileName };
   const caption = send.caption ? { caption: send.caption } : {};
@@ -91,11 +98,18 @@ export async function replyToWhatsapp(
   if (!chatJid) return skipped('the conversation has no WhatsApp chat');
   const attributes = payload.content_attributes ?? {};
   const repliedTo = typeof attributes.in_reply_to === 'number' ? attributes.in_reply_to : null;
-  const quoted = repliedTo ? (await messagesRepo.byChatwootId(bridge.sql, bridge.sessionId, repliedTo))[0] : undefined;
+  const quoted = repliedTo
+    ? (await messagesRepo.byChatwootId(bridge.sql, bridge.sessionId, repliedTo))[0]
+    : undefined;
   try {
     if (attributes.is_reaction === true) {
       if (!quoted) return skipped('the reaction is to a message that was not bridged');
-      const body: SendMessageBody = { type: 'reaction', to: chatJid, messageId: quoted.waid, emoji: payload.content ?? '' };
+      const body: SendMessageBody = {
+        type: 'reaction',
+        to: chatJid,
+        messageId: quoted.waid,
+        emoji: payload.content ?? '',
+      };
       const sent = await bridge.whatsapp.send(body, { idempotencyKey: `chatwoot:${payload.id}:0` });
       await link(bridge, chatJid, payload, sent);
       return { status: 'bridged', chatwootMessageId: payload.id, conversationId: payload.conversation.id };
@@ -120,7 +134,12 @@ export async function replyToWhatsapp(
   return { status: 'bridged', chatwootMessageId: payload.id, conversationId: payload.conversation.id };
 }
 
-async function link(bridge: SessionBridge, chatJid: string, payload: CallbackMessage, sent: { id: string; waid: string }) {
+async function link(
+  bridge: SessionBridge,
+  chatJid: string,
+  payload: CallbackMessage,
+  sent: { id: string; waid: string },
+) {
   await messagesRepo.save(bridge.sql, bridge.sessionId, {
     chatJid,
     waid: sent.waid,
@@ -148,7 +167,7 @@ export async function updateToWhatsapp(bridge: SessionBridge, payload: CallbackM
     const key = `cw-delete:${payload.id}`;
     if (await messagesRepo.get(sql, sessionId, first.chatJid, key)) return skipped('already deleted');
     for (const row of links) await bridge.whatsapp.revoke(row.messageId!);
-    await messagesRepo.save(sql, sessionId, { ...first, waid: key });
+    await messagesRepo.save(sql, sessionId, { ...first, waid: key, messageId: null });
     return { status: 'bridged', chatwootMessageId: payload.id, conversationId: payload.conversation.id };
   }
   if (attributes.is_edited === true && payload.content) {
@@ -157,7 +176,7 @@ export async function updateToWhatsapp(bridge: SessionBridge, payload: CallbackM
     if (await messagesRepo.get(sql, sessionId, first.chatJid, key)) return skipped('edit already sent');
     const text = planWhatsappSends({ ...payload, attachments: [] }, bridge.settings)[0];
     if (text?.kind === 'text') await bridge.whatsapp.edit(first.messageId!, text.text);
-    await messagesRepo.save(sql, sessionId, { ...first, waid: key });
+    await messagesRepo.save(sql, sessionId, { ...first, waid: key, messageId: null });
     return { status: 'bridged', chatwootMessageId: payload.id, conversationId: payload.conversation.id };
   }
   return skipped('no change for WhatsApp');

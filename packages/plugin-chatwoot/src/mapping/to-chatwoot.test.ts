@@ -160,7 +160,12 @@ describe('toChatwootEdit', () => {
 });
 
 describe('toChatwootReaction', () => {
-  const reaction = { targetWaid: 'WA0', senderJid: '5511987654321@s.whatsapp.net', emoji: '❤️', isFromMe: false };
+  const reaction = {
+    targetWaid: 'WA0',
+    senderJid: '5511987654321@s.whatsapp.net',
+    emoji: '❤️',
+    isFromMe: false,
+  };
   it('shows the emoji as a reaction to the bridged message', () => {
     expect(toChatwootReaction(reaction, { inReplyTo: 41 })?.message).toEqual({
       content: '❤️',

@@ -157,7 +157,10 @@ export const reactionKey = (targetWaid: string, senderJid: string) => `${targetW
  * A reaction as Chatwoot shows reactions: the emoji as a reply to the message it reacts to,
  * marked `is_reaction`. Null for a removed reaction (the caller deletes the one it bridged).
  */
-export function toChatwootReaction(reaction: ReactionInput, context: ToChatwootContext = {}): ChatwootDraft | null {
+export function toChatwootReaction(
+  reaction: ReactionInput,
+  context: ToChatwootContext = {},
+): ChatwootDraft | null {
   if (!reaction.emoji) return null;
   const prefix = prefixOf(context);
   return {

@@ -52,7 +52,15 @@ export const messagesRepo = {
     const rows = await sql.query(
       `INSERT INTO "chatwootMessages" ("sessionId", ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT ("sessionId", "chatJid", "waid") DO NOTHING RETURNING "waid"`,
-      [sessionId, link.chatJid, link.waid, link.chatwootMessageId, link.conversationId, link.direction, link.messageId ?? null],
+      [
+        sessionId,
+        link.chatJid,
+        link.waid,
+        link.chatwootMessageId,
+        link.conversationId,
+        link.direction,
+        link.messageId ?? null,
+      ],
     );
     return rows.length === 1;
   },
