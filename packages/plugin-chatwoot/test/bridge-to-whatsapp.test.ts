@@ -69,7 +69,7 @@ describe.each(backends)('Chatwoot → WhatsApp on %s', (backend) => {
     await h.chatwoot.dashboard.reply(conversationId, { content: 'Done' });
     await replyToWhatsapp(h.bridge, lastCallback(), options);
     h.configure({ signMessages: false });
-    expect((sends().at(-1)?.content as { text: string }).text).toBe('*Alice Agent:*\nDone');
+    expect(sends().at(-1)?.content).toMatchObject({ type: 'text', text: '*Alice Agent:*\nDone' });
   });
 
   it('downloads attachments (waiting while Chatwoot stores them) and captions the first', async () => {
