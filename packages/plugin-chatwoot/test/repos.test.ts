@@ -75,7 +75,8 @@ describe.each(['postgres', 'pglite'] as const)('the bridge tables on %s', (backe
       waid: 'W1',
       chatwootMessageId: 100,
       conversationId: 12,
-      direction: 'to_chatwoot' as const,
+      direction: 'to_whatsapp' as const,
+      messageId: '00000000-0000-4000-8000-00000000000a',
     };
     expect(await messagesRepo.save(sql, sessionId, link)).toBe(true);
     expect(await messagesRepo.save(sql, sessionId, { ...link, chatwootMessageId: 101 })).toBe(false);
