@@ -23,6 +23,9 @@ export type Outcome =
 
 const skipped = (reason: string): Outcome => ({ status: 'skipped', reason });
 
+/** The send origin of what the bridge sends (core stamps it on every send made through the plugin's context). */
+export const bridgeOrigin = 'plugin:chatwoot';
+
 /** Why a chat is not bridged, or null when it is. */
 export function skipReasonOf(bridge: SessionBridge, chatJid: string): string | null {
   if (/@(broadcast|newsletter)$/.test(chatJid)) return 'broadcasts and channels are not bridged';
@@ -82,6 +85,7 @@ export async function messageToChatwoot(
 ): Promise<Outcome> {
   const skip = skipReasonOf(bridge, message.chatId);
   if (skip) return skipped(skip);
+  if (message.origin === bridgeOrigin) return skipped('sent by the bridge (an agent in Chatwoot)');
   if (await messagesRepo.get(bridge.sql, bridge.sessionId, message.chatId, message.waid)) {
     return skipped('already bridged');
   }
