@@ -3,5 +3,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@zapgate/source'] },
   ssr: { resolve: { conditions: ['@zapgate/source'] } },
-  test: { name: 'e2e', testTimeout: 90_000, hookTimeout: 90_000, fileParallelism: false },
+  // run like production: the CLI removes Object.prototype.__proto__ (--disable-proto=delete)
+  test: {
+    execArgv: ['--disable-proto=delete'],
+    name: 'e2e',
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
+    fileParallelism: false,
+  },
 });

@@ -3,5 +3,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@zapgate/source'] },
   ssr: { resolve: { conditions: ['@zapgate/source'] } },
-  test: { name: 'server', testTimeout: 30_000, hookTimeout: 60_000 },
+  // run like production: the CLI removes Object.prototype.__proto__ (--disable-proto=delete)
+  test: { execArgv: ['--disable-proto=delete'], name: 'server', testTimeout: 30_000, hookTimeout: 60_000 },
 });

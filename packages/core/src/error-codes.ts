@@ -5,6 +5,8 @@
 export const CoreErrorCodes = {
   VALIDATION_FAILED: 400,
   INVALID_RECIPIENT: 400,
+  /** A chat, contact or group id is not a phone number, a JID or a LID. */
+  INVALID_JID: 400,
   INVALID_CURSOR: 400,
   /** A user-given URL (media, proxy, webhook...) points at a refused scheme or a private address. */
   URL_NOT_ALLOWED: 400,

@@ -1,5 +1,7 @@
 // Contracts
 
+// Cross-cutting
+export { currentContext, type ExecutionContext, runInContext } from './context.js';
 export { Chat, type ChatInput } from './contracts/chat.js';
 export { Jid, Nullable, Page, type PageOf, Timestamp } from './contracts/common.js';
 export { Contact, type ContactInput } from './contracts/contact.js';
@@ -14,6 +16,7 @@ export {
   type StoredEvent,
 } from './contracts/events.js';
 export { Group, GroupParticipant, GroupParticipantRole, GroupParticipantsAction } from './contracts/group.js';
+export { ChatId, chatIdPattern, requireChatJid, requireGroupJid, toChatJid } from './contracts/jid.js';
 export {
   isStatusAdvance,
   MediaInfo,
@@ -38,7 +41,6 @@ export {
   SessionSettings,
   SessionStatus,
 } from './contracts/session.js';
-
 // Errors
 export { type CoreErrorCode, CoreErrorCodes } from './error-codes.js';
 export {
@@ -76,7 +78,6 @@ export {
   readMediaResponse,
 } from './gateway/media.js';
 export { GatewayTuning } from './gateway/options.js';
-// Cross-cutting
 export { type Logger, silentLogger } from './logger.js';
 export { type LocalMediaStoreOptions, localMediaStore } from './media/local-media-store.js';
 export { type Counter, type Histogram, type Metrics, noopMetrics } from './metrics.js';

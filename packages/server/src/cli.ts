@@ -1,8 +1,11 @@
 #!/usr/bin/env node
+// first: no module may load with Object.prototype.__proto__ (like --disable-proto=delete)
+import './harden.js';
 import { parseArgs } from 'node:util';
 import { isGatewayError } from '@zapgate/core';
 import { runMigrateCommand } from './migrate-command.js';
 import { loadConfig, type ServerConfig } from './options.js';
+import { installProcessGuard } from './process-guard.js';
 import { startServer } from './start.js';
 
 const usage = `Usage: zapgate <command> [options]
@@ -49,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'start') {
     const { app, close } = await startServer(config);
+    installProcessGuard(app.log);
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

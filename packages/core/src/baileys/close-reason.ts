@@ -9,6 +9,11 @@ export function closeReasonOf(
   const boom = error as { output?: { statusCode?: number }; message?: string } | undefined;
   const statusCode = boom?.output?.statusCode;
   const message = boom?.message ?? 'connection closed';
+  // Baileys gives socket errors without an E-code (a proxy that resets, a TLS failure) the
+  // generic 500, which is also `badSession`: they are network failures, never a reason to
+  // wipe a paired session's credentials.
+  if (statusCode === DisconnectReason.badSession && /^WebSocket Error/.test(message))
+    return { reason: 'connection_lost', statusCode, message };
   switch (statusCode) {
     case DisconnectReason.loggedOut:
       return { reason: 'logged_out', statusCode, message };

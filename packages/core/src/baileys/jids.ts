@@ -1,27 +1,11 @@
-import { isJidGroup, jidDecode, jidNormalizedUser } from '@whiskeysockets/baileys';
-
-const phonePattern = /^\+?[0-9][0-9 ().-]{4,24}$/;
+import { jidDecode, jidNormalizedUser } from '@whiskeysockets/baileys';
+import { toChatJid } from '../contracts/jid.js';
 
 /**
- * A recipient (phone number or JID) as a normalised JID, or `null` when it is neither.
- * Phone numbers become `<digits>@s.whatsapp.net`; JIDs keep their server (`g.us`, `lid`, …).
+ * A recipient (phone number or JID) as a normalised JID, or `null` when it is neither: core's
+ * one normaliser ({@link toChatJid}), so sends, chat actions and lookups accept the same forms.
  */
-export function toJid(recipient: string): string | null {
-  const value = recipient.trim();
-  if (value.includes('@')) {
-    const decoded = jidDecode(value);
-    if (!decoded?.user || !decoded.server) return null;
-    if (!['s.whatsapp.net', 'g.us', 'lid', 'broadcast', 'newsletter', 'c.us'].includes(decoded.server))
-      return null;
-    if (decoded.server === 's.whatsapp.net' || decoded.server === 'c.us') {
-      if (!/^[0-9]{5,20}$/.test(decoded.user)) return null;
-    }
-    return isJidGroup(value) ? value : jidNormalizedUser(value);
-  }
-  if (!phonePattern.test(value)) return null;
-  const digits = value.replace(/\D/g, '');
-  return digits.length >= 5 && digits.length <= 20 ? `${digits}@s.whatsapp.net` : null;
-}
+export const toJid = toChatJid;
 
 /** The phone number of a phone-number JID (`155…@s.whatsapp.net` → `155…`), else `null`. */
 export function phoneOf(jid: string | null | undefined): string | null {

@@ -1,3 +1,4 @@
+import { requireChatJid } from '../contracts/jid.js';
 import { GatewayError } from '../errors.js';
 import type { Store } from '../ports/store.js';
 import type { DirectoryApi } from './api.js';
@@ -10,7 +11,8 @@ export function createDirectoryApi(store: Store, { requireSession }: SessionAcce
       await requireSession(sessionId);
       return store.chats.list(sessionId, filter);
     },
-    async getChat(sessionId, chatJid) {
+    async getChat(sessionId, chatId) {
+      const chatJid = requireChatJid(chatId);
       await requireSession(sessionId);
       const chat = await store.chats.get(sessionId, chatJid);
       if (!chat) throw new GatewayError('CHAT_NOT_FOUND', `Chat ${chatJid} does not exist`);
@@ -20,7 +22,8 @@ export function createDirectoryApi(store: Store, { requireSession }: SessionAcce
       await requireSession(sessionId);
       return store.contacts.list(sessionId, filter);
     },
-    async getContact(sessionId, jid) {
+    async getContact(sessionId, id) {
+      const jid = requireChatJid(id, 'contact id');
       await requireSession(sessionId);
       const contact = await store.contacts.get(sessionId, jid);
       if (!contact) throw new GatewayError('CONTACT_NOT_FOUND', `Contact ${jid} does not exist`);

@@ -1,3 +1,4 @@
+import { requireChatJid } from '../contracts/jid.js';
 import type { Message } from '../contracts/message.js';
 import { GatewayError } from '../errors.js';
 import type { Store } from '../ports/store.js';
@@ -29,8 +30,9 @@ export function createMessagesApi({ store, access, send }: Deps): MessagesApi {
     get: requireMessage,
 
     async list(sessionId, filter = {}) {
+      const chatId = filter.chatId === undefined ? undefined : requireChatJid(filter.chatId);
       await access.requireSession(sessionId);
-      return store.messages.list(sessionId, filter);
+      return store.messages.list(sessionId, { ...filter, ...(chatId ? { chatId } : {}) });
     },
 
     async edit(sessionId, id, text) {
@@ -76,7 +78,8 @@ export function createMessagesApi({ store, access, send }: Deps): MessagesApi {
       });
     },
 
-    async markRead(sessionId, chatId, messageIds) {
+    async markRead(sessionId, chatRef, messageIds) {
+      const chatId = requireChatJid(chatRef);
       await access.requireSession(sessionId);
       const connection = await access.connection(sessionId);
       const messages = messageIds?.length

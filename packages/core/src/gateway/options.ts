@@ -15,6 +15,11 @@ export const GatewayTuning = Type.Object({
       factor: Type.Number({ minimum: 1, default: 2 }),
       /** Attempts before the session is `failed` (0 = never give up). @default 0 */
       maxAttempts: Type.Integer({ minimum: 0, default: 0 }),
+      /**
+       * Attempts in a row that never reached WhatsApp (the socket or its proxy failed before a
+       * QR or a login) before the session is `failed` with the last reason (0 = never). @default 10
+       */
+      maxFailedStarts: Type.Integer({ minimum: 0, default: 10 }),
     },
     { default: {} },
   ),

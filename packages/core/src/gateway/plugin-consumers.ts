@@ -1,3 +1,4 @@
+import { runInContext } from '../context.js';
 import { matchesEventPattern, type StoredEvent } from '../contracts/events.js';
 import type { ResolvedPlugin } from '../plugin/resolve.js';
 import type { PluginContext } from '../plugin/types.js';
@@ -39,7 +40,12 @@ export function createPluginConsumers({
         tuning: tuning.events,
         async handle(event) {
           for (const [pattern, handler] of handlers) {
-            if (handler && matchesEventPattern(pattern, event.type)) await handler(event, ctx);
+            if (!handler || !matchesEventPattern(pattern, event.type)) continue;
+            const context = {
+              pluginId: plugin.id,
+              ...(event.sessionId ? { sessionId: event.sessionId } : {}),
+            };
+            await runInContext(context, () => handler(event, ctx));
           }
         },
       });

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
+import { runInContext } from '../context.js';
 import type { Session, SessionStatus } from '../contracts/session.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, isGatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { OutgoingPolicy } from '../net/outgoing-policy.js';
 import type { CloseReason, Connection, Connector, ConnectorEvent } from '../ports/connector.js';
@@ -18,6 +19,10 @@ interface Runtime {
   connection: Connection | null;
   /** Failed attempts since the last `open`. */
   attempt: number;
+  /** Attempts in a row that never reached WhatsApp (no QR, no login). */
+  failedStarts: number;
+  /** The current socket reached WhatsApp (showed a QR or logged in). */
+  reached: boolean;
   reconnectTimer: NodeJS.Timeout | null;
   /** Resolves when the current socket settles (open, qr or close) — used by boot. */
   settled: { promise: Promise<void>; resolve: () => void };
@@ -95,6 +100,7 @@ export class SessionManager {
       if (runtime.connection) return session;
       this.cancelReconnect(runtime);
       runtime.attempt = 0;
+      runtime.failedStarts = 0;
       return this.open(runtime, session);
     });
   }
@@ -148,18 +154,22 @@ export class SessionManager {
     const generation = ++runtime.generation;
     runtime.settled = deferred();
     const connecting = await this.setStatus(session.id, 'connecting', null);
+    runtime.reached = false;
     try {
-      runtime.connection = await this.connector.connect({
-        session: connecting,
-        auth: this.store.auth,
-        onEvent: (event) => this.onEvent(session.id, generation, event),
-        getMessage: (chatId, waid) => this.store.messages.getByWaid(session.id, chatId, waid),
-        ...(this.outgoing ? { outgoing: this.outgoing } : {}),
-      });
+      // everything the connection starts runs as this session's work (logged with its id)
+      runtime.connection = await runInContext({ sessionId: session.id }, () =>
+        this.connector.connect({
+          session: connecting,
+          auth: this.store.auth,
+          onEvent: (event) => this.onEvent(session.id, generation, event),
+          getMessage: (chatId, waid) => this.store.messages.getByWaid(session.id, chatId, waid),
+          ...(this.outgoing ? { outgoing: this.outgoing } : {}),
+        }),
+      );
     } catch (error) {
       runtime.settled.resolve();
-      this.logger.error({ err: error, sessionId: session.id }, 'connector failed to open a socket');
-      this.scheduleReconnect(session.id, runtime, 'Could not open a socket');
+      this.logger.warn({ err: error, sessionId: session.id }, 'could not open a socket');
+      await this.failedStart(session.id, runtime, `Could not open a socket: ${messageOf(error)}`, error);
       return this.requireSession(session.id);
     }
     return connecting;
@@ -172,6 +182,8 @@ export class SessionManager {
       case 'connecting':
         return void (await this.setStatus(sessionId, 'connecting', null));
       case 'qr': {
+        runtime.reached = true;
+        runtime.failedStarts = 0;
         await this.store.transaction(async (tx) => {
           await this.updateStatusIn(tx, sessionId, 'qr', 'Waiting for the QR code to be scanned', {
             qr: { value: event.qr, expiresAt: event.expiresAt },
@@ -182,6 +194,8 @@ export class SessionManager {
       }
       case 'open':
         runtime.attempt = 0;
+        runtime.reached = true;
+        runtime.failedStarts = 0;
         await this.setStatus(sessionId, 'connected', null, {
           qr: null,
           deviceJid: event.deviceJid,
@@ -227,7 +241,31 @@ export class SessionManager {
       await this.setStatus(sessionId, final.status, final.reason, { qr: null });
       return;
     }
-    this.scheduleReconnect(sessionId, runtime, event.message);
+    if (!runtime.reached) await this.failedStart(sessionId, runtime, event.message);
+    else this.scheduleReconnect(sessionId, runtime, event.message);
+  }
+
+  /**
+   * A start that never reached WhatsApp (the proxy or the socket failed first): retried with
+   * backoff, and `failed` with the reason after `maxFailedStarts` in a row, or at once when
+   * the outgoing policy refuses the session's proxy (retrying cannot help).
+   */
+  private async failedStart(sessionId: string, runtime: Runtime, reason: string, error?: unknown) {
+    runtime.failedStarts++;
+    const { maxFailedStarts } = this.tuning.reconnect;
+    const refused = isGatewayError(error) && error.code === 'URL_NOT_ALLOWED';
+    if (this.stopping || (!refused && (maxFailedStarts === 0 || runtime.failedStarts < maxFailedStarts))) {
+      this.scheduleReconnect(sessionId, runtime, reason);
+      return;
+    }
+    const final = refused ? reason : `Gave up after ${runtime.failedStarts} attempts: ${reason}`;
+    this.logger.warn(
+      { sessionId, attempts: runtime.failedStarts, reason },
+      'session failed: WhatsApp cannot be reached',
+    );
+    await this.setStatus(sessionId, 'failed', final).catch((e) =>
+      this.logger.error({ err: e, sessionId }, 'could not mark the session failed'),
+    );
   }
 
   private scheduleReconnect(sessionId: string, runtime: Runtime, reason: string): void {
@@ -318,6 +356,8 @@ export class SessionManager {
         generation: 0,
         connection: null,
         attempt: 0,
+        failedStarts: 0,
+        reached: false,
         reconnectTimer: null,
         settled: deferred(),
         queue: Promise.resolve(),
@@ -330,3 +370,5 @@ export class SessionManager {
     return result;
   }
 }
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

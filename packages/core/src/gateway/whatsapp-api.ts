@@ -1,5 +1,6 @@
 import type { Chat } from '../contracts/chat.js';
 import type { Group, GroupParticipantsAction } from '../contracts/group.js';
+import { requireChatJid, requireGroupJid } from '../contracts/jid.js';
 import { GatewayError } from '../errors.js';
 import type { Connection } from '../ports/connector.js';
 import type { Store } from '../ports/store.js';
@@ -17,10 +18,11 @@ const digits = (value: string) => value.replace(/\D/g, '');
 export function createChatsApi({ store, connection }: Deps): ChatsApi {
   const modify = async (
     sessionId: string,
-    chatJid: string,
+    chatId: string,
     change: Parameters<Connection['modifyChat']>[1],
     patch: Partial<Chat>,
   ) => {
+    const chatJid = requireChatJid(chatId);
     const live = await connection(sessionId);
     const [last] = (await store.messages.list(sessionId, { chatId: chatJid, limit: 1 })).items;
     await live.modifyChat(
@@ -46,7 +48,8 @@ export function createChatsApi({ store, connection }: Deps): ChatsApi {
       modify(sessionId, chatJid, { muteUntil: until }, { mutedUntil: until }),
     markUnread: (sessionId, chatJid, unread) =>
       modify(sessionId, chatJid, { markRead: !unread }, { unreadCount: unread ? 1 : 0 }),
-    async delete(sessionId, chatJid) {
+    async delete(sessionId, chatId) {
+      const chatJid = requireChatJid(chatId);
       const live = await connection(sessionId);
       const [last] = (await store.messages.list(sessionId, { chatId: chatJid, limit: 1 })).items;
       await live.modifyChat(
@@ -59,7 +62,8 @@ export function createChatsApi({ store, connection }: Deps): ChatsApi {
           await appendEvent(tx, 'chat.deleted', sessionId, { chatJid });
       });
     },
-    async presence(sessionId, chatJid, presence) {
+    async presence(sessionId, chatId, presence) {
+      const chatJid = chatId === null ? null : requireChatJid(chatId);
       await (await connection(sessionId)).sendPresence(chatJid, presence);
     },
   };
@@ -75,8 +79,12 @@ export function createContactsApi({ connection }: Deps): ContactsApi {
       }
       return (await connection(sessionId)).checkNumbers(cleaned);
     },
-    profilePicture: async (sessionId, jid) => (await connection(sessionId)).profilePictureUrl(jid),
-    async block(sessionId, jid, blocked) {
+    async profilePicture(sessionId, id) {
+      const jid = requireChatJid(id, 'contact id');
+      return (await connection(sessionId)).profilePictureUrl(jid);
+    },
+    async block(sessionId, id, blocked) {
+      const jid = requireChatJid(id, 'contact id');
       await (await connection(sessionId)).setBlocked(jid, blocked);
     },
   };
@@ -96,17 +104,13 @@ export function createGroupsApi({ store, connection }: Deps): GroupsApi {
       await appendEvent(tx, 'group.upserted', sessionId, { group: stored });
       return stored;
     });
-  const requireGroupJid = (jid: string) => {
-    if (!/^[0-9-]+@g\.us$/.test(jid))
-      throw new GatewayError('VALIDATION_FAILED', `"${jid}" is not a group JID (…@g.us)`);
-  };
   return {
     async list(sessionId) {
       const groups = await (await connection(sessionId)).groups.list();
       return groups.map((g) => ({ ...g, sessionId }));
     },
-    async get(sessionId, jid) {
-      requireGroupJid(jid);
+    async get(sessionId, groupId) {
+      const jid = requireGroupJid(groupId);
       return save(sessionId, await (await connection(sessionId)).groups.get(jid));
     },
     async create(sessionId, subject, participants) {
@@ -117,14 +121,14 @@ export function createGroupsApi({ store, connection }: Deps): GroupsApi {
         throw new GatewayError('INVALID_RECIPIENT', `Not phone numbers or JIDs: ${invalid.join(', ')}`);
       return save(sessionId, await live.groups.create(subject, jids as string[]));
     },
-    async update(sessionId, jid, change) {
-      requireGroupJid(jid);
+    async update(sessionId, groupId, change) {
+      const jid = requireGroupJid(groupId);
       const live = await connection(sessionId);
       await live.groups.update(jid, change);
       return save(sessionId, await live.groups.get(jid));
     },
-    async participants(sessionId, jid, action: GroupParticipantsAction, participants) {
-      requireGroupJid(jid);
+    async participants(sessionId, groupId, action: GroupParticipantsAction, participants) {
+      const jid = requireGroupJid(groupId);
       const live = await connection(sessionId);
       const jids = participants.map((p) => live.toJid(p));
       const invalid = participants.filter((_, i) => !jids[i]);
@@ -132,18 +136,18 @@ export function createGroupsApi({ store, connection }: Deps): GroupsApi {
         throw new GatewayError('INVALID_RECIPIENT', `Not phone numbers or JIDs: ${invalid.join(', ')}`);
       return live.groups.participants(jid, action, jids as string[]);
     },
-    async inviteCode(sessionId, jid) {
-      requireGroupJid(jid);
+    async inviteCode(sessionId, groupId) {
+      const jid = requireGroupJid(groupId);
       return (await connection(sessionId)).groups.inviteCode(jid);
     },
-    async revokeInvite(sessionId, jid) {
-      requireGroupJid(jid);
+    async revokeInvite(sessionId, groupId) {
+      const jid = requireGroupJid(groupId);
       return (await connection(sessionId)).groups.revokeInvite(jid);
     },
     join: async (sessionId, code) =>
       (await connection(sessionId)).groups.join(code.replace(/^https?:\/\/chat\.whatsapp\.com\//, '')),
-    async leave(sessionId, jid) {
-      requireGroupJid(jid);
+    async leave(sessionId, groupId) {
+      const jid = requireGroupJid(groupId);
       await (await connection(sessionId)).groups.leave(jid);
     },
   };

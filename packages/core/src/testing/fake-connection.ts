@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { toChatJid } from '../contracts/jid.js';
 import { storedContent } from '../gateway/outbound-content.js';
 import type { Connection, ConnectorEvent, OutboundContent, SentMessage } from '../ports/connector.js';
 
@@ -31,20 +32,8 @@ export interface FakeConnectionHost {
 
 let messageIds = 0;
 
-/** Normalises a phone number or JID like the Baileys connector does (enough for tests). */
-export function fakeToJid(recipient: string): string | null {
-  const value = recipient.trim();
-  const at = value.indexOf('@');
-  if (at >= 0) {
-    const user = value.slice(0, at);
-    const server = value.slice(at + 1);
-    if (!user || !['s.whatsapp.net', 'g.us', 'lid', 'broadcast', 'newsletter'].includes(server)) return null;
-    if (server === 's.whatsapp.net' && !/^[0-9]{5,20}$/.test(user)) return null;
-    return value;
-  }
-  const digits = value.replace(/^\+/, '');
-  return /^[0-9]{5,20}$/.test(digits) ? `${digits}@s.whatsapp.net` : null;
-}
+/** Normalises a phone number or JID exactly like the Baileys connector does (core's {@link toChatJid}). */
+export const fakeToJid = toChatJid;
 
 /** A scriptable {@link Connection}: records every call, sends resolve unless told to fail. */
 export class FakeConnection implements Connection {

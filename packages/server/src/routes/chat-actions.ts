@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { Chat, Timestamp } from '@zapgate/core';
+import { Chat, ChatId, Timestamp } from '@zapgate/core';
 import type { RouteContext, ZapgateInstance } from '../context.js';
 import { NoContent, responses, SessionParams } from '../schemas.js';
 
 const tags = ['chats'];
 const ChatParams = Type.Object({
   sessionId: SessionParams.properties.sessionId,
-  chatId: Type.String({ minLength: 3, description: 'Chat JID' }),
+  chatId: ChatId(),
 });
 const errors = [404, 409, 502, 504];
 
@@ -91,7 +91,7 @@ export function chatActionRoutes(app: ZapgateInstance, { gateway }: RouteContext
         tags,
         params: SessionParams,
         body: Type.Object({
-          chatId: Type.Optional(Type.String({ minLength: 3 })),
+          chatId: Type.Optional(ChatId()),
           presence: Type.Union(
             ['available', 'unavailable', 'composing', 'recording', 'paused'].map((p) => Type.Literal(p)),
           ),

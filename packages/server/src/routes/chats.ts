@@ -1,15 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { Chat, Page } from '@zapgate/core';
+import { Chat, ChatId, Page } from '@zapgate/core';
 import type { RouteContext, ZapgateInstance } from '../context.js';
 import { NoContent, responses, SessionParams } from '../schemas.js';
 
 const tags = ['chats'];
 const ChatParams = Type.Object({
   sessionId: SessionParams.properties.sessionId,
-  chatId: Type.String({
-    minLength: 3,
-    description: 'Chat JID, e.g. `15550002222@s.whatsapp.net` or `123@g.us`',
-  }),
+  chatId: ChatId(),
 });
 
 /** Chat queries and read receipts. */

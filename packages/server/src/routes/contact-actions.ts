@@ -1,13 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { GatewayError } from '@zapgate/core';
-import { toJid } from '@zapgate/core/baileys';
+import { ChatId } from '@zapgate/core';
 import type { RouteContext, ZapgateInstance } from '../context.js';
 import { NoContent, responses, SessionParams } from '../schemas.js';
 
 const tags = ['contacts'];
 const JidParams = Type.Object({
   sessionId: SessionParams.properties.sessionId,
-  jid: Type.String({ minLength: 3, description: 'Contact JID or phone number' }),
+  jid: ChatId('Contact: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`) or a LID (`…@lid`)'),
 });
 const errors = [404, 409, 502, 504];
 
@@ -62,7 +61,7 @@ export function contactActionRoutes(app: ZapgateInstance, { gateway }: RouteCont
       },
     },
     async (request) => ({
-      url: await gateway.contacts.profilePicture(request.params.sessionId, jidOf(request.params.jid)),
+      url: await gateway.contacts.profilePicture(request.params.sessionId, request.params.jid),
     }),
   );
 
@@ -83,16 +82,9 @@ export function contactActionRoutes(app: ZapgateInstance, { gateway }: RouteCont
         },
       },
       async (request, reply) => {
-        await gateway.contacts.block(request.params.sessionId, jidOf(request.params.jid), blocked);
+        await gateway.contacts.block(request.params.sessionId, request.params.jid, blocked);
         return reply.status(204).send();
       },
     );
   }
-}
-
-/** A path JID, or a bare phone number turned into one; anything else is a 400. */
-function jidOf(value: string): string {
-  const jid = toJid(value);
-  if (!jid) throw new GatewayError('INVALID_RECIPIENT', `"${value}" is not a phone number or a WhatsApp JID`);
-  return jid;
 }

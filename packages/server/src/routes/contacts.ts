@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Contact, Page } from '@zapgate/core';
+import { ChatId, Contact, Page } from '@zapgate/core';
 import type { RouteContext, ZapgateInstance } from '../context.js';
 import { responses, SessionParams } from '../schemas.js';
 
@@ -45,7 +45,9 @@ export function contactRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
         tags,
         params: Type.Object({
           sessionId: SessionParams.properties.sessionId,
-          jid: Type.String({ minLength: 3, description: 'Contact JID' }),
+          jid: ChatId(
+            'Contact: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`) or a LID (`…@lid`)',
+          ),
         }),
         response: responses({ 200: Contact }, [404]),
       },

@@ -6,7 +6,11 @@ import { NoContent, responses, SessionParams } from '../schemas.js';
 const tags = ['groups'];
 const GroupParams = Type.Object({
   sessionId: SessionParams.properties.sessionId,
-  groupJid: Type.String({ pattern: '^[0-9-]+@g\\.us$', description: 'Group JID (`…@g.us`)' }),
+  groupJid: Type.String({
+    pattern: '^[0-9]{5,20}(-[0-9]{5,20})?@g\\.us$',
+    maxLength: 64,
+    description: 'Group JID (`…@g.us`)',
+  }),
 });
 const errors = [404, 409, 502, 504];
 const InviteCode = Type.Object({ code: Type.String(), url: Type.String() });

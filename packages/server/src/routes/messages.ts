@@ -1,5 +1,13 @@
 import { Type } from '@sinclair/typebox';
-import { GatewayError, Message, MessageType, Page, SendMessageBody, type SendOptions } from '@zapgate/core';
+import {
+  ChatId,
+  GatewayError,
+  Message,
+  MessageType,
+  Page,
+  SendMessageBody,
+  type SendOptions,
+} from '@zapgate/core';
 import type { FastifyRequest } from 'fastify';
 import type { RouteContext, ZapgateInstance } from '../context.js';
 import { MessageParams, rawResponse, responses, SessionParams } from '../schemas.js';
@@ -18,7 +26,7 @@ const SendHeaders = Type.Object({
 });
 
 const ListQuery = Type.Object({
-  chatId: Type.Optional(Type.String({ minLength: 3, description: 'Only this chat (JID)' })),
+  chatId: Type.Optional(ChatId('Only this chat: a phone number, a JID or a LID')),
   type: Type.Optional(MessageType),
   fromMe: Type.Optional(Type.Boolean({ description: 'Only outbound (true) or inbound (false)' })),
   since: Type.Optional(
