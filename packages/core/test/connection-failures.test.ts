@@ -12,7 +12,9 @@ afterEach(async () => {
 
 describe('a session whose connection attempts keep failing', () => {
   it('backs off, then is failed with the last reason after maxFailedStarts attempts that never reached WhatsApp', async () => {
-    harness = await startGateway({ tuning: { reconnect: { minDelayMs: 5, maxDelayMs: 10, maxFailedStarts: 3 } } });
+    harness = await startGateway({
+      tuning: { reconnect: { minDelayMs: 5, maxDelayMs: 10, maxFailedStarts: 3 } },
+    });
     const { gateway, fake } = harness;
     const session = await gateway.sessions.create({ name: 'flaky' });
     await gateway.sessions.connect(session.id);
@@ -37,7 +39,9 @@ describe('a session whose connection attempts keep failing', () => {
   });
 
   it('counts only attempts that never reached WhatsApp: a QR in between resets the count', async () => {
-    harness = await startGateway({ tuning: { reconnect: { minDelayMs: 5, maxDelayMs: 10, maxFailedStarts: 2 } } });
+    harness = await startGateway({
+      tuning: { reconnect: { minDelayMs: 5, maxDelayMs: 10, maxFailedStarts: 2 } },
+    });
     const { gateway, fake } = harness;
     const session = await gateway.sessions.create({ name: 'recovering' });
     await gateway.sessions.connect(session.id);

@@ -45,7 +45,8 @@ export async function useStoreAuthState(
     keys: {
       async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
         const rows = await auth.getKeys(sessionId, type, ids);
-        const out: { [id: string]: SignalDataTypeMap[T] } = {};
+        // ids come from the network (sender-key ids hold JIDs): never plain-object keys
+        const out: { [id: string]: SignalDataTypeMap[T] } = Object.create(null);
         for (const [id, raw] of Object.entries(rows)) {
           if (raw == null) continue;
           let value: unknown = fromJson(raw);
@@ -57,10 +58,10 @@ export async function useStoreAuthState(
         return out;
       },
       async set(data: SignalDataSet) {
-        const encoded: Record<string, Record<string, unknown | null>> = {};
+        const encoded: Record<string, Record<string, unknown | null>> = Object.create(null);
         for (const [type, values] of Object.entries(data)) {
           if (!values) continue;
-          const byId: Record<string, unknown | null> = {};
+          const byId: Record<string, unknown | null> = Object.create(null);
           for (const [id, value] of Object.entries(values)) {
             byId[id] = value == null ? null : toJson(value);
           }

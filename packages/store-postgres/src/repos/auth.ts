@@ -30,7 +30,8 @@ export function authRepo(db: Knex): AuthRepo {
       );
     },
     async getKeys(sessionId, type, ids) {
-      const out: Record<string, unknown> = {};
+      // key ids come from the network: a null-prototype object, never Object.prototype
+      const out: Record<string, unknown> = Object.create(null);
       if (ids.length === 0 || !isUuid(sessionId)) return out;
       const rows = await db('authKeys')
         .select('id', 'value')

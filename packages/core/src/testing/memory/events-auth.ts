@@ -42,7 +42,7 @@ export function authRepo(views: Views): AuthRepo {
       views.creds.set(sessionId, copy(creds));
     },
     async getKeys(sessionId, type, ids) {
-      const out: Record<string, unknown> = {};
+      const out: Record<string, unknown> = Object.create(null);
       for (const id of ids) {
         const value = views.keys.get(key(sessionId, type, id));
         if (value !== undefined) out[id] = copy(value);
