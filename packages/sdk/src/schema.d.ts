@@ -5811,7 +5811,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Chat JID, e.g. `15550002222@s.whatsapp.net` or `123@g.us` */
+                /** @description Chat: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`, `…@g.us`) or a LID (`…@lid`) */
                 chatId: string;
                 /** @description Session id */
                 sessionId: string;
@@ -5897,7 +5897,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Chat JID */
+                /** @description Chat: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`, `…@g.us`) or a LID (`…@lid`) */
                 chatId: string;
                 /** @description Session id */
                 sessionId: string;
@@ -5992,7 +5992,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Chat JID */
+                /** @description Chat: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`, `…@g.us`) or a LID (`…@lid`) */
                 chatId: string;
                 /** @description Session id */
                 sessionId: string;
@@ -6112,7 +6112,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Chat JID */
+                /** @description Chat: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`, `…@g.us`) or a LID (`…@lid`) */
                 chatId: string;
                 /** @description Session id */
                 sessionId: string;
@@ -6231,7 +6231,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Chat JID */
+                /** @description Chat: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`, `…@g.us`) or a LID (`…@lid`) */
                 chatId: string;
                 /** @description Session id */
                 sessionId: string;
@@ -6351,7 +6351,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Chat JID, e.g. `15550002222@s.whatsapp.net` or `123@g.us` */
+                /** @description Chat: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`, `…@g.us`) or a LID (`…@lid`) */
                 chatId: string;
                 /** @description Session id */
                 sessionId: string;
@@ -6452,7 +6452,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Chat JID */
+                /** @description Chat: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`, `…@g.us`) or a LID (`…@lid`) */
                 chatId: string;
                 /** @description Session id */
                 sessionId: string;
@@ -6742,7 +6742,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Contact JID */
+                /** @description Contact: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`) or a LID (`…@lid`) */
                 jid: string;
                 /** @description Session id */
                 sessionId: string;
@@ -6812,7 +6812,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Contact JID or phone number */
+                /** @description Contact: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`) or a LID (`…@lid`) */
                 jid: string;
                 /** @description Session id */
                 sessionId: string;
@@ -6907,7 +6907,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Contact JID or phone number */
+                /** @description Contact: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`) or a LID (`…@lid`) */
                 jid: string;
                 /** @description Session id */
                 sessionId: string;
@@ -7006,7 +7006,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Contact JID or phone number */
+                /** @description Contact: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`) or a LID (`…@lid`) */
                 jid: string;
                 /** @description Session id */
                 sessionId: string;
@@ -8309,7 +8309,7 @@ export interface operations {
     listMessages: {
         parameters: {
             query?: {
-                /** @description Only this chat (JID) */
+                /** @description Only this chat: a phone number, a JID or a LID */
                 chatId?: string;
                 /** @description `nextCursor` of the previous page */
                 cursor?: string;
@@ -8978,6 +8978,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Chat: a phone number (`15550002222`), a JID (`…@s.whatsapp.net`, `…@g.us`) or a LID (`…@lid`) */
                     chatId?: string;
                     presence: "available" | "unavailable" | "composing" | "recording" | "paused";
                 };
