@@ -1,5 +1,6 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { Link, Redirect, Route, Router, Switch } from 'wouter-preact';
+import { Link, Redirect, Route, Router, Switch, useLocation } from 'wouter-preact';
 import { useHashLocation } from 'wouter-preact/use-hash-location';
 import { Notice } from './components/notice.js';
 import { type Auth, AuthContext, checkKey, signInError, storedKey } from './lib/auth.js';
@@ -91,10 +92,10 @@ function Header({ auth }: { auth: Auth }) {
         Zapgate
       </Link>
       <nav aria-label="Main">
-        <Link href={home}>{auth.scope === 'admin' ? 'Sessions' : 'My session'}</Link>
-        {auth.scope === 'admin' && <Link href="/webhooks">Webhooks</Link>}
-        <Link href="/events">Events</Link>
-        {auth.scope === 'admin' && <Link href="/server">Server</Link>}
+        <NavLink href={home}>{auth.scope === 'admin' ? 'Sessions' : 'My session'}</NavLink>
+        {auth.scope === 'admin' && <NavLink href="/webhooks">Webhooks</NavLink>}
+        <NavLink href="/events">Events</NavLink>
+        {auth.scope === 'admin' && <NavLink href="/server">Server</NavLink>}
       </nav>
       <span class={`live live-${state}`} role="status" title="Event stream">
         {state === 'live' ? 'Live' : state === 'refused' ? 'Stream refused' : 'Connecting…'}
@@ -103,5 +104,17 @@ function Header({ auth }: { auth: Auth }) {
         Sign out
       </button>
     </header>
+  );
+}
+
+/** A header link marked as the current page for its section. */
+function NavLink({ href, children }: { href: string; children: ComponentChildren }) {
+  const [location] = useLocation();
+  const current =
+    href === '/' ? location === '/' || location.startsWith('/sessions/') : location.startsWith(href);
+  return (
+    <Link href={href} aria-current={current ? 'page' : undefined}>
+      {children}
+    </Link>
   );
 }

@@ -6,6 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectPageErrors, launchBrowser, screenshot } from './browser.js';
 import { type ServerStack, startServerStack } from './server-stack.js';
 
+/** A 2×2 PNG. */
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DA0PCfAUIBACFyBP1TVaZ3AAAAAElFTkSuQmCC',
+  'base64',
+);
+
 /** A webhook receiver on loopback that records what it got. */
 function receiver() {
   const bodies: string[] = [];
@@ -120,10 +126,35 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
       { timeoutMs: 20_000 },
     );
 
+    // a file: sent as an image with its caption
+    await page
+      .getByLabel('File (optional)')
+      .setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: png });
+    await page.getByLabel('Caption (optional)').fill('a picture');
+    await page.getByRole('button', { name: 'Send file' }).click();
+    const picture = page.locator('.message-list li.out').filter({ hasText: 'a picture' });
+    await picture.locator('[data-status="read"]').waitFor();
+    await picture.getByText('dot.png · image/png').waitFor();
+    await alice.waitForMessage((m) => m.message.imageMessage?.caption === 'a picture', { timeoutMs: 20_000 });
+
     const session = await stack.api('GET', `/v1/sessions/${sessionId}`);
     await alice.sendText(session.body.deviceJid, 'hi, Alice here');
     await page.locator('.message-list li.in').filter({ hasText: 'hi, Alice here' }).waitFor();
     await page.locator('.message-list li.in').filter({ hasText: 'From Alice' }).first().waitFor();
+    // received media are previewed from a blob URL (fetched with the key, never a key in a URL)
+    await alice.sendMedia(session.body.deviceJid, {
+      kind: 'image',
+      data: png,
+      mimetype: 'image/png',
+      caption: 'a dot',
+    });
+    const preview = page.locator('.message-list li.in').filter({ hasText: 'a dot' }).locator('img.media');
+    await preview.waitFor();
+    expect(await preview.getAttribute('src')).toMatch(/^blob:/);
+    await page.waitForFunction(
+      (img) => (img as HTMLImageElement).naturalWidth === 2,
+      await preview.elementHandle(),
+    );
     await screenshot(page, 'messages');
   });
 
@@ -170,6 +201,17 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     expect(errors).toEqual([]);
   });
 
+  it('fits a phone screen without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.goto(`${stack.baseUrl}/#/sessions/${sessionId}/messages`);
+    await page.locator('.message-list li').first().waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await screenshot(page, 'phone-messages');
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
   it('lets a session key see only its own session', async () => {
     const other = await stack.api('POST', '/v1/sessions', { name: 'other' });
     expect(other.status).toBe(201);
@@ -178,10 +220,16 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     // a new tab has its own session storage: it starts signed out
     await tab.goto(stack.baseUrl);
     await tab.getByLabel('API key').fill(sessionKey);
-    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.getByLabel('API key').press('Enter'); // the keyboard is enough
     await tab.locator('h1').filter({ hasText: 'shop' }).waitFor();
     expect(tab.url()).toContain(`#/sessions/${sessionId}`);
     expect(await tab.getByRole('link', { name: 'Server' }).count()).toBe(0);
+    // its own settings can be saved (the proxy, admin-only, is not sent back)
+    await tab.getByRole('link', { name: 'Settings' }).click();
+    await tab.getByLabel('Mark every inbound message as read').check();
+    await tab.getByRole('button', { name: 'Save settings' }).click();
+    await tab.getByText('Saved.').waitFor();
+    expect((await stack.api('GET', `/v1/sessions/${sessionId}`)).body.settings.markRead).toBe(true);
     await tab.goto(`${stack.baseUrl}/#/sessions/${other.body.id}`);
     await tab.getByRole('alert').filter({ hasText: 'does not reach that session' }).waitFor();
     await tab.goto(`${stack.baseUrl}/#/`);

@@ -10,12 +10,25 @@ export function messageText(message: Message): string {
   if (typeof content.caption === 'string' && content.caption) return content.caption;
   if (typeof content.fileName === 'string') return content.fileName;
   if (message.msgType === 'reaction') return `reacted ${String(content.emoji ?? '')}`;
-  if (message.msgType === 'location') return `📍 ${String(content.latitude)}, ${String(content.longitude)}`;
-  if (message.msgType === 'poll') return `📊 ${String(content.name ?? 'poll')}`;
+  if (message.msgType === 'location') return `Location ${String(content.latitude)}, ${String(content.longitude)}`;
+  if (message.msgType === 'poll') return `Poll: ${String(content.name ?? 'poll')}`;
   return `[${message.msgType}]`;
 }
 
-/** Media kinds the page previews inline. */
+/** `report.pdf · application/pdf · 12 kB` for a message with a file, else null. */
+export function fileLabel(message: Message): string | null {
+  const info = message.mediaInfo;
+  if (!info) return null;
+  const size =
+    info.size === undefined
+      ? null
+      : info.size < 1024
+        ? `${info.size} B`
+        : `${Math.round(info.size / 1024)} kB`;
+  return [info.fileName, info.mimeType, size].filter(Boolean).join(' · ');
+}
+
+/** Media kinds the page previews inline (stored media only: the server keeps inbound files). */
 export function previewKind(message: Message): 'image' | 'video' | 'audio' | null {
   if (!message.mediaInfo || message.mediaInfo.error || !message.mediaInfo.url) return null;
   if (message.msgType === 'image' || message.msgType === 'sticker') return 'image';

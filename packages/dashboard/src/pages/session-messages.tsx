@@ -5,7 +5,7 @@ import { MessageBadge } from '../components/status.js';
 import { call } from '../lib/api.js';
 import { useAuth } from '../lib/auth.js';
 import { useLiveEvents, useLiveResource } from '../lib/live.js';
-import { type Chat, type Message, mergeMessage, messageText } from '../lib/messages.js';
+import { type Chat, fileLabel, type Message, mergeMessage, messageText } from '../lib/messages.js';
 import type { Session } from '../lib/sessions.js';
 import { SendForm } from './send-form.js';
 
@@ -107,6 +107,7 @@ function MessageItem({ message }: { message: Message }) {
         {message.isFromMe && <MessageBadge status={message.status} />}
       </div>
       <p class="text">{messageText(message)}</p>
+      {message.mediaInfo && <p class="hint file">File: {fileLabel(message)}</p>}
       <MediaPreview message={message} />
     </li>
   );

@@ -31,10 +31,13 @@ export function SessionSettingsView({ session, onChange }: { session: Session; o
     setError(null);
     setSaved(false);
     try {
+      // Only what changed: changing the proxy needs the admin key, so a session key that saves
+      // its switches must not send the proxy back.
+      const nextProxy = proxyUrl.trim() === '' ? null : proxyUrl.trim();
       const patch = {
-        name: name.trim(),
-        proxyUrl: proxyUrl.trim() === '' ? null : proxyUrl.trim(),
         settings,
+        ...(name.trim() !== session.name ? { name: name.trim() } : {}),
+        ...(nextProxy !== session.proxyUrl ? { proxyUrl: nextProxy } : {}),
       };
       onChange(await call(client.sessions.update(session.id, patch)));
       setSaved(true);
@@ -57,7 +60,7 @@ export function SessionSettingsView({ session, onChange }: { session: Session; o
           />
         </label>
         <label>
-          Proxy URL (empty for none)
+          Proxy URL (empty for none; changing it needs the admin key)
           <input
             name="proxyUrl"
             type="url"

@@ -45,6 +45,7 @@ export function SessionPage({ id, tab = 'overview' }: { id: string; tab?: string
         {sessionTabs.map((t) => (
           <Link
             key={t.id}
+            className="tab"
             href={`/sessions/${id}/${t.id}`}
             aria-current={t.id === current.id ? 'page' : undefined}
           >
