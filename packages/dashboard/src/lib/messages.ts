@@ -10,7 +10,8 @@ export function messageText(message: Message): string {
   if (typeof content.caption === 'string' && content.caption) return content.caption;
   if (typeof content.fileName === 'string') return content.fileName;
   if (message.msgType === 'reaction') return `reacted ${String(content.emoji ?? '')}`;
-  if (message.msgType === 'location') return `Location ${String(content.latitude)}, ${String(content.longitude)}`;
+  if (message.msgType === 'location')
+    return `Location ${String(content.latitude)}, ${String(content.longitude)}`;
   if (message.msgType === 'poll') return `Poll: ${String(content.name ?? 'poll')}`;
   return `[${message.msgType}]`;
 }
