@@ -31,7 +31,9 @@ export function fileLabel(message: Message): string | null {
 
 /** Media kinds the page previews inline (stored media only: the server keeps inbound files). */
 export function previewKind(message: Message): 'image' | 'video' | 'audio' | null {
-  if (!message.mediaInfo || message.mediaInfo.error || !message.mediaInfo.url) return null;
+  const info = message.mediaInfo;
+  // `path` is the stored file (events carry it); `url` is how the API renders it.
+  if (!info || info.error || !(info.path || info.url)) return null;
   if (message.msgType === 'image' || message.msgType === 'sticker') return 'image';
   if (message.msgType === 'video') return 'video';
   if (message.msgType === 'audio') return 'audio';
