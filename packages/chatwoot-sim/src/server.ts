@@ -59,13 +59,13 @@ function toChecked(request: FastifyRequest): CheckedRequest {
     query[key] = all.length === 1 ? all[0]! : all;
   }
   const checked: CheckedRequest = { method: request.method, path: url.pathname, query };
-  const body = request.body as MultipartBody | undefined;
+  const body = request.body as MultipartBody | string | undefined;
   if (body !== undefined && body !== null) {
     checked.contentType = String(request.headers['content-type'] ?? '')
       .split(';')[0]!
       .trim();
     checked.body =
-      'multipart' in body
+      typeof body === 'object' && 'multipart' in body
         ? {
             ...body.fields,
             ...Object.fromEntries(

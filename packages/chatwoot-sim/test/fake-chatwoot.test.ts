@@ -230,3 +230,17 @@ describe('the fake Chatwoot', () => {
     expect(chatwoot.violations).toEqual([]);
   });
 });
+
+describe('the fake Chatwoot, with bodies it does not know', () => {
+  it('records a text body where JSON or multipart is expected, instead of failing', async () => {
+    const cw = await startFakeChatwoot();
+    const response = await fetch(`${cw.url}/api/v1/accounts/1/inboxes`, {
+      method: 'POST',
+      headers: { api_access_token: cw.token, 'content-type': 'text/plain' },
+      body: '[object FormData]',
+    });
+    expect(response.status).toBe(400);
+    expect(cw.violations[0]?.problems).toEqual(['body of type text/plain is not documented']);
+    await cw.close();
+  });
+});

@@ -1,5 +1,6 @@
 // Webhook URLs point at the discard port: connections are refused at once (no DNS, no wait).
 import { type FakeChatwoot, startFakeChatwoot } from '@zapgate/chatwoot-sim';
+import { outgoingPolicy } from '@zapgate/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatwootClient, chatwootClient } from '../src/client/client.js';
 import { failureOf } from '../src/error-codes.js';
@@ -164,5 +165,35 @@ describe('the Chatwoot client, against the spec-validating fake', () => {
     });
     await counted.inboxes.list();
     expect(seen).toEqual(['GET /api/v1/accounts/1/inboxes']);
+  });
+
+  it("uploads attachments through the host's guarded fetch (undici's own FormData differs from Node's)", async () => {
+    const policy = outgoingPolicy({ allow: ['127.0.0.1'] });
+    const guarded = chatwootClient({ ...chatwoot, fetch: (url, init) => policy.fetch(url, init as never) });
+    const inbox = await guarded.inboxes.create({ name: 'WA', webhookUrl: 'http://127.0.0.1:9/cb' });
+    const { payload } = await guarded.contacts.create(inbox.id, { name: 'Ana' });
+    const conversation = await guarded.conversations.create({
+      sourceId: payload.contact_inbox.source_id,
+      inboxId: inbox.id,
+    });
+    const message = await guarded.messages.createWithAttachments(
+      conversation.id,
+      { messageType: 'incoming' },
+      [{ fileName: 'a.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4') }],
+    );
+    expect(
+      chatwoot.state.messages.get(message.id)?.attachments.map((a) => [a.fileName, a.data.toString()]),
+    ).toEqual([['a.pdf', '%PDF-1.4']]);
+    await policy.close();
+  });
+
+  it('refuses a private Chatwoot the host does not allow, as a fatal error', async () => {
+    const policy = outgoingPolicy({});
+    const guarded = chatwootClient({ ...chatwoot, fetch: (url, init) => policy.fetch(url, init as never) });
+    expect(await failing(guarded.inboxes.list())).toMatchObject({
+      code: 'CHATWOOT_URL_NOT_ALLOWED',
+      failure: { retryable: false, fatal: true },
+    });
+    await policy.close();
   });
 });

@@ -121,11 +121,16 @@ export async function call<T>(
     if (value !== undefined) url.searchParams.set(key, String(value));
   }
   const headers: Record<string, string> = { api_access_token: connection.token, accept: 'application/json' };
-  let body: string | FormData | undefined;
+  let body: string | Uint8Array | undefined;
   if (options.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.json);
-  } else if (options.form) body = options.form;
+  } else if (options.form) {
+    // Encoded here, so any fetch (the guarded one is undici's own) sends the same bytes.
+    const encoded = new Response(options.form);
+    headers['content-type'] = encoded.headers.get('content-type')!;
+    body = new Uint8Array(await encoded.arrayBuffer());
+  }
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const send = connection.fetch ?? fetch;
