@@ -1,0 +1,37 @@
+// `pnpm bench` — every benchmark in turn; `BENCH_ONLY=inbound-postgres,send-api` picks some.
+// `BENCH_SCALE=0.1` shrinks the sizes (for a quick look; BENCHMARKS.md uses 1).
+import { inboundBench } from './inbound.js';
+import { machine } from './report.js';
+import { sendApiBench } from './send-api.js';
+
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+const n = (value: number) => Math.max(1, Math.round(value * scale));
+
+const inboundSizes = {
+  sessions: 10,
+  messages: n(10_000),
+  window: 100,
+  pacedRate: 1000,
+  pacedSeconds: Math.max(1, Math.round(5 * scale)),
+  deliveryTimeoutMs: 240_000,
+};
+
+const benches: Record<string, () => Promise<void>> = {
+  'inbound-postgres': () => inboundBench('postgres', inboundSizes),
+  'inbound-pglite': () => inboundBench('pglite', inboundSizes),
+  'send-api': () => sendApiBench({ seconds: Math.max(2, Math.round(6 * scale)) }),
+};
+
+const started = Date.now();
+process.stdout.write(`# Zapgate benchmarks\nmachine at start: ${machine()}\nscale: ${scale}\n`);
+for (const [name, bench] of Object.entries(benches)) {
+  if (only && !only.includes(name)) continue;
+  const t0 = Date.now();
+  await bench();
+  process.stdout.write(`(${name}: ${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+}
+process.stdout.write(
+  `\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s; machine at end: ${machine()}\n`,
+);
+process.exit(0);

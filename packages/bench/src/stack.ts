@@ -1,0 +1,145 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Connector } from '@zapgate/core';
+import { type FakeConnector, fakeConnector } from '@zapgate/core/testing';
+import { webhooks } from '@zapgate/plugin-webhooks';
+import { buildServer, type ZapgateServer } from '@zapgate/server';
+import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
+import { createTestDatabase } from '@zapgate/store-postgres/testing';
+
+export type Backend = 'postgres' | 'pglite';
+export const adminKey = 'bench-admin-key-0123456789';
+const auth = { authorization: `Bearer ${adminKey}` };
+
+/** A throwaway database: a Postgres database, or a PGlite directory under the OS temp dir. */
+export interface Scratch {
+  backend: Backend;
+  /** Postgres URL (postgres only). */
+  url?: string;
+  /** PGlite data dir (pglite only). */
+  dataDir?: string;
+  drop(): Promise<void>;
+}
+
+export async function scratch(backend: Backend): Promise<Scratch> {
+  if (backend === 'postgres') {
+    const db = await createTestDatabase({ prefix: 'zapgate_bench' });
+    return { backend, url: db.url, drop: db.drop };
+  }
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'zapgate-bench-'));
+  return { backend, dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) };
+}
+
+export function openStore(db: Scratch, poolMax = 10): PostgresStore {
+  return db.url
+    ? postgresStore({ databaseUrl: db.url, pool: { max: poolMax } })
+    : postgresStore({ dataDir: db.dataDir as string });
+}
+
+/** The reference server on a fake connector, logs off, webhooks on, loopback allowed. */
+export interface Stack {
+  app: ZapgateServer;
+  store: PostgresStore;
+  fake: FakeConnector;
+  sessionIds: string[];
+  /** Each session's own API key (what clients send). */
+  apiKeys: string[];
+  close(): Promise<void>;
+}
+
+export async function startStack(
+  db: Scratch,
+  options: { sessions: number; connector?: FakeConnector; poolMax?: number },
+): Promise<Stack> {
+  const store = openStore(db, options.poolMax);
+  const fake = options.connector ?? fakeConnector({ autoOpen: true });
+  const app = buildServer({
+    adminKey,
+    store,
+    connector: fake as Connector,
+    plugins: [webhooks({ allowlist: ['127.0.0.1/8'], pollIntervalMs: 200 })],
+    config: { allowPrivateUrls: ['127.0.0.1/8'] },
+    // production's default level, written where it costs what a log pipe costs
+    logger: { level: 'info', stream: createWriteStream('/dev/null') },
+  });
+  await app.ready();
+  const sessionIds: string[] = [];
+  const apiKeys: string[] = [];
+  for (let i = 0; i < options.sessions; i++) {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: auth,
+      payload: { name: `bench-${i}` },
+    });
+    const id = created.json().id as string;
+    apiKeys.push(created.json().apiKey as string);
+    await app.inject({ method: 'POST', url: `/v1/sessions/${id}/connect`, headers: auth });
+    sessionIds.push(id);
+  }
+  for (const id of sessionIds) {
+    for (;;) {
+      const got = await app.inject({ method: 'GET', url: `/v1/sessions/${id}`, headers: auth });
+      if (got.json().status === 'connected') break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  return {
+    app,
+    store,
+    fake,
+    sessionIds,
+    apiKeys,
+    async close() {
+      await app.close();
+    },
+  };
+}
+
+/** Subscribes `url` to `events` globally (through the API, as a user would). */
+export async function subscribe(app: ZapgateServer, url: string, events: string[]): Promise<void> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/webhooks',
+    headers: auth,
+    payload: { url, events },
+  });
+  if (res.statusCode !== 201) throw new Error(`subscription failed: ${res.statusCode} ${res.body}`);
+}
+
+/** A webhook receiver in a child process. */
+export interface Receiver {
+  url: string;
+  count(): Promise<number>;
+  /** `[arrivedAtMs, webhookId, waid, path]` per request. */
+  report(): Promise<[number, string | null, string | null, string][]>;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(): Promise<Receiver> {
+  const child: ChildProcess = fork(new URL('./receiver.mjs', import.meta.url), { stdio: 'ignore' } as never);
+  const ask = <T>(message: string, key: string) =>
+    new Promise<T>((resolve) => {
+      const on = (reply: Record<string, unknown>) => {
+        if (!(key in reply)) return;
+        child.off('message', on);
+        resolve(reply[key] as T);
+      };
+      child.on('message', on);
+      if (message) child.send(message);
+    });
+  const port = await ask<number>('', 'port');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    count: () => ask('count', 'count'),
+    report: () => ask('report', 'received'),
+    async close() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.send('close');
+      await exited;
+    },
+  };
+}
