@@ -145,6 +145,8 @@ interface PipelineResult {
   pacedLatencies: number[];
   pacedDelivered: number;
   pacedSent: number;
+  /** Injections the gateway rejected (the connector's store call failed). */
+  failed: number;
 }
 
 /** Fake connector → gateway (server, webhooks plugin) → a receiver in another process. */
@@ -154,11 +156,13 @@ async function pipeline(db: Scratch, sizes: InboundSizes): Promise<PipelineResul
   try {
     await subscribe(stack.app, `${receiver.url}/hook`, ['message.received']);
     const injectedAt = new Map<string, number>();
+    let failed = 0;
     const inject = async (s: number, m: InboundMessage) => {
       injectedAt.set(m.waid, Date.now());
       await stack.fake
         .session(stack.sessionIds[s] as string)
-        .emit({ type: 'messages', history: false, messages: [m] });
+        .emit({ type: 'messages', history: false, messages: [m] })
+        .catch(() => failed++); // a real socket would have lost it: counted, reported
     };
 
     // burst: every session delivers its share with `window` messages in flight
@@ -216,6 +220,7 @@ async function pipeline(db: Scratch, sizes: InboundSizes): Promise<PipelineResul
       pacedLatencies: [...pacedFirst].map(([waid, at]) => at - (injectedAt.get(waid) as number)),
       pacedDelivered: pacedFirst.size,
       pacedSent: pacedTotal,
+      failed,
     };
   } finally {
     await stack.close();
@@ -277,6 +282,7 @@ export async function inboundBench(backend: Backend, sizes: InboundSizes): Promi
   ];
   printFigures(`Inbound pipeline on ${backend}`, figures, [
     `${sizes.messages} texts over ${sizes.sessions} sessions (${chatsPerSession} chats each), ${sizes.window} in flight per session; fake connector → server with webhooks → receiver process`,
+    `store calls that failed (a real socket would lose these): ${result.failed}`,
     `delivered ${result.delivered}/${sizes.messages} burst, ${result.pacedDelivered}/${result.pacedSent} paced within ${sizes.deliveryTimeoutMs / 1000}s`,
   ]);
 }

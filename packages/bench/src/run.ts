@@ -11,7 +11,7 @@ const n = (value: number) => Math.max(1, Math.round(value * scale));
 const inboundSizes = {
   sessions: 10,
   messages: n(10_000),
-  window: 100,
+  window: 10,
   pacedRate: 1000,
   pacedSeconds: Math.max(1, Math.round(5 * scale)),
   deliveryTimeoutMs: 240_000,

@@ -37,7 +37,7 @@ async function load(
   };
   const { stdout } = await run(
     process.execPath,
-    [new URL('./load.mjs', import.meta.url).pathname, JSON.stringify(options)],
+    [new URL('./load.js', import.meta.url).pathname, JSON.stringify(options)],
     {
       maxBuffer: 16 * 1024 * 1024,
     },

@@ -120,7 +120,7 @@ export interface Receiver {
 }
 
 export async function startReceiver(): Promise<Receiver> {
-  const child: ChildProcess = fork(new URL('./receiver.mjs', import.meta.url), { stdio: 'ignore' } as never);
+  const child: ChildProcess = fork(new URL('./receiver.js', import.meta.url), { stdio: 'ignore' } as never);
   const ask = <T>(message: string, key: string) =>
     new Promise<T>((resolve) => {
       const on = (reply: Record<string, unknown>) => {

@@ -70,7 +70,7 @@ export {
   type GatewayOptions,
   type MountedRoute,
 } from './gateway/create-gateway.js';
-export { appendEvent } from './gateway/event-writer.js';
+export { appendEvent, newEvent } from './gateway/event-writer.js';
 export {
   guardedMediaFetcher,
   type MediaFetcher,

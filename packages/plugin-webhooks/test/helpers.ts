@@ -6,12 +6,12 @@ import {
   createGateway,
   type EventType,
   type Gateway,
+  type GatewayEvent,
   type GatewayEventMap,
   type HostConfig,
   isGatewayError,
   type Metrics,
   type RequestAuth,
-  type StoredEvent,
 } from '@zapgate/core';
 import { fakeConnector } from '@zapgate/core/testing';
 import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
@@ -142,7 +142,7 @@ export interface Harness {
     type: K,
     sessionId: string | null,
     data: GatewayEventMap[K],
-  ): Promise<StoredEvent>;
+  ): Promise<GatewayEvent<K>>;
   stop(): Promise<void>;
 }
 

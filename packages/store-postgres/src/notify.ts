@@ -80,7 +80,8 @@ export class EventNotifier {
     this.retry.unref();
   }
 
-  private fire(): void {
+  /** Wakes this process's listeners now (after a local change, without waiting for NOTIFY). */
+  fire(): void {
     for (const listener of [...this.listeners]) {
       try {
         listener();

@@ -19,9 +19,11 @@ import { authRepo } from './repos/auth.js';
 import { chatRepo } from './repos/chats.js';
 import { contactRepo } from './repos/contacts.js';
 import { consumerCursorRepo } from './repos/cursors.js';
-import { type EventChannel, eventLogRepo } from './repos/events.js';
+import { type EventLogContext, eventLogRepo } from './repos/events.js';
 import { messageRepo } from './repos/messages.js';
 import { sessionRepo } from './repos/sessions.js';
+import { withRetry } from './retry.js';
+import { EventSequencer } from './sequencer.js';
 import { sqlClient } from './sql-client.js';
 
 /** The store `postgresStore()` returns: core's {@link Store} plus what the CLI and Baileys need. */
@@ -65,25 +67,23 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
   });
   const database = openDatabase(resolved);
   const { knex } = database;
-  const scope = resolved.schema ?? '';
-  const names: EventChannel = {
-    channel: resolved.schema ? `zapgate_events_${resolved.schema}` : 'zapgate_events',
-    lockName: `zapgate:events:${scope}`,
-  };
+  const channel = resolved.schema ? `zapgate_events_${resolved.schema}` : 'zapgate_events';
   const notifier = new EventNotifier(
     database.pglite
       ? { kind: 'pglite', pglite: database.pglite }
       : { kind: 'postgres', databaseUrl: resolved.databaseUrl as string },
-    names.channel,
+    channel,
     logger,
   );
+  const sequencer = new EventSequencer(knex, channel, () => notifier.fire(), logger);
+  const outside: EventLogContext = { sequencer, appended: () => {} };
   const migrator: MigratorContext = { knex, logger, ...(resolved.schema ? { schema: resolved.schema } : {}) };
-  const repositories = (db: Knex): Repositories => ({
+  const repositories = (db: Knex, events: EventLogContext = outside): Repositories => ({
     sessions: sessionRepo(db),
     chats: chatRepo(db),
     contacts: contactRepo(db),
     messages: messageRepo(db),
-    events: eventLogRepo(db, names),
+    events: eventLogRepo(db, events),
     auth: authRepo(db),
     sql: sqlClient(db),
   });
@@ -110,6 +110,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     async close() {
       if (closed) return;
       closed = true;
+      await sequencer.idle();
       await notifier.close();
       await knex.destroy();
     },
@@ -117,7 +118,16 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
       if (closed) throw closedError();
       await knex.raw('SELECT 1');
     },
-    transaction: (fn) => knex.transaction((trx) => fn(repositories(trx))),
+    transaction: (fn) =>
+      withRetry(logger, async () => {
+        let appended = false;
+        const result = await knex.transaction((trx) =>
+          fn(repositories(trx, { sequencer, appended: () => (appended = true) })),
+        );
+        // positions are given after commit, outside the writer's transaction
+        if (appended) sequencer.kick();
+        return result;
+      }),
     migrate: (owner, migrations) => migrate(migrator, owner, migrations),
     migrateDown: (owner, migrations, opts) => migrateDown(migrator, owner, migrations, opts),
     migrationStatus: (known): Promise<MigrationState[]> => migrationStatus(migrator, known),

@@ -59,6 +59,7 @@ describe.each(backends)('migrations on %s', (backend) => {
       'chats',
       'consumerCursors',
       'contacts',
+      'eventSequencer',
       'events',
       'messages',
       'sessions',

@@ -1,7 +1,7 @@
 import type { Chat, ChatInput } from '../contracts/chat.js';
 import type { PageOf } from '../contracts/common.js';
 import type { Contact, ContactInput } from '../contracts/contact.js';
-import type { EventType, GatewayEventMap, StoredEvent } from '../contracts/events.js';
+import type { EventType, GatewayEvent, GatewayEventMap, StoredEvent } from '../contracts/events.js';
 import type { Message, MessageStatus, MessageType, NewMessage } from '../contracts/message.js';
 import type { Session, SessionQr, SessionSettings, SessionStatus } from '../contracts/session.js';
 import type { AuthRepo } from './auth.js';
@@ -138,11 +138,19 @@ export interface NewEvent<K extends EventType = EventType> {
 }
 
 export interface EventLogRepo {
-  /** Appends an event. In a transaction it becomes visible only on commit (outbox). */
-  append<K extends EventType>(event: NewEvent<K>): Promise<StoredEvent>;
+  /**
+   * Appends an event. In a transaction it becomes visible only on commit (outbox), and its
+   * position is given after the commit (in commit order, so no writer waits for another):
+   * it resolves to the envelope as stored. Outside a transaction it resolves once the event
+   * is listed with its position.
+   */
+  append<K extends EventType>(event: NewEvent<K>): Promise<GatewayEvent<K>>;
+  /** Appends several events, in this order, as {@link append} does (one statement where it can). */
+  appendMany(events: readonly NewEvent[]): Promise<void>;
   /**
    * Events after position `afterSeq`, in order. Never skips: an event that becomes visible
-   * later never has a position below one already returned.
+   * later never has a position below one already returned. Inside a transaction, the
+   * transaction's own appends are not listed (they have no position before commit).
    */
   list(filter: {
     afterSeq: number;
@@ -195,6 +203,11 @@ export interface Store extends Repositories {
   close(): Promise<void>;
   /** Throws when the store cannot answer (readiness check). */
   ping(): Promise<void>;
+  /**
+   * Runs `fn` in one transaction. When the database aborts it as a serialization failure or
+   * a deadlock victim (nothing was written), `fn` runs again (a few times): keep effects
+   * outside the store out of `fn`.
+   */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
   /** Applies an owner's migrations in order, once each, under a lock; checks checksums. */
   migrate(owner: string, migrations: readonly Migration[]): Promise<void>;

@@ -6,6 +6,7 @@ import { events } from './004-events.js';
 import { auth } from './005-auth.js';
 import { sessionOrder } from './006-session-order.js';
 import { messageOrigin } from './007-message-origin.js';
+import { eventPositions } from './008-event-positions.js';
 
 /** The owner name core tables are recorded under. */
 export const coreOwner = 'core';
@@ -19,4 +20,5 @@ export const coreMigrations: readonly Migration[] = Object.freeze([
   auth,
   sessionOrder,
   messageOrigin,
+  eventPositions,
 ]);

@@ -83,9 +83,10 @@ export class MessageModel extends Model {
 /** A row of `events`; `seq` is a bigint (a string from `pg`, a number from PGlite). */
 export class EventModel extends Model {
   static override tableName = 'events';
-  static override idColumn = 'seq';
+  static override idColumn = 'id';
   static override jsonAttributes = ['data'];
-  seq!: string | number;
+  /** `null` until the sequencer numbered the committed row. */
+  seq!: string | number | null;
   id!: string;
   type!: string;
   sessionId!: string | null;

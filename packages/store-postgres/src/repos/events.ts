@@ -1,15 +1,15 @@
-import type { EventLogRepo, NewEvent, StoredEvent } from '@zapgate/core';
+import type { EventLogRepo, GatewayEvent, NewEvent, StoredEvent } from '@zapgate/core';
 import type { Knex } from 'knex';
 import { EventModel } from '../models/index.js';
-import { inTransaction, rawRows } from '../sql-client.js';
+import type { EventSequencer } from '../sequencer.js';
+import { rawRows } from '../sql-client.js';
 import { iso, isUuid, json } from './convert.js';
 
-/** Names scoped to one store's schema. */
-export interface EventChannel {
-  /** The NOTIFY channel. */
-  channel: string;
-  /** The text hashed into the advisory lock that orders appends. */
-  lockName: string;
+/** What an event log on one connection or transaction reports to its store. */
+export interface EventLogContext {
+  sequencer: EventSequencer;
+  /** Called on every append inside a transaction (the store sequences after its commit). */
+  appended(): void;
 }
 
 function toStored(row: EventModel): StoredEvent {
@@ -23,29 +23,42 @@ function toStored(row: EventModel): StoredEvent {
   } as StoredEvent;
 }
 
+/** Rows per INSERT: 5 parameters each, well under Postgres' 65,535. */
+const chunk = 1000;
+
 /**
- * The event log on `db`. Appends take a transaction-scoped advisory lock before drawing their
- * `seq`, so appending transactions commit in `seq` order: a reader that saw `seq` n can never
- * later see an event below n (what consumers' cursors rely on). The NOTIFY is sent in the same
- * transaction, so listeners wake on commit.
+ * The event log on `db`. Appends are plain INSERTs without a position; positions are given
+ * after commit by the store's {@link EventSequencer}, in commit order, so a reader that saw
+ * position n never later sees an event below n, and no writer waits for another. Reads
+ * outside a transaction first ask for a sequencer run, so events a crashed process committed
+ * but never numbered get their position from the next reader.
  */
-export function eventLogRepo(db: Knex, names: EventChannel): EventLogRepo {
+export function eventLogRepo(db: Knex, context: EventLogContext): EventLogRepo {
+  const outside = !db.isTransaction;
+  const insert = async (events: readonly NewEvent[]) => {
+    for (let i = 0; i < events.length; i += chunk) {
+      const rows = events.slice(i, i + chunk);
+      await db.raw(
+        `INSERT INTO "events" ("id", "type", "sessionId", "occurredAt", "data") VALUES ${rows
+          .map(() => '(?, ?, ?, ?, ?::jsonb)')
+          .join(', ')}`,
+        rows.flatMap((e) => [e.id, e.type, e.sessionId, e.occurredAt, json(e.data)]),
+      );
+    }
+    if (outside) await context.sequencer.sequence();
+    else context.appended();
+  };
+  const positioned = () => (outside ? context.sequencer.sequence() : Promise.resolve());
   return {
-    append(event: NewEvent) {
-      return inTransaction(db, async (trx) => {
-        await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [names.lockName]);
-        const rows = await rawRows<EventModel>(
-          trx,
-          `INSERT INTO "events" ("id", "type", "sessionId", "occurredAt", "data")
-           VALUES (?, ?, ?, ?, ?::jsonb) RETURNING *`,
-          [event.id, event.type, event.sessionId, event.occurredAt, json(event.data)],
-        );
-        // an empty payload lets Postgres fold the notifications of one transaction into one
-        await trx.raw('SELECT pg_notify(?, ?)', [names.channel, '']);
-        return toStored(rows[0] as EventModel);
-      });
+    async append(event) {
+      await insert([event]);
+      return { ...event, occurredAt: iso(event.occurredAt) } as GatewayEvent<typeof event.type>;
+    },
+    async appendMany(events) {
+      if (events.length > 0) await insert(events);
     },
     async list(filter) {
+      await positioned();
       const q = EventModel.query(db).where('seq', '>', filter.afterSeq);
       if (filter.sessionId !== undefined) {
         if (!isUuid(filter.sessionId)) return [];
@@ -63,10 +76,15 @@ export function eventLogRepo(db: Knex, names: EventChannel): EventLogRepo {
       return rows.map(toStored);
     },
     async get(id) {
-      const row = await EventModel.query(db).where('id', id).first();
-      return row ? toStored(row) : null;
+      let row = await EventModel.query(db).where('id', id).first();
+      if (row && row.seq === null && outside) {
+        await positioned();
+        row = await EventModel.query(db).where('id', id).first();
+      }
+      return row && row.seq !== null ? toStored(row) : null;
     },
     async head() {
+      await positioned();
       const rows = await rawRows<{ head: string | number | null }>(
         db,
         'SELECT max("seq") AS "head" FROM "events"',

@@ -1,20 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../ports/store.js';
+import type { StoredEvent } from '../../contracts/events.js';
+import type { NewEvent, Store } from '../../ports/store.js';
 import { newEvent, newSession, presence, waitFor } from './fixtures.js';
 
 export function eventTests(store: () => Store): void {
+  /** Appends outside a transaction (positioned when it resolves) and reads it back. */
+  const append = async (event: NewEvent): Promise<StoredEvent> => {
+    const appended = await store().events.append(event);
+    expect(appended).toEqual(event);
+    const stored = await store().events.get(event.id);
+    if (!stored) throw new Error(`event ${event.id} is not listed after append`);
+    return stored;
+  };
+
   describe('event log', () => {
     it('appends with increasing positions and lists after a position', async () => {
       const s = await newSession(store(), 's');
       expect(await store().events.head()).toBe(0);
       expect(await store().events.list({ afterSeq: 0, limit: 10 })).toEqual([]);
       const e1 = newEvent('presence.updated', s.id, presence('a@s.whatsapp.net'));
-      const stored1 = await store().events.append(e1);
+      const stored1 = await append(e1);
       expect(stored1).toEqual({ ...e1, seq: expect.any(Number) });
-      const stored2 = await store().events.append(newEvent('chat.deleted', null, { chatJid: 'x@g.us' }));
-      const stored3 = await store().events.append(
-        newEvent('presence.updated', s.id, presence('b@s.whatsapp.net')),
-      );
+      const stored2 = await append(newEvent('chat.deleted', null, { chatJid: 'x@g.us' }));
+      const stored3 = await append(newEvent('presence.updated', s.id, presence('b@s.whatsapp.net')));
       expect(stored1.seq).toBeGreaterThan(0);
       expect(stored2.seq).toBeGreaterThan(stored1.seq);
       expect(stored3.seq).toBeGreaterThan(stored2.seq);
@@ -28,9 +36,9 @@ export function eventTests(store: () => Store): void {
     it('filters by session and by types (exact names and prefix patterns)', async () => {
       const a = await newSession(store(), 'a');
       const b = await newSession(store(), 'b');
-      const p = await store().events.append(newEvent('presence.updated', a.id, presence('a@s.whatsapp.net')));
-      const d = await store().events.append(newEvent('chat.deleted', b.id, { chatJid: 'c@g.us' }));
-      const g = await store().events.append(
+      const p = await append(newEvent('presence.updated', a.id, presence('a@s.whatsapp.net')));
+      const d = await append(newEvent('chat.deleted', b.id, { chatJid: 'c@g.us' }));
+      const g = await append(
         newEvent('group.participants', a.id, {
           groupJid: 'c@g.us',
           action: 'add',
@@ -58,8 +66,8 @@ export function eventTests(store: () => Store): void {
         reason: null,
         session: { ...s, settings: { ...s.settings, markRead: true } },
       });
-      const stored = await store().events.append(event);
-      expect(await store().events.get(event.id)).toEqual(stored);
+      const stored = await append(event);
+      expect(stored).toEqual({ ...event, seq: expect.any(Number) });
       expect(stored.data).toEqual(event.data);
       expect(await store().events.get('01J0000000000000000000NONE')).toBeNull();
     });
@@ -67,18 +75,43 @@ export function eventTests(store: () => Store): void {
     it('wakes listeners after an append is committed', async () => {
       const heads: Promise<number>[] = [];
       const unsubscribe = store().onEventsAppended(() => heads.push(store().events.head()));
-      const stored = await store().transaction((tx) =>
+      const appended = await store().transaction((tx) =>
         tx.events.append(newEvent('chat.deleted', null, { chatJid: 'a@g.us' })),
       );
       await waitFor(() => expect(heads.length).toBeGreaterThan(0));
-      expect(await heads[0]).toBe(stored.seq);
-      const direct = await store().events.append(newEvent('chat.deleted', null, { chatJid: 'b@g.us' }));
+      expect(await heads[0]).toBe((await store().events.get(appended.id))?.seq);
+      const direct = await append(newEvent('chat.deleted', null, { chatJid: 'b@g.us' }));
       await waitFor(async () => expect(await Promise.all(heads)).toContain(direct.seq));
       unsubscribe();
       const count = heads.length;
-      await store().events.append(newEvent('chat.deleted', null, { chatJid: 'c@g.us' }));
+      await append(newEvent('chat.deleted', null, { chatJid: 'c@g.us' }));
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(heads.length).toBe(count);
+    });
+    it('appends several events in order, in one go, positioned on commit', async () => {
+      const s = await newSession(store(), 's');
+      const before = await store().events.head();
+      const events = ['a', 'b', 'c'].map((x) => newEvent('chat.deleted', s.id, { chatJid: `${x}@g.us` }));
+      await store().transaction(async (tx) => {
+        await tx.events.append(newEvent('presence.updated', s.id, presence('a@s.whatsapp.net')));
+        await tx.events.appendMany(events);
+        await tx.events.appendMany([]);
+      });
+      const listed = await store().events.list({ afterSeq: before, limit: 10 });
+      expect(listed.map((e) => e.type)).toEqual(['presence.updated', ...events.map((e) => e.type)]);
+      expect(listed.slice(1)).toEqual(events.map((e) => ({ ...e, seq: expect.any(Number) })));
+      expect(listed.map((e) => e.seq)).toEqual([...listed.map((e) => e.seq)].sort((x, y) => x - y));
+    });
+
+    it('gives a later commit a later position than everything already listed', async () => {
+      const s = await newSession(store(), 's');
+      const first = await append(newEvent('chat.deleted', s.id, { chatJid: 'first@g.us' }));
+      const later = await store().transaction(async (tx) =>
+        tx.events.append(newEvent('chat.deleted', s.id, { chatJid: 'later@g.us' })),
+      );
+      const listed = await store().events.list({ afterSeq: first.seq, limit: 10 });
+      expect(listed).toEqual([{ ...later, seq: expect.any(Number) }]);
+      expect(listed[0]?.seq).toBeGreaterThan(first.seq);
     });
   });
 }

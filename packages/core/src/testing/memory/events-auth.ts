@@ -8,13 +8,16 @@ import { copy, key, type Views } from './state.js';
 export function eventLogRepo(views: Views): EventLogRepo {
   return {
     async append(event) {
-      const stored = copy({
-        ...event,
-        occurredAt: iso(event.occurredAt),
-        seq: views.nextSeq(),
-      }) as StoredEvent;
-      views.pendingEvents.push(stored);
+      const stored = copy({ ...event, occurredAt: iso(event.occurredAt) });
+      views.pendingEvents.push(stored as Omit<StoredEvent, 'seq'>);
       return copy(stored);
+    },
+    async appendMany(events) {
+      for (const event of events) {
+        views.pendingEvents.push(
+          copy({ ...event, occurredAt: iso(event.occurredAt) }) as Omit<StoredEvent, 'seq'>,
+        );
+      }
     },
     async list(filter) {
       const types = filter.types && !filter.types.includes('*') ? filter.types : undefined;

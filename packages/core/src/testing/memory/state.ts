@@ -130,9 +130,8 @@ export class Views {
   readonly idempotencyKeys: TableView<string>;
   readonly creds: TableView<unknown>;
   readonly keys: TableView<unknown>;
-  /** Events appended in this unit of work, visible to others only after commit. */
-  readonly pendingEvents: StoredEvent[] = [];
-  private seq: number;
+  /** Events appended in this unit of work: positioned and visible only after commit. */
+  readonly pendingEvents: Omit<StoredEvent, 'seq'>[] = [];
 
   constructor(readonly state: MemoryState) {
     this.sessions = new TableView(state.sessions);
@@ -143,16 +142,11 @@ export class Views {
     this.idempotencyKeys = new TableView(state.idempotencyKeys);
     this.creds = new TableView(state.creds);
     this.keys = new TableView(state.keys);
-    this.seq = state.seq;
   }
 
-  nextSeq(): number {
-    return ++this.seq;
-  }
-
-  /** Committed events followed by this unit's own. */
+  /** Committed events (this unit's own get their position when it commits). */
   events(): StoredEvent[] {
-    return this.pendingEvents.length ? [...this.state.events, ...this.pendingEvents] : this.state.events;
+    return this.state.events;
   }
 
   commit(): void {
@@ -168,8 +162,8 @@ export class Views {
     ] as TableView<unknown>[]) {
       table.commit();
     }
-    this.state.events.push(...this.pendingEvents);
-    this.state.seq = this.seq;
+    for (const event of this.pendingEvents)
+      this.state.events.push({ ...event, seq: ++this.state.seq } as StoredEvent);
   }
 }
 

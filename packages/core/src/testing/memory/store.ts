@@ -24,7 +24,7 @@ const writes: { [K in keyof Repositories]-?: readonly string[] } = {
   chats: ['upsert', 'delete'],
   contacts: ['upsert'],
   messages: ['insert', 'update', 'advanceStatus'],
-  events: ['append'],
+  events: ['append', 'appendMany'],
   auth: ['setCreds', 'setKeys', 'clear'],
   sql: [],
 };

@@ -2,8 +2,12 @@
 // loop) and prints its JSON result. Argument: a JSON object of autocannon options.
 import autocannon from 'autocannon';
 
-const options = JSON.parse(process.argv[2]);
-const result = await autocannon({ ...options, renderProgressBar: false, renderResultsTable: false });
+const options = JSON.parse(process.argv[2] as string) as autocannon.Options;
+const result = await autocannon({
+  ...options,
+  renderProgressBar: false,
+  renderResultsTable: false,
+} as autocannon.Options);
 process.stdout.write(
   JSON.stringify({
     ok: result['2xx'],
@@ -13,6 +17,7 @@ process.stdout.write(
     seconds: result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    statusCodes: result.statusCodeStats,
+    statusCodes: (result as unknown as { statusCodeStats: Record<string, { count: number }> })
+      .statusCodeStats,
   }),
 );
