@@ -55,6 +55,8 @@ export async function startStack(
   options: { sessions: number; connector?: FakeConnector; poolMax?: number },
 ): Promise<Stack> {
   const store = openStore(db, options.poolMax);
+  // migrate before the server's ready hook (its 10 s budget is short for PGlite on a busy box)
+  await store.init();
   const fake = options.connector ?? fakeConnector({ autoOpen: true });
   const app = buildServer({
     adminKey,

@@ -1,9 +1,11 @@
+import type { NewMessage } from '../contracts/message.js';
 import type { Session } from '../contracts/session.js';
 import type { Logger } from '../logger.js';
 import type { Connection, ConnectorEvent, InboundMessage } from '../ports/connector.js';
 import type { MediaStore } from '../ports/media.js';
 import type { Repositories, Store } from '../ports/store.js';
 import { appendEvent } from './event-writer.js';
+import { InboundWriter } from './inbound-writer.js';
 import type { GatewayTuning } from './options.js';
 
 type Event<T extends ConnectorEvent['type']> = Extract<ConnectorEvent, { type: T }>;
@@ -16,12 +18,16 @@ const isStatusJid = (jid: string) => jid === 'status@broadcast';
  * event are written in one transaction, and replays (same waid) change nothing.
  */
 export class Ingest {
+  private readonly writer: InboundWriter;
+
   constructor(
     private readonly store: Store,
     private readonly tuning: GatewayTuning,
     private readonly logger: Logger,
     private readonly mediaStore: MediaStore | undefined,
-  ) {}
+  ) {
+    this.writer = new InboundWriter(store, tuning.inbound);
+  }
 
   handle = async (session: Session, event: ConnectorEvent, connection: Connection): Promise<void> => {
     switch (event.type) {
@@ -148,14 +154,15 @@ export class Ingest {
 
   private async messages(session: Session, event: Event<'messages'>, connection: Connection): Promise<void> {
     if (event.history && !session.settings.syncHistory) return;
-    const toRead: { chatId: string; waid: string; senderJid: string | null }[] = [];
+    const prepared: NewMessage[] = [];
     for (const inbound of event.messages) {
       if (session.settings.ignoreGroups && isGroupJid(inbound.chatId)) continue;
       if (session.settings.ignoreStatus && isStatusJid(inbound.chatId)) continue;
-      if (await this.store.messages.getByWaid(session.id, inbound.chatId, inbound.waid)) continue;
-      const stored = await this.storeMessage(session, inbound, event.history);
-      if (stored && !inbound.isFromMe && !event.history) toRead.push(inbound);
+      const message = await this.prepare(session, inbound);
+      if (message) prepared.push(message);
     }
+    const stored = await this.writer.write(prepared, event.history);
+    const toRead = event.history ? [] : stored.filter((m) => !m.isFromMe);
     if (session.settings.markRead && toRead.length > 0) {
       const byChat = new Map<string, typeof toRead>();
       for (const m of toRead) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
@@ -170,11 +177,14 @@ export class Ingest {
     }
   }
 
-  private async storeMessage(session: Session, inbound: InboundMessage, history: boolean): Promise<boolean> {
+  /** The row to store, with its media downloaded first (`null`: a replay of stored media). */
+  private async prepare(session: Session, inbound: InboundMessage): Promise<NewMessage | null> {
     const { media, ...message } = inbound;
     const id = crypto.randomUUID();
     let mediaInfo = message.mediaInfo ?? null;
     if (media && mediaInfo && this.mediaStore && this.tuning.media.downloadInbound) {
+      // a replay must not download again (plain messages need no look-up: storing is a no-op)
+      if (await this.store.messages.getByWaid(session.id, inbound.chatId, inbound.waid)) return null;
       try {
         const data = await media.download();
         const stored = await this.mediaStore.put(`${session.id}/${id}`, data, {
@@ -191,30 +201,13 @@ export class Ingest {
         mediaInfo = { ...mediaInfo, error: error instanceof Error ? error.message : String(error) };
       }
     }
-    return this.store.transaction(async (tx) => {
-      const { message: stored, inserted } = await tx.messages.insert({
-        ...message,
-        id,
-        sessionId: session.id,
-        mediaInfo,
-        status: message.status ?? (message.isFromMe ? 'sent' : 'delivered'),
-      });
-      if (!inserted) return false;
-      const isGroup = isGroupJid(stored.chatId);
-      const chat = await tx.chats.upsert(session.id, {
-        chatJid: stored.chatId,
-        isGroup,
-        lastMsgAt: stored.timestamp,
-        ...(!isGroup && !stored.isFromMe && stored.senderName ? { chatName: stored.senderName } : {}),
-      });
-      // History is stored, not announced: consumers must not take old messages for new traffic.
-      if (history) return true;
-      await appendEvent(tx, 'chat.upserted', session.id, { chat });
-      await appendEvent(tx, stored.isFromMe ? 'message.sent' : 'message.received', session.id, {
-        message: stored,
-      });
-      return true;
-    });
+    return {
+      ...message,
+      id,
+      sessionId: session.id,
+      mediaInfo,
+      status: message.status ?? (message.isFromMe ? 'sent' : 'delivered'),
+    };
   }
 
   private reaction(session: Session, event: Event<'message.reaction'>): Promise<void> {

@@ -51,6 +51,18 @@ export const GatewayTuning = Type.Object({
     },
     { default: {} },
   ),
+  inbound: Type.Object(
+    {
+      /** Inbound messages stored per transaction at most (group commit). @default 1000 */
+      maxBatch: Type.Integer({ minimum: 1, default: 1000 }),
+      /**
+       * Inbound messages waiting for storage at most; past it connectors wait (back-pressure,
+       * bounded memory). @default 10000
+       */
+      maxQueued: Type.Integer({ minimum: 1, default: 10_000 }),
+    },
+    { default: {} },
+  ),
   media: Type.Object(
     {
       /** Largest media file stored or sent, in bytes. @default 67108864 (64 MiB) */

@@ -28,6 +28,8 @@ interface Runtime {
   settled: { promise: Promise<void>; resolve: () => void };
   /** Operations on one session run one at a time. */
   queue: Promise<unknown>;
+  /** The session as last read or written through this manager (inbound events reuse it). */
+  cached: Session | null;
 }
 
 const closeStatus: Partial<Record<CloseReason, { status: SessionStatus; reason: string }>> = {
@@ -212,7 +214,7 @@ export class SessionManager {
         );
         return;
       default: {
-        const session = await this.store.sessions.get(sessionId);
+        const session = await this.currentSession(runtime, sessionId);
         if (session && runtime.connection) await this.ingest(session, event, runtime.connection);
       }
     }
@@ -312,6 +314,18 @@ export class SessionManager {
       await connection.close().catch((error) => this.logger.warn({ err: error }, 'close failed'));
   }
 
+  /** Inbound events read settings here: one read per socket, not one per event. */
+  private async currentSession(runtime: Runtime, sessionId: string): Promise<Session | null> {
+    runtime.cached ??= await this.store.sessions.get(sessionId);
+    return runtime.cached;
+  }
+
+  /** Tells the manager a session changed outside it (settings, name), so inbound events see it. */
+  sessionChanged(session: Session): void {
+    const runtime = this.runtimes.get(session.id);
+    if (runtime) runtime.cached = session;
+  }
+
   private async requireSession(sessionId: string): Promise<Session> {
     const session = await this.store.sessions.get(sessionId);
     if (!session) throw new GatewayError('SESSION_NOT_FOUND', `Session ${sessionId} does not exist`);
@@ -325,7 +339,13 @@ export class SessionManager {
     reason: string | null,
     extra: SessionUpdate = {},
   ): Promise<Session> {
-    return this.store.transaction((tx) => this.updateStatusIn(tx, sessionId, status, reason, extra));
+    return this.store
+      .transaction((tx) => this.updateStatusIn(tx, sessionId, status, reason, extra))
+      .then((session) => {
+        const runtime = this.runtimes.get(sessionId);
+        if (runtime) runtime.cached = session;
+        return session;
+      });
   }
 
   private async updateStatusIn(
@@ -361,6 +381,7 @@ export class SessionManager {
         reconnectTimer: null,
         settled: deferred(),
         queue: Promise.resolve(),
+        cached: null,
       };
       this.runtimes.set(sessionId, runtime);
     }

@@ -44,11 +44,13 @@ export function createSessionsApi({ store, manager, access, outgoing }: Deps): S
     async update(id, patch) {
       if (patch.proxyUrl) checkProxyUrl(patch.proxyUrl, outgoing);
       const session = await requireSession(id);
-      return store.sessions.update(id, {
+      const updated = await store.sessions.update(id, {
         ...(patch.name ? { name: patch.name } : {}),
         ...(patch.proxyUrl !== undefined ? { proxyUrl: patch.proxyUrl } : {}),
         ...(patch.settings ? { settings: { ...session.settings, ...patch.settings } } : {}),
       });
+      manager.sessionChanged(updated); // inbound events read settings from the manager
+      return updated;
     },
     async delete(id, { keepData = false } = {}) {
       await requireSession(id);

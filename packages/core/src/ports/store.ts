@@ -57,6 +57,11 @@ export interface ChatListFilter {
 export interface ChatRepo {
   /** Inserts or merges (fields absent from `input` keep their value). */
   upsert(sessionId: string, input: ChatInput): Promise<Chat>;
+  /**
+   * {@link upsert} of many chats (of any sessions) in few statements; inputs for the same
+   * chat are merged in order first. Returns each chat once, in order of first appearance.
+   */
+  upsertMany(inputs: readonly (ChatInput & { sessionId: string })[]): Promise<Chat[]>;
   get(sessionId: string, chatJid: string): Promise<Chat | null>;
   /** Most recent activity first. */
   list(sessionId: string, filter?: ChatListFilter): Promise<PageOf<Chat>>;
@@ -106,6 +111,12 @@ export interface MessageRepo {
    * with `inserted: false` and changes nothing.
    */
   insert(message: NewMessage): Promise<{ message: Message; inserted: boolean }>;
+  /**
+   * Stores many messages (of any sessions) in few statements, each once as {@link insert}
+   * does (a repeated waid, also within `messages`, changes nothing). Returns the ones that
+   * were new, in input order.
+   */
+  insertMany(messages: readonly NewMessage[]): Promise<Message[]>;
   get(sessionId: string, id: string): Promise<Message | null>;
   getByWaid(sessionId: string, chatId: string, waid: string): Promise<Message | null>;
   /** The message sent with an idempotency key, and the hash of the request that sent it. */

@@ -2,7 +2,7 @@ import type { Chat, ChatInput, ChatListFilter, ChatRepo } from '@zapgate/core';
 import type { Knex } from 'knex';
 import { ChatModel } from '../models/index.js';
 import { decodeCursor, encodeCursor, isoOrNull, isUuid, pageSize, pick } from './convert.js';
-import { upsertRow } from './upsert.js';
+import { upsertRow, upsertRows } from './upsert.js';
 
 const jsonColumns = new Set(['metadata']);
 const inputColumns = [
@@ -38,6 +38,20 @@ function toChat(row: ChatModel): Chat {
 /** Chats on `db` (the pool or a transaction). */
 export function chatRepo(db: Knex): ChatRepo {
   return {
+    async upsertMany(inputs) {
+      const rows = await upsertRows<ChatModel>(
+        db,
+        'chats',
+        ['sessionId', 'chatJid'],
+        inputs.map((input) => ({
+          ...pick(input, inputColumns),
+          sessionId: input.sessionId,
+          chatJid: input.chatJid,
+        })),
+        jsonColumns,
+      );
+      return rows.map(toChat);
+    },
     async upsert(sessionId, input: ChatInput) {
       const row = await upsertRow<ChatModel>(
         db,

@@ -39,6 +39,45 @@ function toMessage(row: MessageModel): Message {
 
 const notFound = (id: string) => new GatewayError('MESSAGE_NOT_FOUND', `No message ${id}`);
 
+/** The row `insert` writes for a message. */
+function toRow(message: NewMessage) {
+  return {
+    id: message.id ?? randomUUID(),
+    sessionId: message.sessionId,
+    chatId: message.chatId,
+    waid: message.waid,
+    msgType: message.msgType,
+    content: json(message.content),
+    mediaInfo: message.mediaInfo == null ? null : json(message.mediaInfo),
+    senderJid: message.senderJid ?? null,
+    senderName: message.senderName ?? null,
+    isFromMe: message.isFromMe,
+    quotedMsgId: message.quotedMsgId ?? null,
+    origin: message.origin !== undefined ? message.origin : message.isFromMe ? 'phone' : null,
+    status: message.status ?? (message.isFromMe ? 'sent' : 'delivered'),
+    timestamp: message.timestamp,
+    metadata: json(message.metadata ?? {}),
+    idempotencyKey: message.idempotencyKey ?? null,
+    requestHash: message.requestHash ?? null,
+  };
+}
+
+const rowColumns = Object.keys(toRow({} as NewMessage));
+const rowValues = `(${rowColumns.map((c) => (jsonColumns.has(c) ? '?::jsonb' : '?')).join(', ')})`;
+/** Rows per multi-row INSERT (17 parameters each). */
+const insertChunk = 500;
+
+/** `INSERT … ON CONFLICT DO NOTHING RETURNING *` of rows; DO NOTHING keeps a caller's transaction usable. */
+function insertRows(db: Knex, rows: ReturnType<typeof toRow>[]): Promise<MessageModel[]> {
+  return rawRows<MessageModel>(
+    db,
+    `INSERT INTO "messages" (${rowColumns.map((c) => `"${c}"`).join(', ')})
+     VALUES ${rows.map(() => rowValues).join(', ')}
+     ON CONFLICT DO NOTHING RETURNING *`,
+    rows.flatMap((row) => Object.values(row)),
+  );
+}
+
 /** Messages on `db` (the pool or a transaction). */
 export function messageRepo(db: Knex): MessageRepo {
   const first = async (q: Knex.QueryBuilder | ReturnType<typeof MessageModel.query>) => {
@@ -46,35 +85,18 @@ export function messageRepo(db: Knex): MessageRepo {
     return rows[0] ? toMessage(rows[0]) : null;
   };
   const repo: MessageRepo = {
+    async insertMany(messages) {
+      const rows = messages.map(toRow);
+      const byId = new Map<string, Message>();
+      for (let i = 0; i < rows.length; i += insertChunk) {
+        for (const row of await insertRows(db, rows.slice(i, i + insertChunk)))
+          byId.set(row.id, toMessage(row));
+      }
+      return rows.map((row) => byId.get(row.id)).filter((m): m is Message => m !== undefined);
+    },
     async insert(message: NewMessage) {
-      const row = {
-        id: message.id ?? randomUUID(),
-        sessionId: message.sessionId,
-        chatId: message.chatId,
-        waid: message.waid,
-        msgType: message.msgType,
-        content: json(message.content),
-        mediaInfo: message.mediaInfo == null ? null : json(message.mediaInfo),
-        senderJid: message.senderJid ?? null,
-        senderName: message.senderName ?? null,
-        isFromMe: message.isFromMe,
-        quotedMsgId: message.quotedMsgId ?? null,
-        origin: message.origin !== undefined ? message.origin : message.isFromMe ? 'phone' : null,
-        status: message.status ?? (message.isFromMe ? 'sent' : 'delivered'),
-        timestamp: message.timestamp,
-        metadata: json(message.metadata ?? {}),
-        idempotencyKey: message.idempotencyKey ?? null,
-        requestHash: message.requestHash ?? null,
-      };
-      const columns = Object.keys(row);
-      // DO NOTHING (not catching the error) keeps a caller's transaction usable
-      const inserted = await rawRows<MessageModel>(
-        db,
-        `INSERT INTO "messages" (${columns.map((c) => `"${c}"`).join(', ')})
-         VALUES (${columns.map((c) => (jsonColumns.has(c) ? '?::jsonb' : '?')).join(', ')})
-         ON CONFLICT DO NOTHING RETURNING *`,
-        Object.values(row),
-      );
+      const row = toRow(message);
+      const inserted = await insertRows(db, [row]);
       if (inserted[0]) return { message: toMessage(inserted[0]), inserted: true };
       const existing =
         (await repo.getByWaid(row.sessionId, row.chatId, row.waid)) ??

@@ -12,17 +12,52 @@ export async function upsertRow<R>(
   values: Record<string, unknown>,
   jsonColumns: ReadonlySet<string>,
 ): Promise<R> {
-  const columns = Object.keys(values).filter((c) => values[c] !== undefined);
-  const params = columns.map((c) => (jsonColumns.has(c) && values[c] !== null ? json(values[c]) : values[c]));
-  const placeholders = columns.map((c) => (jsonColumns.has(c) ? '?::jsonb' : '?'));
-  const updates = columns.filter((c) => !key.includes(c)).map((c) => `"${c}" = EXCLUDED."${c}"`);
-  updates.push('"updatedAt" = now()');
-  const { rows } = (await db.raw(
-    `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')})
-     VALUES (${placeholders.join(', ')})
-     ON CONFLICT (${key.map((c) => `"${c}"`).join(', ')}) DO UPDATE SET ${updates.join(', ')}
-     RETURNING *`,
-    params as Knex.RawBinding[],
-  )) as { rows: R[] };
+  const rows = await upsertRows<R>(db, table, key, [values], jsonColumns);
   return rows[0] as R;
+}
+
+/**
+ * {@link upsertRow} of many rows with as few statements as there are distinct sets of given
+ * columns. Rows with the same key are merged in order first (one statement may not update a
+ * row twice). Returns the stored rows in order of first appearance of their key.
+ */
+export async function upsertRows<R>(
+  db: Knex,
+  table: string,
+  key: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  jsonColumns: ReadonlySet<string>,
+): Promise<R[]> {
+  const merged = new Map<string, Record<string, unknown>>();
+  for (const values of rows) {
+    const id = JSON.stringify(key.map((c) => values[c]));
+    const defined = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+    merged.set(id, { ...merged.get(id), ...defined });
+  }
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const values of merged.values()) {
+    const columns = Object.keys(values).sort().join('\u0000');
+    groups.set(columns, [...(groups.get(columns) ?? []), values]);
+  }
+  const stored = new Map<string, R>();
+  for (const group of groups.values()) {
+    const columns = Object.keys(group[0] as Record<string, unknown>);
+    const placeholders = `(${columns.map((c) => (jsonColumns.has(c) ? '?::jsonb' : '?')).join(', ')})`;
+    const params = group.flatMap((values) =>
+      columns.map((c) => (jsonColumns.has(c) && values[c] !== null ? json(values[c]) : values[c])),
+    );
+    const updates = columns.filter((c) => !key.includes(c)).map((c) => `"${c}" = EXCLUDED."${c}"`);
+    updates.push('"updatedAt" = now()');
+    const { rows: out } = (await db.raw(
+      `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')})
+       VALUES ${group.map(() => placeholders).join(', ')}
+       ON CONFLICT (${key.map((c) => `"${c}"`).join(', ')}) DO UPDATE SET ${updates.join(', ')}
+       RETURNING *`,
+      params as Knex.RawBinding[],
+    )) as { rows: R[] };
+    for (const row of out) {
+      stored.set(JSON.stringify(key.map((c) => (row as Record<string, unknown>)[c])), row);
+    }
+  }
+  return [...merged.keys()].map((id) => stored.get(id) as R);
 }

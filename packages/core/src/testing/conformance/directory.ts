@@ -54,6 +54,36 @@ export function chatTests(store: () => Store): void {
       expect(await store().chats.get(s.id, 'other@s.whatsapp.net')).toBeNull();
     });
 
+    it('upserts many chats of several sessions at once, merging repeats in order', async () => {
+      const s = await newSession(store(), 's');
+      const t = await newSession(store(), 't');
+      const a = '15550001111@s.whatsapp.net';
+      const b = '15550002222@s.whatsapp.net';
+      await store().chats.upsert(s.id, { chatJid: a, chatName: 'Ana', isArchived: true });
+      const chats = await store().transaction((tx) =>
+        tx.chats.upsertMany([
+          { sessionId: s.id, chatJid: a, lastMsgAt: '2024-05-01T10:00:00.000Z' },
+          { sessionId: t.id, chatJid: a, chatName: 'Other Ana', isGroup: false },
+          { sessionId: s.id, chatJid: b, chatName: 'Bea' },
+          { sessionId: s.id, chatJid: a, lastMsgAt: '2024-05-01T10:05:00.000Z', chatName: 'Ana B.' },
+        ]),
+      );
+      expect(chats.map((c) => [c.sessionId, c.chatJid])).toEqual([
+        [s.id, a],
+        [t.id, a],
+        [s.id, b],
+      ]);
+      // merged in order; fields absent everywhere keep their stored value
+      expect(chats[0]).toMatchObject({
+        chatName: 'Ana B.',
+        lastMsgAt: '2024-05-01T10:05:00.000Z',
+        isArchived: true,
+      });
+      expect(chats[1]).toMatchObject({ chatName: 'Other Ana', lastMsgAt: null });
+      expect(await store().chats.get(s.id, b)).toEqual(chats[2]);
+      expect(await store().chats.upsertMany([])).toEqual([]);
+    });
+
     it('keeps chats of different sessions apart and deletes one', async () => {
       const a = await newSession(store(), 'a');
       const b = await newSession(store(), 'b');

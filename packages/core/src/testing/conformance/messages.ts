@@ -71,6 +71,31 @@ export function messageTests(store: () => Store): void {
       expect((await store().messages.list(s.id)).items).toHaveLength(2);
     });
 
+    it('inserts many at once: new ones returned in order, replays and repeats change nothing', async () => {
+      const s = await newSession(store(), 's');
+      const other = await newSession(store(), 'other');
+      const old = await store().messages.insert(textMessage(s, { waid: 'OLD' }));
+      const batch = [
+        textMessage(s, { waid: 'B1', content: { text: 'one' } }),
+        textMessage(s, { waid: 'OLD', content: { text: 'replayed' } }),
+        textMessage(other, { waid: 'B1' }),
+        textMessage(s, { waid: 'B2', chatId: 'g@g.us', isFromMe: true }),
+        textMessage(s, { waid: 'B1', content: { text: 'repeated in the batch' } }),
+      ];
+      const inserted = await store().transaction((tx) => tx.messages.insertMany(batch));
+      expect(inserted.map((m) => [m.sessionId, m.waid])).toEqual([
+        [s.id, 'B1'],
+        [other.id, 'B1'],
+        [s.id, 'B2'],
+      ]);
+      expect(inserted[0]).toMatchObject({ content: { text: 'one' }, status: 'delivered', metadata: {} });
+      expect(inserted[2]?.status).toBe('sent');
+      expect(await store().messages.get(s.id, inserted[0]?.id ?? '')).toEqual(inserted[0]);
+      expect(await store().messages.getByWaid(s.id, chat, 'OLD')).toEqual(old.message);
+      expect(await store().messages.insertMany([])).toEqual([]);
+      expect((await store().messages.list(s.id)).items).toHaveLength(3);
+    });
+
     it('finds a message by idempotency key, which is unique per session, with its request hash', async () => {
       const s = await newSession(store(), 's');
       const other = await newSession(store(), 'other');

@@ -12,7 +12,14 @@ function defined<T extends object>(input: T): Partial<T> {
 /** Chats over one unit of work. */
 export function chatRepo(views: Views): ChatRepo {
   const sessionChats = (sessionId: string) => views.chats.values().filter((c) => c.sessionId === sessionId);
-  return {
+  const repo: ChatRepo = {
+    async upsertMany(inputs) {
+      const out = new Map<string, Chat>();
+      for (const { sessionId, ...input } of inputs) {
+        out.set(key(sessionId, input.chatJid), await repo.upsert(sessionId, input));
+      }
+      return [...out.values()];
+    },
     async upsert(sessionId, input) {
       const k = key(sessionId, input.chatJid);
       const current: Chat = views.chats.get(k) ?? {
@@ -58,6 +65,7 @@ export function chatRepo(views: Views): ChatRepo {
     },
     delete: async (sessionId, chatJid) => views.chats.delete(key(sessionId, chatJid)),
   };
+  return repo;
 }
 
 /** Contacts over one unit of work. */

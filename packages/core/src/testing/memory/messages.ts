@@ -25,6 +25,14 @@ export function messageRepo(views: Views): MessageRepo {
   };
 
   const repo: MessageRepo = {
+    async insertMany(inputs) {
+      const inserted: Message[] = [];
+      for (const input of inputs) {
+        const result = await repo.insert(input);
+        if (result.inserted) inserted.push(result.message);
+      }
+      return inserted;
+    },
     async insert(input: NewMessage) {
       const existing =
         byKey('waids', key(input.sessionId, input.chatId, input.waid)) ??

@@ -21,9 +21,9 @@ const repositories = (views: Views): Repositories => ({
 // Which methods change state: outside a transaction each runs as a transaction of its own.
 const writes: { [K in keyof Repositories]-?: readonly string[] } = {
   sessions: ['create', 'update', 'delete'],
-  chats: ['upsert', 'delete'],
+  chats: ['upsert', 'upsertMany', 'delete'],
   contacts: ['upsert'],
-  messages: ['insert', 'update', 'advanceStatus'],
+  messages: ['insert', 'insertMany', 'update', 'advanceStatus'],
   events: ['append', 'appendMany'],
   auth: ['setCreds', 'setKeys', 'clear'],
   sql: [],
