@@ -72,7 +72,7 @@ export class InboundWriter {
       for (const wake of this.space.splice(0)) wake();
       try {
         const results = await this.store.transaction((tx) => commit(tx, batch));
-        batch.forEach((part, i) => part.resolve(results[i] as Message[]));
+        for (const [i, part] of batch.entries()) part.resolve(results[i] as Message[]);
       } catch (error) {
         if (batch.length === 1) {
           batch[0]?.reject(error);
