@@ -7,6 +7,7 @@ import {
   type Migration,
   type Store,
 } from '@zapgate/core';
+import { pino } from 'pino';
 import { ensureAdminKey } from './admin-key.js';
 import { buildServer, type ZapgateServer } from './build-server.js';
 import type { ServerConfig } from './options.js';
@@ -129,7 +130,12 @@ function localUrl(app: ZapgateServer, host: string): string {
 
 async function defaultConnector(config: Readonly<ServerConfig>): Promise<Connector> {
   const { baileysConnector } = await import('@zapgate/core/baileys');
-  return baileysConnector(config.waWebSocketUrl ? { waWebSocketUrl: config.waWebSocketUrl } : {});
+  // the connector logs too (socket failures, lost events): same level and stream as the server
+  const logger = pino({ level: config.logLevel }).child({ component: 'whatsapp' });
+  return baileysConnector({
+    logger,
+    ...(config.waWebSocketUrl ? { waWebSocketUrl: config.waWebSocketUrl } : {}),
+  });
 }
 
 function printAdminKeyOnce(out: NodeJS.WritableStream, key: string, file: string) {

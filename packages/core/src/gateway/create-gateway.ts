@@ -10,6 +10,7 @@ import type { Store } from '../ports/store.js';
 import type { GatewayApi } from './api.js';
 import { createDirectoryApi } from './directory-api.js';
 import { Ingest } from './ingest.js';
+import { ingestWithRetry } from './ingest-retry.js';
 import { createLifecycle } from './lifecycle.js';
 import { guardedMediaFetcher, type MediaFetcher } from './media.js';
 import { createMessagesApi } from './messages-api.js';
@@ -98,16 +99,27 @@ export function createGateway(options: GatewayOptions): Gateway {
   const config = Object.freeze({ ...options.config });
   const outgoing = options.outgoing ?? hostPolicy(config);
 
-  // inbound: sockets report to ingest, which stores and announces
-  const ingest = new Ingest(store, tuning, logger.child({ component: 'ingest' }), options.mediaStore);
+  // inbound: sockets report to ingest, which stores and announces (retrying failed stores)
+  const ingestLogger = logger.child({ component: 'ingest' });
+  const ingest = new Ingest(store, tuning, ingestLogger, options.mediaStore);
+  let storeInbound: ReturnType<typeof ingestWithRetry> | undefined;
   const manager = new SessionManager(
     store,
     connector,
     tuning,
     logger.child({ component: 'sessions' }),
-    ingest.handle,
+    (session, event, connection) =>
+      (storeInbound as ReturnType<typeof ingestWithRetry>)(session.id, event, () =>
+        ingest.handle(session, event, connection),
+      ),
     outgoing,
   );
+  storeInbound = ingestWithRetry({
+    logger: ingestLogger,
+    metrics,
+    tuning: tuning.inbound,
+    signal: manager.stopSignal,
+  });
   const access = sessionAccess(store, manager);
 
   // the API: what the REST routes and plugins can do

@@ -60,6 +60,14 @@ export const GatewayTuning = Type.Object({
        * bounded memory). @default 10000
        */
       maxQueued: Type.Integer({ minimum: 1, default: 10_000 }),
+      /** First delay before storing a failed inbound event again. @default 200 */
+      retryMinMs: Type.Integer({ minimum: 0, default: 200 }),
+      /** Cap of that delay. @default 30000 */
+      retryMaxMs: Type.Integer({ minimum: 1, default: 30_000 }),
+      /** Attempts per inbound event before it is given up (logged, counted). @default 100 */
+      retryMaxAttempts: Type.Integer({ minimum: 1, default: 100 }),
+      /** Inbound events waiting for a retry at most (bounded memory). @default 10000 */
+      maxPendingRetries: Type.Integer({ minimum: 1, default: 10_000 }),
     },
     { default: {} },
   ),

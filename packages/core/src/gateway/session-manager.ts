@@ -54,6 +54,9 @@ function deferred() {
 export class SessionManager {
   private readonly runtimes = new Map<string, Runtime>();
   private stopping = false;
+  private readonly stopped = new AbortController();
+  /** Aborts when the manager stops (waits and retries tied to sockets end). */
+  readonly stopSignal: AbortSignal = this.stopped.signal;
 
   constructor(
     private readonly store: Store,
@@ -147,6 +150,7 @@ export class SessionManager {
   /** Closes every socket; statuses stay as they are so the next start reconnects them. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     await Promise.all(
       [...this.runtimes.keys()].map((id) => this.serial(id, (runtime) => this.closeSocket(runtime))),
     );
