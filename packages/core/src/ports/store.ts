@@ -128,6 +128,11 @@ export interface MessageRepo {
   list(sessionId: string, filter?: MessageListFilter): Promise<PageOf<Message>>;
   update(sessionId: string, id: string, update: MessageUpdate): Promise<Message>;
   /**
+   * Marks every `pending` outbound message, of every session, `failed` with `metadata.error`
+   * set to `error` (one statement where the store can); returns them as updated.
+   */
+  failPending(error: string): Promise<Message[]>;
+  /**
    * Moves the status forward only (`sent → delivered → read → played`); returns the message
    * and its previous status when it moved, `null` when it would not advance.
    */

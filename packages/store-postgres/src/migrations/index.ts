@@ -7,6 +7,7 @@ import { auth } from './005-auth.js';
 import { sessionOrder } from './006-session-order.js';
 import { messageOrigin } from './007-message-origin.js';
 import { eventPositions } from './008-event-positions.js';
+import { pendingSends } from './009-pending-sends.js';
 
 /** The owner name core tables are recorded under. */
 export const coreOwner = 'core';
@@ -21,4 +22,5 @@ export const coreMigrations: readonly Migration[] = Object.freeze([
   sessionOrder,
   messageOrigin,
   eventPositions,
+  pendingSends,
 ]);

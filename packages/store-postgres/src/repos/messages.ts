@@ -169,6 +169,16 @@ export function messageRepo(db: Knex): MessageRepo {
       if (!rows[0]) throw notFound(id);
       return toMessage(rows[0]);
     },
+    async failPending(error) {
+      // the partial index of migration 009 makes this cheap however many messages are stored
+      const rows = await rawRows<MessageModel>(
+        db,
+        `UPDATE "messages" SET "status" = 'failed', "metadata" = "metadata" || jsonb_build_object('error', ?::text)
+         WHERE "status" = 'pending' AND "isFromMe" RETURNING *`,
+        [error],
+      );
+      return rows.map(toMessage);
+    },
     async advanceStatus(sessionId, chatId, waid, status) {
       if (!isUuid(sessionId)) return null;
       return inTransaction(db, async (trx) => {

@@ -96,6 +96,28 @@ export function messageTests(store: () => Store): void {
       expect((await store().messages.list(s.id)).items).toHaveLength(3);
     });
 
+    it('fails every pending outbound message of every session at once, keeping its metadata', async () => {
+      const s = await newSession(store(), 's');
+      const t = await newSession(store(), 't');
+      const p1 = await store().messages.insert(
+        textMessage(s, { waid: 'P1', isFromMe: true, status: 'pending', metadata: { mentions: ['x'] } }),
+      );
+      const p2 = await store().messages.insert(
+        textMessage(t, { waid: 'P2', isFromMe: true, status: 'pending' }),
+      );
+      const sent = await store().messages.insert(
+        textMessage(s, { waid: 'S1', isFromMe: true, status: 'sent' }),
+      );
+      const failed = await store().transaction((tx) => tx.messages.failPending('stopped'));
+      expect(failed.map((m) => m.id).sort()).toEqual([p1.message.id, p2.message.id].sort());
+      expect(await store().messages.get(s.id, p1.message.id)).toMatchObject({
+        status: 'failed',
+        metadata: { mentions: ['x'], error: 'stopped' },
+      });
+      expect(await store().messages.get(s.id, sent.message.id)).toEqual(sent.message);
+      expect(await store().messages.failPending('again')).toEqual([]);
+    });
+
     it('finds a message by idempotency key, which is unique per session, with its request hash', async () => {
       const s = await newSession(store(), 's');
       const other = await newSession(store(), 'other');

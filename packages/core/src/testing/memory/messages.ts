@@ -107,6 +107,20 @@ export function messageRepo(views: Views): MessageRepo {
       save(next);
       return copy(next.message);
     },
+    async failPending(error) {
+      const failed: Message[] = [];
+      for (const row of views.messages.values()) {
+        if (row.message.status !== 'pending' || !row.message.isFromMe) continue;
+        const message = {
+          ...row.message,
+          status: 'failed' as const,
+          metadata: { ...row.message.metadata, error },
+        };
+        save({ ...row, message });
+        failed.push(copy(message));
+      }
+      return failed;
+    },
     async advanceStatus(sessionId, chatId, waid, status) {
       const id = views.waids.get(key(sessionId, chatId, waid));
       const row = id === undefined ? undefined : views.messages.get(id);

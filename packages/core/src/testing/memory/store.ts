@@ -23,7 +23,7 @@ const writes: { [K in keyof Repositories]-?: readonly string[] } = {
   sessions: ['create', 'update', 'delete'],
   chats: ['upsert', 'upsertMany', 'delete'],
   contacts: ['upsert'],
-  messages: ['insert', 'insertMany', 'update', 'advanceStatus'],
+  messages: ['insert', 'insertMany', 'update', 'failPending', 'advanceStatus'],
   events: ['append', 'appendMany'],
   auth: ['setCreds', 'setKeys', 'clear'],
   sql: [],
