@@ -193,4 +193,36 @@ describe('session lifecycle', () => {
     expect(fake.connectCount(idle.id)).toBe(0);
     expect(fake.maxConcurrentConnects).toBe(2);
   });
+  it('says connecting, not connected, for every stored session until its socket is open again', async () => {
+    const { memoryStore } = await import('../src/testing/index.js');
+    const store = memoryStore();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = await store.sessions.create({ name: `s${i}`, settings: defaultSessionSettings });
+      await store.sessions.update(s.id, { status: 'connected' });
+      ids.push(s.id);
+    }
+    // sockets never open by themselves here: boot leaves them connecting
+    const { gateway, fake } = await start({
+      store,
+      tuning: { boot: { concurrency: 1, staggerMs: 0, settleTimeoutMs: 50 } },
+    });
+    for (const id of ids) {
+      const session = await gateway.sessions.get(id);
+      expect(session.status).toBe('connecting');
+      expect(session.statusReason).toBe('Reconnecting after a restart');
+    }
+    const announced = (await eventsOf(store, 'session.status')).filter((e) =>
+      ids.includes(e.sessionId ?? ''),
+    );
+    expect(
+      announced.map((e) => [
+        (e.data as { previous: string }).previous,
+        (e.data as { status: string }).status,
+      ]),
+    ).toEqual(ids.map(() => ['connected', 'connecting']));
+    await waitFor(() => fake.connectCount(ids[0] as string) === 1);
+    await fake.session(ids[0] as string).open(account);
+    expect((await gateway.sessions.get(ids[0] as string)).status).toBe('connected');
+  });
 });

@@ -4,7 +4,7 @@ import type { Connector } from '../ports/connector.js';
 import type { Store } from '../ports/store.js';
 import type { DurableConsumer } from './consumer.js';
 import type { PluginContexts } from './plugin-contexts.js';
-import { failInterruptedSends } from './recovery.js';
+import { failInterruptedSends, markReconnecting } from './recovery.js';
 import type { SessionManager } from './session-manager.js';
 
 interface Parts {
@@ -42,6 +42,7 @@ export function createLifecycle(parts: Parts): Lifecycle {
       if (started) return;
       await store.init();
       await failInterruptedSends(store, logger);
+      await markReconnecting(store);
       for (const { plugin } of resolved) {
         if (plugin.migrations?.length) await store.migrate(plugin.id, plugin.migrations);
       }

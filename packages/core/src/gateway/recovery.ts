@@ -29,3 +29,27 @@ export async function failInterruptedSends(store: Store, logger: Logger): Promis
   if (failed > 0) logger.warn({ failed }, 'sends interrupted by the last stop were marked failed');
   return failed;
 }
+
+/**
+ * Sessions stored as `connected` have no socket after a start until boot reconnects them
+ * (at bounded concurrency, in the background): say so at once — `connecting`, announced —
+ * in one statement, so no session claims a connection it does not have.
+ */
+export async function markReconnecting(store: Store): Promise<number> {
+  return store.transaction(async (tx) => {
+    const sessions = await tx.sessions.reassignStatus('connected', 'connecting', restartReason);
+    await tx.events.appendMany(
+      sessions.map((session) =>
+        newEvent('session.status', session.id, {
+          status: 'connecting',
+          previous: 'connected',
+          reason: restartReason,
+          session,
+        }),
+      ),
+    );
+    return sessions.length;
+  });
+}
+
+const restartReason = 'Reconnecting after a restart';

@@ -42,6 +42,11 @@ export interface SessionRepo {
   list(filter?: { status?: SessionStatus[] }): Promise<Session[]>;
   /** Updates and returns the session; unknown id throws `SESSION_NOT_FOUND`. */
   update(id: string, update: SessionUpdate): Promise<Session>;
+  /**
+   * Moves every session in status `from` to `to` with `reason` (one statement where the store
+   * can); returns them as updated.
+   */
+  reassignStatus(from: SessionStatus, to: SessionStatus, reason: string | null): Promise<Session[]>;
   /** Deletes the session and, unless `keepData`, its chats, contacts and messages. */
   delete(id: string, options?: { keepData?: boolean }): Promise<boolean>;
 }

@@ -64,6 +64,19 @@ export function sessionRepo(db: Knex): SessionRepo {
       if (filter.status) q = q.whereIn('status', filter.status);
       return (await q).map(toSession);
     },
+    async reassignStatus(from, to, reason) {
+      const rows = (await db('sessions')
+        .where('status', from)
+        .update({
+          status: to,
+          statusReason: reason,
+          updatedAt: db.raw(
+            `greatest(date_trunc('milliseconds', clock_timestamp()), date_trunc('milliseconds', "updatedAt") + interval '1 millisecond')`,
+          ),
+        })
+        .returning('*')) as SessionModel[];
+      return rows.map(toSession);
+    },
     async update(id, update: SessionUpdate) {
       const patch: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(update)) {

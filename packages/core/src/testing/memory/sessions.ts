@@ -14,7 +14,7 @@ export function sessionRepo(views: Views): SessionRepo {
     const row = views.sessions.values().find(match);
     return row ? copy(row.session) : null;
   };
-  return {
+  const repo: SessionRepo = {
     async create(input) {
       if (find((r) => r.session.name === input.name)) throw nameTaken(input.name);
       const id = input.id ?? crypto.randomUUID();
@@ -46,6 +46,14 @@ export function sessionRepo(views: Views): SessionRepo {
         .filter((r) => !filter.status || filter.status.includes(r.session.status))
         .sort((a, b) => a.order - b.order)
         .map((r) => copy(r.session));
+    },
+    async reassignStatus(from, to, reason) {
+      const moved: Session[] = [];
+      for (const row of views.sessions.values()) {
+        if (row.session.status === from)
+          moved.push(await repo.update(row.session.id, { status: to, statusReason: reason }));
+      }
+      return moved;
     },
     async update(id, update) {
       const row = views.sessions.get(id);
@@ -90,4 +98,5 @@ export function sessionRepo(views: Views): SessionRepo {
       return true;
     },
   };
+  return repo;
 }

@@ -20,7 +20,7 @@ const repositories = (views: Views): Repositories => ({
 
 // Which methods change state: outside a transaction each runs as a transaction of its own.
 const writes: { [K in keyof Repositories]-?: readonly string[] } = {
-  sessions: ['create', 'update', 'delete'],
+  sessions: ['create', 'update', 'reassignStatus', 'delete'],
   chats: ['upsert', 'upsertMany', 'delete'],
   contacts: ['upsert'],
   messages: ['insert', 'insertMany', 'update', 'failPending', 'advanceStatus'],
