@@ -2,6 +2,7 @@ import type { ZapgateSchemas } from '@zapgate/sdk';
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorNotice, Notice } from '../components/notice.js';
 import { SecretOnce } from '../components/secret-once.js';
+import { SessionNameInput } from '../components/session-name.js';
 import { call, describeError } from '../lib/api.js';
 import { useAuth } from '../lib/auth.js';
 import type { Session } from '../lib/sessions.js';
@@ -49,16 +50,7 @@ export function SessionSettingsView({ session, onChange }: { session: Session; o
     <>
       <form class="card settings" onSubmit={submit} aria-labelledby="settings-title">
         <h2 id="settings-title">Settings</h2>
-        <label>
-          Name
-          <input
-            name="name"
-            required
-            maxLength={64}
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
+        <SessionNameInput value={name} onInput={setName} />
         <label>
           Proxy URL (empty for none; changing it needs the admin key)
           <input

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { ErrorNotice, Notice } from '../components/notice.js';
 import { SecretOnce } from '../components/secret-once.js';
+import { SessionNameInput } from '../components/session-name.js';
 import { SessionBadge } from '../components/status.js';
 import { call, describeError } from '../lib/api.js';
 import { useAuth } from '../lib/auth.js';
@@ -79,18 +80,7 @@ function CreateSession({ onCreated }: { onCreated(session: Session): void }) {
     <section class="card" aria-labelledby="create-title">
       <h2 id="create-title">New session</h2>
       <form class="row" onSubmit={submit}>
-        <label>
-          Name
-          <input
-            name="name"
-            required
-            maxLength={64}
-            pattern="[A-Za-z0-9][A-Za-z0-9._\-]*"
-            title="Letters, digits, dot, dash and underscore; starts with a letter or digit"
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
+        <SessionNameInput value={name} onInput={setName} />
         <button type="submit" class="primary">
           Create
         </button>
