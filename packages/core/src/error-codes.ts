@@ -29,6 +29,8 @@ export const CoreErrorCodes = {
   MEDIA_TOO_LARGE: 413,
   MEDIA_UNAVAILABLE: 404,
   MEDIA_FETCH_FAILED: 422,
+  /** The media's bytes are not of the declared MIME type, or not of the kind the message type needs. */
+  MEDIA_TYPE_MISMATCH: 400,
   WHATSAPP_BAD_REQUEST: 400,
   WHATSAPP_FORBIDDEN: 403,
   WHATSAPP_NOT_FOUND: 404,

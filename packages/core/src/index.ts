@@ -79,6 +79,7 @@ export {
 } from './gateway/media.js';
 export { GatewayTuning } from './gateway/options.js';
 export { type Logger, silentLogger } from './logger.js';
+export { baseMimeType, decodeBase64, sniffMimeType } from './media/bytes.js';
 export { type LocalMediaStoreOptions, localMediaStore } from './media/local-media-store.js';
 export { type Counter, type Histogram, type Metrics, noopMetrics } from './metrics.js';
 export { migrationChecksum, sqlMigration } from './migrations.js';

@@ -5,7 +5,7 @@ import { createGateway, type Gateway, type GatewayOptions, type Migration } from
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { ZapgateInstance } from './context.js';
 import { type DashboardRoutesOptions, dashboardRoutes } from './dashboard.js';
-import { errorHandler, notFoundHandler } from './error-handler.js';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './error-handler.js';
 import { type PromMetrics, promMetrics } from './metrics.js';
 import { openapiOptions } from './openapi.js';
 import { healthRoutes } from './routes/health.js';
@@ -62,6 +62,7 @@ export function buildServer(options: BuildServerOptions): ZapgateServer {
     bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = options.metrics ?? promMetrics();
   const owned = !options.gateway;

@@ -5,8 +5,16 @@
 export const ServerErrorCodes = {
   /** The body is not valid JSON. */
   INVALID_JSON: 400,
-  /** A request the HTTP layer rejected for another reason (bad header, bad multipart...). */
+  /** A request the HTTP layer rejected for another reason (bad header...). */
   BAD_REQUEST: 400,
+  /** A `multipart/form-data` body that cannot be read (no boundary, cut short...). */
+  INVALID_MULTIPART: 400,
+  /** Text in the body is not valid Unicode (a lone UTF-16 surrogate). */
+  INVALID_UNICODE: 400,
+  /** The request's headers are larger than the server accepts. */
+  HEADERS_TOO_LARGE: 431,
+  /** The client was too slow to send its request. */
+  REQUEST_TIMEOUT: 408,
   /** The body is larger than `bodyLimit`. */
   PAYLOAD_TOO_LARGE: 413,
   /** The `Content-Type` is not one the route accepts. */

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { type ErrorBody, isGatewayError, reasonPhrase } from '@zapgate/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerErrorCode } from './error-codes.js';
@@ -76,6 +77,32 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   const body = toErrorBody(error, request);
   if (body.statusCode === 401) reply.header('www-authenticate', 'Bearer');
   return reply.status(body.statusCode).type('application/json').send(body);
+}
+
+const clientErrors: Record<string, [number, ServerErrorCode, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'HEADERS_TOO_LARGE', 'The request headers are larger than the server accepts'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive'],
+};
+
+/**
+ * Answers requests Node's HTTP parser refused before Fastify saw them (headers too large,
+ * malformed HTTP, too slow) in the same `{ statusCode, code, error, message }` shape.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] = (error.code && clientErrors[error.code]) || [
+    400,
+    'BAD_REQUEST',
+    'The request is not valid HTTP',
+  ];
+  const body = JSON.stringify(errorBody(status, code, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** 404 for paths no route matches. */

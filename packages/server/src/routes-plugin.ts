@@ -3,6 +3,7 @@ import type { Gateway, Migration } from '@zapgate/core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { authenticate } from './auth.js';
+import { jsonBodyParser } from './body-parsing.js';
 import type { RouteContext, RouteInfo, ZapgateInstance } from './context.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { withMediaUrls } from './media-urls.js';
@@ -77,6 +78,7 @@ export const zapgateRoutes = fp<ZapgateRoutesOptions>(
         api.addHook('preSerialization', async (_request, _reply, payload) => withMediaUrls(payload, prefix));
         api.setErrorHandler(errorHandler);
         api.setNotFoundHandler(notFoundHandler);
+        jsonBodyParser(api as unknown as FastifyInstance);
         await api.register(multipart, {
           limits: { fileSize: options.maxUploadBytes ?? 64 * 1024 * 1024, files: 1, fields: 4, parts: 5 },
         });

@@ -5,7 +5,8 @@ import type { FastifySchemaCompiler } from 'fastify';
 // ajv-formats is CommonJS; its default export is the function under NodeNext.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
-const ajvOptions: AjvOptions = {
+/** Query strings, params and headers are text: `?limit=10` and `?archived=true` convert. */
+const textOptions: AjvOptions = {
   coerceTypes: 'array',
   useDefaults: true,
   removeAdditional: true,
@@ -13,6 +14,26 @@ const ajvOptions: AjvOptions = {
   discriminator: true,
   strict: false,
 };
+
+/**
+ * Bodies are JSON and are taken as sent: no coercion (`{"name":123}` is not a name) and
+ * unknown fields are refused by name instead of dropped.
+ */
+const bodyOptions: AjvOptions = { ...textOptions, coerceTypes: false, removeAdditional: false };
+
+/**
+ * Objects with declared properties refuse others (`additionalProperties: false`) unless the
+ * schema says otherwise; free-form objects (records, `metadata`) keep what they have.
+ */
+function closedObjects(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closedObjects);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) out[key] = closedObjects(value);
+  if (out.type === 'object' && out.properties && out.additionalProperties === undefined)
+    out.additionalProperties = false;
+  return out;
+}
 
 /**
  * Union schemas whose branches are all objects with a constant `type` become `oneOf` with a
@@ -57,9 +78,17 @@ function discriminatorOf(branches: Record<string, unknown>[]): string | undefine
   return undefined;
 }
 
-/** A Fastify validator compiler: ajv 8 with formats, coercion, defaults and every error listed. */
+/**
+ * A Fastify validator compiler: ajv 8 with formats, defaults and every error listed; query
+ * strings, params and headers convert from text, bodies are strict (no coercion, no unknown fields).
+ */
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
-  const ajv = new Ajv(ajvOptions);
-  addFormats(ajv);
-  return ({ schema }) => ajv.compile(withDiscriminators(schema) as object);
+  const text = new Ajv(textOptions);
+  const body = new Ajv(bodyOptions);
+  addFormats(text);
+  addFormats(body);
+  return ({ schema, httpPart }) =>
+    httpPart === 'body'
+      ? body.compile(closedObjects(withDiscriminators(schema)) as object)
+      : text.compile(withDiscriminators(schema) as object);
 }

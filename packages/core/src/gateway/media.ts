@@ -1,5 +1,6 @@
 import type { SendMessageBody } from '../contracts/outbound.js';
 import { GatewayError, isGatewayError } from '../errors.js';
+import { baseMimeType, decodeBase64, sniffMimeType, typesAgree } from '../media/bytes.js';
 import type { OutgoingPolicy } from '../net/outgoing-policy.js';
 import { defaultMimeTypes } from './outbound-content.js';
 
@@ -92,19 +93,46 @@ export async function resolveMedia(
   maxBytes: number,
 ): Promise<{ data: Buffer; mimeType: string; fileName?: string }> {
   let data: Buffer;
-  let detected: string | null = null;
+  let hinted: string | null = null;
   if (upload) {
     data = upload.data;
-    detected = upload.mimeType;
+    hinted = upload.mimeType;
   } else if ('base64' in body.media) {
-    data = Buffer.from(body.media.base64, 'base64');
-    if (data.length === 0) throw new GatewayError('VALIDATION_FAILED', 'media.base64 is not valid base64');
+    data = decodeBase64(body.media.base64, 'media.base64');
   } else {
-    ({ data, mimeType: detected } = await fetchMedia(body.media.url, maxBytes));
+    ({ data, mimeType: hinted } = await fetchMedia(body.media.url, maxBytes));
   }
   if (data.length > maxBytes)
     throw new GatewayError('MEDIA_TOO_LARGE', `Media is larger than ${maxBytes} bytes`);
-  const mimeType = body.mimeType ?? detected?.split(';')[0]?.trim() ?? defaultMimeTypes[body.type];
+  const mimeType = await mimeTypeOf(body, data, hinted);
   const fileName = body.fileName ?? upload?.fileName;
-  return { data, mimeType: mimeType || defaultMimeTypes[body.type], ...(fileName ? { fileName } : {}) };
+  return { data, mimeType, ...(fileName ? { fileName } : {}) };
+}
+
+/** What the media of a send is, by message type: a send of that type must carry this kind. */
+const kinds: Partial<Record<MediaBody['type'], string>> = {
+  image: 'image/',
+  video: 'video/',
+  audio: 'audio/',
+  sticker: 'image/',
+};
+
+/**
+ * The MIME type a media send goes out with: the caller's `mimeType` when given (refused with
+ * `MEDIA_TYPE_MISMATCH` when the bytes say otherwise: a PNG never goes out as image/jpeg),
+ * else what the bytes say, else the upload's or the server's type, else the type's default.
+ */
+async function mimeTypeOf(body: MediaBody, data: Buffer, hinted: string | null): Promise<string> {
+  const sniffed = await sniffMimeType(data);
+  const given = body.mimeType;
+  if (given && sniffed && !typesAgree(given, sniffed)) {
+    throw new GatewayError('MEDIA_TYPE_MISMATCH', `mimeType says ${given}, but the media is ${sniffed}`);
+  }
+  const mimeType = given ?? sniffed ?? (hinted ? baseMimeType(hinted) : null) ?? defaultMimeTypes[body.type];
+  const kind = kinds[body.type];
+  const actual = sniffed ?? mimeType;
+  if (kind && !actual.startsWith(kind)) {
+    throw new GatewayError('MEDIA_TYPE_MISMATCH', `A ${body.type} send needs ${kind}* media, not ${actual}`);
+  }
+  return mimeType || defaultMimeTypes[body.type];
 }

@@ -2,6 +2,7 @@ import type { Chat } from '../contracts/chat.js';
 import type { Group, GroupParticipantsAction } from '../contracts/group.js';
 import { requireChatJid, requireGroupJid } from '../contracts/jid.js';
 import { GatewayError } from '../errors.js';
+import { sniffMimeType } from '../media/bytes.js';
 import type { Connection } from '../ports/connector.js';
 import type { Store } from '../ports/store.js';
 import type { ChatsApi, ContactsApi, GroupsApi, ProfileApi } from './api.js';
@@ -123,6 +124,7 @@ export function createGroupsApi({ store, connection }: Deps): GroupsApi {
     },
     async update(sessionId, groupId, change) {
       const jid = requireGroupJid(groupId);
+      if (change.picture) await requirePicture(change.picture);
       const live = await connection(sessionId);
       await live.groups.update(jid, change);
       return save(sessionId, await live.groups.get(jid));
@@ -157,8 +159,20 @@ export function createGroupsApi({ store, connection }: Deps): GroupsApi {
 export function createProfileApi({ store, connection }: Deps): ProfileApi {
   return {
     async update(sessionId, change) {
+      if (change.picture) await requirePicture(change.picture);
       await (await connection(sessionId)).updateProfile(change);
       if (change.name !== undefined) await store.sessions.update(sessionId, { pushName: change.name });
     },
   };
+}
+
+/** A profile or group picture must be a JPEG or PNG image (WhatsApp resizes it). */
+async function requirePicture(picture: Buffer): Promise<void> {
+  const type = await sniffMimeType(picture);
+  if (type !== 'image/jpeg' && type !== 'image/png') {
+    throw new GatewayError(
+      'VALIDATION_FAILED',
+      `picture must be a JPEG or PNG image, not ${type ?? 'unknown bytes'}`,
+    );
+  }
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Group, GroupParticipantsAction } from '@zapgate/core';
+import { decodeBase64, Group, GroupParticipantsAction } from '@zapgate/core';
 import type { RouteContext, ZapgateInstance } from '../context.js';
 import { NoContent, responses, SessionParams } from '../schemas.js';
 
@@ -100,7 +100,7 @@ export function groupRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
       const { picture: base64, ...change } = request.body;
       return gateway.groups.update(request.params.sessionId, request.params.groupJid, {
         ...change,
-        ...(base64 ? { picture: Buffer.from(base64, 'base64') } : {}),
+        ...(base64 ? { picture: decodeBase64(base64, 'picture') } : {}),
       });
     },
   );

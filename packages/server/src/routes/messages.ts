@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import {
   ChatId,
   GatewayError,
+  isGatewayError,
   Message,
   MessageType,
   Page,
@@ -54,6 +55,21 @@ type WithUpload = FastifyRequest & { [upload]?: SendOptions['upload'] };
  */
 async function readMultipart(request: FastifyRequest) {
   if (!request.isMultipart()) return;
+  try {
+    request.body = await readParts(request);
+  } catch (error) {
+    // busboy's own errors ("Boundary not found", "Unexpected end of form") are the client's
+    const status = (error as { statusCode?: number }).statusCode;
+    if (isGatewayError(error) || (status !== undefined && status < 500)) throw error;
+    throw new GatewayError(
+      'INVALID_MULTIPART',
+      `The multipart body cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+      { statusCode: 400 },
+    );
+  }
+}
+
+async function readParts(request: FastifyRequest): Promise<unknown> {
   let body: unknown;
   for await (const part of request.parts()) {
     if (part.type === 'file') {
@@ -77,7 +93,7 @@ async function readMultipart(request: FastifyRequest) {
   if ((request as WithUpload)[upload] && body && typeof body === 'object' && !('media' in body)) {
     (body as Record<string, unknown>).media = { base64: 'AA==' };
   }
-  request.body = body;
+  return body;
 }
 
 /** Send, list, get, edit, revoke messages and stream their media. */

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { decodeBase64 } from '@zapgate/core';
 import type { RouteContext, ZapgateInstance } from '../context.js';
 import { NoContent, responses, SessionParams } from '../schemas.js';
 
@@ -28,7 +29,7 @@ export function profileRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
       const { picture, ...change } = request.body;
       await gateway.profile.update(request.params.sessionId, {
         ...change,
-        ...(picture ? { picture: Buffer.from(picture, 'base64') } : {}),
+        ...(picture ? { picture: decodeBase64(picture, 'picture') } : {}),
       });
       return reply.status(204).send();
     },
