@@ -44,7 +44,8 @@ describe('embedded PGlite default', () => {
     } finally {
       await second.close();
     }
-  });
+    // Two on-disk PGlite boots with every migration: seconds alone, over a minute on a loaded 2-core machine.
+  }, 180_000);
 
   it('rejects invalid options listing every problem', () => {
     let error: unknown;
