@@ -49,7 +49,13 @@ export const CoreErrorCodes = {
   PLUGIN_INVALID_DEFINITION: 500,
   PLUGIN_REQUIRES_SQL: 500,
   PLUGIN_NOT_FOUND: 404,
+  /** A plugin hook threw something other than a `GatewayError` (its plugin is named in the message). */
+  PLUGIN_HOOK_FAILED: 500,
   MIGRATION_CHECKSUM_MISMATCH: 500,
+  /** A secret is stored sealed but the host has no `encryptionKey`. */
+  ENCRYPTION_KEY_MISSING: 500,
+  /** A sealed secret does not open under the configured `encryptionKey` (another key, or changed). */
+  SECRET_UNREADABLE: 500,
   GATEWAY_NOT_STARTED: 503,
 } as const;
 

@@ -96,6 +96,7 @@ export { createScheduler, type Scheduler } from './plugin/scheduler.js';
 // Plugin API
 export {
   type AuthScope,
+  type BeforeSend,
   definePlugin,
   defineRoute,
   type EventHandler,
@@ -103,6 +104,7 @@ export {
   type HostConfig,
   type PluginContext,
   type PluginEventHandlers,
+  type PluginHooks,
   type PluginRoute,
   type RequestAuth,
   type RouteReply,

@@ -1860,6 +1860,8 @@ export interface components {
             ephemeral?: boolean;
             error?: string;
             forwarded?: boolean;
+            /** @description Id of the plugin whose `ignoreInbound` hook marked this inbound message ignored: stored, but its `message.received` event reaches no plugin */
+            ignoredBy?: string;
             mentions?: string[];
             /** @description Base64 key of a poll's votes (`messageContextInfo.messageSecret`) */
             messageSecret?: string;

@@ -84,7 +84,21 @@ export const coreEventSchemas = {
   }),
 } satisfies Record<string, TSchema>;
 
-type CoreEventPayloads = { [K in keyof typeof coreEventSchemas]: Static<(typeof coreEventSchemas)[K]> };
+/**
+ * Payloads carrying a stored message use the {@link Message} type, whose `content` narrows
+ * on `msgType` (the schema's static type is a plain union of both).
+ */
+type MessagePayloads = {
+  'message.received': { message: Message };
+  'message.sent': { message: Message };
+  'message.edited': { message: Message; previousContent: unknown };
+};
+
+type CoreEventPayloads = Omit<
+  { [K in keyof typeof coreEventSchemas]: Static<(typeof coreEventSchemas)[K]> },
+  keyof MessagePayloads
+> &
+  MessagePayloads;
 
 /**
  * Event type → payload. Plugins add events with declaration merging:

@@ -104,6 +104,12 @@ export const MessageMetadata = Type.Object(
     ephemeral: Type.Optional(Type.Boolean()),
     forwarded: Type.Optional(Type.Boolean()),
     error: Type.Optional(Type.String()),
+    ignoredBy: Type.Optional(
+      Type.String({
+        description:
+          'Id of the plugin whose `ignoreInbound` hook marked this inbound message ignored: stored, but its `message.received` event reaches no plugin',
+      }),
+    ),
     messageSecret: Type.Optional(
       Type.String({ description: "Base64 key of a poll's votes (`messageContextInfo.messageSecret`)" }),
     ),

@@ -9,6 +9,7 @@ import type { MediaStore } from '../ports/media.js';
 import type { Store } from '../ports/store.js';
 import type { GatewayApi } from './api.js';
 import { createDirectoryApi } from './directory-api.js';
+import { createHookRunner } from './hooks.js';
 import { Ingest } from './ingest.js';
 import { ingestWithRetry } from './ingest-retry.js';
 import { createLifecycle } from './lifecycle.js';
@@ -78,9 +79,10 @@ export interface Gateway extends GatewayApi {
  * {@link GatewayError} here, before anything starts.
  *
  * The kernel is a set of pipelines, each step in its own file:
- * - inbound: connection (`session-manager.ts`) → store and announce (`ingest.ts`) →
- *   plugin consumers (`plugin-consumers.ts`);
- * - send: request → prepare → store pending → dispatch → status (`send/pipeline.ts`);
+ * - inbound: connection (`session-manager.ts`) → `ignoreInbound` hooks (`hooks.ts`) → store
+ *   and announce (`ingest.ts`) → plugin consumers (`plugin-consumers.ts`);
+ * - send: request → `beforeSend` hooks → prepare → store pending → dispatch → status
+ *   (`send/pipeline.ts`);
  * - lifecycle: start and stop in order (`lifecycle.ts`).
  *
  * @example
@@ -99,9 +101,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   const config = Object.freeze({ ...options.config });
   const outgoing = options.outgoing ?? hostPolicy(config);
 
-  // inbound: sockets report to ingest, which stores and announces (retrying failed stores)
+  // plugins' hooks run inside the pipelines below; their contexts need the API built from them
+  const hooks = createHookRunner({
+    resolved,
+    contexts: () => contexts,
+    logger: logger.child({ component: 'hooks' }),
+  });
+
+  // inbound: sockets report to ingest, which filters, stores and announces (retrying failed stores)
   const ingestLogger = logger.child({ component: 'ingest' });
-  const ingest = new Ingest(store, tuning, ingestLogger, options.mediaStore);
+  const ingest = new Ingest(store, tuning, ingestLogger, options.mediaStore, hooks);
   let storeInbound: ReturnType<typeof ingestWithRetry> | undefined;
   const manager = new SessionManager(
     store,
@@ -129,6 +138,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     fetchMedia: options.fetchMedia ?? guardedMediaFetcher(outgoing),
     access,
+    hooks,
   });
   const deps = { store, connection: access.connection };
   const api: GatewayApi = {

@@ -5,6 +5,7 @@ import type { Connection, ConnectorEvent, InboundMessage } from '../ports/connec
 import type { MediaStore } from '../ports/media.js';
 import type { Repositories, Store } from '../ports/store.js';
 import { appendEvent } from './event-writer.js';
+import { asMessage, type HookRunner } from './hooks.js';
 import { InboundWriter } from './inbound-writer.js';
 import type { GatewayTuning } from './options.js';
 
@@ -25,6 +26,7 @@ export class Ingest {
     private readonly tuning: GatewayTuning,
     private readonly logger: Logger,
     private readonly mediaStore: MediaStore | undefined,
+    private readonly hooks: HookRunner,
   ) {
     this.writer = new InboundWriter(store, tuning.inbound);
   }
@@ -159,7 +161,7 @@ export class Ingest {
       if (session.settings.ignoreGroups && isGroupJid(inbound.chatId)) continue;
       if (session.settings.ignoreStatus && isStatusJid(inbound.chatId)) continue;
       const message = await this.prepare(session, inbound);
-      if (message) prepared.push(message);
+      if (message) prepared.push(event.history ? message : await this.filter(message));
     }
     const stored = await this.writer.write(prepared, event.history);
     const toRead = event.history ? [] : stored.filter((m) => !m.isFromMe);
@@ -177,8 +179,18 @@ export class Ingest {
     }
   }
 
+  /** Receive → filter: a live message from someone else may be marked ignored for plugins. */
+  private async filter(message: NewMessage & { id: string }): Promise<NewMessage> {
+    if (message.isFromMe) return message;
+    const ignoredBy = await this.hooks.ignoredBy(asMessage(message));
+    return ignoredBy ? { ...message, metadata: { ...message.metadata, ignoredBy } } : message;
+  }
+
   /** The row to store, with its media downloaded first (`null`: a replay of stored media). */
-  private async prepare(session: Session, inbound: InboundMessage): Promise<NewMessage | null> {
+  private async prepare(
+    session: Session,
+    inbound: InboundMessage,
+  ): Promise<(NewMessage & { id: string }) | null> {
     const { media, ...message } = inbound;
     const id = crypto.randomUUID();
     let mediaInfo = message.mediaInfo ?? null;

@@ -4,6 +4,7 @@ import type { ResolvedPlugin } from '../plugin/resolve.js';
 import type { PluginContext } from '../plugin/types.js';
 import type { Store } from '../ports/store.js';
 import { DurableConsumer } from './consumer.js';
+import { reachesPlugins } from './hooks.js';
 import type { GatewayTuning } from './options.js';
 import type { PluginContexts } from './plugin-contexts.js';
 
@@ -39,6 +40,7 @@ export function createPluginConsumers({
         logger: ctx.logger,
         tuning: tuning.events,
         async handle(event) {
+          if (!reachesPlugins(event)) return;
           for (const [pattern, handler] of handlers) {
             if (!handler || !matchesEventPattern(pattern, event.type)) continue;
             const context = {

@@ -1,5 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { AnyGatewayEvent, EventType, GatewayEvent } from '../contracts/events.js';
+import type { Message, SendOrigin } from '../contracts/message.js';
+import type { SendMessageBody } from '../contracts/outbound.js';
 import type { GatewayApi } from '../gateway/api.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -122,6 +124,50 @@ export type PluginEventHandlers<Options> = {
   [pattern: `${string}*`]: EventHandler<AnyGatewayEvent, Options> | undefined;
 };
 
+/** What a {@link PluginHooks.beforeSend} hook is given. */
+export interface BeforeSend {
+  sessionId: string;
+  /** The request as the previous hook left it (the caller's body for the first hook). */
+  body: SendMessageBody;
+  /** Who is sending (`api`, `plugin:<id>`). */
+  origin: SendOrigin;
+}
+
+/**
+ * Hooks a plugin attaches to core's pipelines. Every hook of a kind runs in plugin dependency
+ * order (a plugin's dependencies before it; otherwise in the order plugins were given), one
+ * after the other, each awaited. Declared through methods so their `ctx` parameter is
+ * bivariant (see {@link EventHandler}).
+ */
+export interface PluginHooks<Options = unknown> {
+  /**
+   * Runs on every send (REST, SDK and plugins' `ctx.gateway.messages.send`) before anything is
+   * stored or sent, after the idempotency check (a retried request returns its first message
+   * without running hooks). Return a changed body to send that instead (the next hook sees
+   * it; it must still be a valid {@link SendMessageBody}), or nothing to keep it. Throw a
+   * `GatewayError` to refuse the send: the caller gets that error (its status and code) and
+   * nothing is stored or sent. Any other thrown error refuses the send too, as
+   * `PLUGIN_HOOK_FAILED` (500), so a broken hook never lets through what it should stop.
+   */
+  beforeSend?(
+    send: BeforeSend,
+    ctx: PluginContext<Options>,
+  ): Promise<SendMessageBody | undefined | void> | SendMessageBody | undefined | void;
+  /**
+   * Runs on every live inbound message received from someone else (`isFromMe: false`; not on
+   * history, not on messages sent from the phone, not on edits, reactions or receipts) before
+   * it is stored. Return `true` to mark it ignored for plugins: it is stored (and listed by
+   * the API, with `metadata.ignoredBy` set to this plugin's id), its `message.received` event
+   * is written (the SSE stream shows it), but no plugin's handler receives that event (exact
+   * names and patterns such as `message.*` alike). Later events about the message (edits,
+   * deletions, reactions, receipts) are delivered as usual; the stored message they name
+   * carries `metadata.ignoredBy`. The first hook returning `true` decides; later hooks do
+   * not run. A hook that throws is logged and counts as `false` (the message is delivered):
+   * a broken filter never hides messages. It runs in the inbound path, so keep it fast.
+   */
+  ignoreInbound?(message: Message, ctx: PluginContext<Options>): Promise<boolean> | boolean;
+}
+
 /** A Zapgate plugin: a plain object, usually returned by a factory taking options. */
 export interface GatewayPlugin<S extends TSchema = TSchema> {
   /** Unique, lower-kebab-case. */
@@ -142,6 +188,8 @@ export interface GatewayPlugin<S extends TSchema = TSchema> {
   eventSchemas?: Record<string, TSchema>;
   /** Durable event handlers: at-least-once, in log order, retried with backoff. */
   events?: PluginEventHandlers<Static<S>>;
+  /** Hooks into the send and inbound pipelines (see {@link PluginHooks}). */
+  hooks?: PluginHooks<Static<S>>;
   // biome-ignore lint/suspicious/noExplicitAny: each route carries its own schema type
   routes?: readonly PluginRoute<any, Static<S>>[];
   setup?(ctx: PluginContext<Static<S>>): Promise<void> | void;

@@ -3,6 +3,7 @@ import type { SendMessageBody } from '../../contracts/outbound.js';
 import type { Logger } from '../../logger.js';
 import type { Store } from '../../ports/store.js';
 import type { SendOptions } from '../api.js';
+import type { HookRunner } from '../hooks.js';
 import type { MediaFetcher } from '../media.js';
 import type { GatewayTuning } from '../options.js';
 import type { SessionAccess } from '../session-access.js';
@@ -16,6 +17,7 @@ interface Deps {
   logger: Logger;
   fetchMedia: MediaFetcher;
   access: SessionAccess;
+  hooks: HookRunner;
 }
 
 /** Sends one message; see {@link createSendPipeline}. */
@@ -23,8 +25,8 @@ export type SendFn = (sessionId: string, body: SendMessageBody, options?: SendOp
 
 /**
  * The send path, top to bottom: request (a retry with the same idempotency key and request
- * returns the first message; the key with another request is refused) →
- * prepare (recipient, media, quoted) → store as `pending` → dispatch (per-session queue) →
+ * returns the first message; the key with another request is refused) → `beforeSend` hooks
+ * (may change the body or refuse the send) → prepare (recipient, media, quoted) → store as `pending` → dispatch (per-session queue) →
  * status (`sent` with `message.sent`, or `failed` with `message.status`).
  */
 export function createSendPipeline(deps: Deps): SendFn {
@@ -38,8 +40,9 @@ export function createSendPipeline(deps: Deps): SendFn {
       const earlier = await earlierSend(store, sessionId, key, hash);
       if (earlier) return earlier;
     }
+    const hooked = await deps.hooks.beforeSend(sessionId, body, options.origin ?? 'api');
     const connection = await access.connection(sessionId);
-    const prepared = await prepareSend(deps, connection, sessionId, body, options);
+    const prepared = await prepareSend(deps, connection, sessionId, hooked, options);
     const { message: pending, inserted } = await store.messages.insert({
       ...prepared.message,
       ...(hash ? { requestHash: hash } : {}),
