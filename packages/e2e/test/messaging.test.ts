@@ -372,6 +372,30 @@ describe.each(backends)('messaging over HTTP on %s', (backend: Backend) => {
     expect(invalid.body.code).toBe('INVALID_RECIPIENT');
   });
 
+  it('marks a message WhatsApp refuses after accepting it (error ack 463) failed, with the code', async () => {
+    const stranger = stack.sim.contact('15552220077', { name: 'Stranger' });
+    stack.sim.restrictReachOut(deviceJid);
+    try {
+      const cold = await send({ type: 'text', to: '15552220077', text: 'cold outreach' });
+      expect(cold.status).toBe(202);
+      await waitFor(async () => (await statusOf(cold.body.id)) === 'failed', 20_000, 'failed');
+      const stored = await stack.api('GET', `/v1/sessions/${sessionId}/messages/${cold.body.id}`);
+      expect(stored.body.metadata.error).toBe('463');
+      const failed = await waitFor(
+        () => sse.events.find((e) => e.type === 'message.status' && e.data.messageId === cold.body.id),
+        20_000,
+        'message.status failed',
+      );
+      expect(failed.data).toMatchObject({ status: 'failed', error: '463', waid: cold.body.waid });
+      // a chat that already exists keeps working under the restriction
+      const warm = await send({ type: 'text', to: ALICE, text: 'still fine' });
+      await alice.waitForMessage((m) => m.id === warm.body.waid, { timeoutMs: 20_000 });
+      expect(stranger.received.some((m) => m.id === cold.body.waid)).toBe(false);
+    } finally {
+      stack.sim.restrictReachOut(deviceJid, false);
+    }
+  });
+
   it('replies quoting a message; the contact sees the quoted text', async () => {
     const original = await byWaid(await alice.sendText(deviceJid, 'which plan fits me?'));
     const reply = await send({

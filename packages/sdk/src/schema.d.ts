@@ -12184,6 +12184,8 @@ export interface operations {
                 "application/json": {
                     data: {
                         chatId: string;
+                        /** @description Why a message `failed`: WhatsApp's error code when it refused the message (e.g. `463`, the reach-out restriction) */
+                        error?: string;
                         messageId: string;
                         previous: "pending" | "sent" | "delivered" | "read" | "played" | "failed";
                         status: "pending" | "sent" | "delivered" | "read" | "played" | "failed";

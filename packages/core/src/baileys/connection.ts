@@ -19,7 +19,7 @@ import { guardAsync, orNullWhenAbsent } from './errors.js';
 import { createGroupOperations } from './groups.js';
 import { phoneOf, preferPn, toJid } from './jids.js';
 import { toBaileysLogger } from './logger.js';
-import { chatOf, contactOf, groupOf, statusOf } from './map-events.js';
+import { ackErrorOf, chatOf, contactOf, groupOf, statusOf } from './map-events.js';
 import { mapWaMessage, senderContactOf } from './map-inbound.js';
 import { keyOf, quotedContent, toBaileysContent } from './map-outbound.js';
 import type { BaileysConnectorOptions } from './options.js';
@@ -178,10 +178,16 @@ export async function openBaileysConnection(
       const { stored } = inbound(history.messages, true);
       if (stored.length) await emit({ type: 'messages', messages: stored, history: true });
     }
-    for (const { key, update: change } of events['messages.update'] ?? []) {
+    // an error ack that came before Baileys emitted our own message is folded into its upsert
+    const refusedOwn = (upsert?.messages ?? []).filter((m) => m.key.fromMe && statusOf(m.status) === 'failed');
+    for (const { key, update: change } of [
+      ...refusedOwn.map((m) => ({ key: m.key, update: m })),
+      ...(events['messages.update'] ?? []),
+    ]) {
       const status = statusOf(change.status);
       if (status && key.id && key.remoteJid && key.fromMe) {
         const chatId = jidNormalizedUser(key.remoteJid);
+        const error = status === 'failed' ? ackErrorOf(change) : null;
         await emit({
           type: 'message.status',
           chatId: key.remoteJidAlt?.endsWith('@s.whatsapp.net')
@@ -189,6 +195,7 @@ export async function openBaileysConnection(
             : chatId,
           waid: key.id,
           status,
+          ...(error ? { error } : {}),
         });
       }
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chatOf } from './map-events.js';
+import { ackErrorOf, chatOf } from './map-events.js';
 
 describe('chatOf (Baileys chats.update → Zapgate chat)', () => {
   it('keeps a chat marked unread by hand (-1) as unread', () => {
@@ -25,5 +25,15 @@ describe('chatOf (Baileys chats.update → Zapgate chat)', () => {
       isArchived: true,
       isPinned: true,
     });
+  });
+});
+
+describe('ackErrorOf', () => {
+  it('reads the code of an error ack from messageStubParameters', () => {
+    expect(ackErrorOf({ messageStubParameters: ['463'] })).toBe('463');
+    expect(ackErrorOf({ messageStubParameters: ['479', 'extra'] })).toBe('479');
+    expect(ackErrorOf({ messageStubParameters: [] })).toBeNull();
+    expect(ackErrorOf({ messageStubParameters: ['<script>'] })).toBeNull();
+    expect(ackErrorOf({})).toBeNull();
   });
 });

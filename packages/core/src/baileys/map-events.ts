@@ -25,6 +25,15 @@ export function statusOf(status: proto.WebMessageInfo.Status | null | undefined)
   }
 }
 
+/**
+ * The error code of a message WhatsApp refused with an error ack (e.g. `463`, the reach-out
+ * restriction): Baileys reports it as status ERROR with the code in `messageStubParameters`.
+ */
+export function ackErrorOf(update: { messageStubParameters?: string[] | null }): string | null {
+  const code = update.messageStubParameters?.[0];
+  return typeof code === 'string' && /^\d{1,6}$/.test(code) ? code : null;
+}
+
 export function chatOf(chat: Partial<WAChat> & { id?: string | null }): ChatInput | null {
   if (!chat.id) return null;
   const jid = preferPn(chat.id, (chat as { pnJid?: string }).pnJid) ?? chat.id;

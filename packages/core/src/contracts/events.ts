@@ -34,6 +34,12 @@ export const coreEventSchemas = {
     waid: Type.String(),
     status: MessageStatus,
     previous: MessageStatus,
+    error: Type.Optional(
+      Type.String({
+        description:
+          'Why a message `failed`: WhatsApp\'s error code when it refused the message (e.g. `463`, the reach-out restriction)',
+      }),
+    ),
   }),
   'message.edited': Type.Object({ message: Message, previousContent: Type.Unknown() }),
   'message.deleted': Type.Object({

@@ -21,9 +21,14 @@ const statusRank: Record<MessageStatus, number> = {
   failed: -1,
 };
 
-/** True when a message in status `from` may move to `to` (receipts never go backwards). */
+/**
+ * True when a message in status `from` may move to `to` (receipts never go backwards).
+ * `failed` follows `pending` (the send threw) or `sent` (WhatsApp refused it with an error ack
+ * after accepting it); nothing follows `failed`.
+ */
 export function isStatusAdvance(from: MessageStatus, to: MessageStatus): boolean {
-  if (to === 'failed') return from === 'pending';
+  if (from === 'failed') return false;
+  if (to === 'failed') return from === 'pending' || from === 'sent';
   return statusRank[to] > statusRank[from];
 }
 

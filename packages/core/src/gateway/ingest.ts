@@ -39,12 +39,17 @@ export class Ingest {
         return this.tx(async (tx) => {
           const moved = await tx.messages.advanceStatus(session.id, event.chatId, event.waid, event.status);
           if (!moved) return;
+          if (event.error)
+            await tx.messages.update(session.id, moved.message.id, {
+              metadata: { ...moved.message.metadata, error: event.error },
+            });
           await appendEvent(tx, 'message.status', session.id, {
             messageId: moved.message.id,
             chatId: event.chatId,
             waid: event.waid,
             status: moved.message.status,
             previous: moved.previous,
+            ...(event.error ? { error: event.error } : {}),
           });
         });
       case 'message.edited':

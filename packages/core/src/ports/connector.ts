@@ -33,7 +33,14 @@ export type ConnectorEvent =
   | { type: 'open'; deviceJid: string; phoneNumber: string; pushName: string | null; lid: string | null }
   | { type: 'close'; reason: CloseReason; message: string; statusCode?: number }
   | { type: 'messages'; messages: InboundMessage[]; history: boolean }
-  | { type: 'message.status'; chatId: string; waid: string; status: MessageStatus }
+  | {
+      type: 'message.status';
+      chatId: string;
+      waid: string;
+      status: MessageStatus;
+      /** WhatsApp's error code when it refused the message (`failed`), e.g. `463`. */
+      error?: string;
+    }
   | {
       type: 'message.edited';
       chatId: string;

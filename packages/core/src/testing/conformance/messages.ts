@@ -258,8 +258,8 @@ export function messageTests(store: () => Store): void {
       const step = (status: MessageStatus, waid = 'S1') =>
         store().messages.advanceStatus(s.id, chat, waid, status);
       expect(await step('sent')).toEqual({ message: { ...message, status: 'sent' }, previous: 'pending' });
-      expect(await step('failed')).toBeNull();
       expect(await step('read')).toEqual({ message: { ...message, status: 'read' }, previous: 'sent' });
+      expect(await step('failed')).toBeNull(); // delivered and read: too late for an error ack
       expect(await step('delivered')).toBeNull();
       expect(await step('read')).toBeNull();
       expect((await store().messages.get(s.id, message.id))?.status).toBe('read');
@@ -272,6 +272,13 @@ export function messageTests(store: () => Store): void {
       const failed = await step('failed', 'S2');
       expect(failed?.previous).toBe('pending');
       expect(failed?.message.status).toBe('failed');
+      // failed is final: a late `sent` (the send returning after the error ack) does not revive it
+      expect(await step('sent', 'S2')).toBeNull();
+      // an error ack after `sent` (WhatsApp accepted, then refused: 463)
+      await store().messages.insert(textMessage(s, { waid: 'S3', isFromMe: true, status: 'pending' }));
+      await step('sent', 'S3');
+      expect((await step('failed', 'S3'))?.previous).toBe('sent');
+      expect(await step('delivered', 'S3')).toBeNull();
     });
   });
 }
