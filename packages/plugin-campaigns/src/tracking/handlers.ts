@@ -78,8 +78,8 @@ type StatusEvent = GatewayEvent<'message.status'>;
 export async function onMessageStatus(event: StatusEvent, ctx: CampaignsContext): Promise<void> {
   if (!event.sessionId) return;
   const sessionId = event.sessionId;
-  // core carries the refusal code (e.g. '463') once it records nacks; absent until then
-  const reason = (event.data as { reason?: string | null }).reason ?? null;
+  // WhatsApp's refusal code (e.g. '463') of an error ack
+  const reason = event.data.error ?? null;
   await inTx(ctx, async (tx) => {
     const recipient = await recipientsRepo.byWaid(tx.sql, sessionId, event.data.waid);
     if (recipient) await applyMessageStatus(ctx, tx, recipient, event.data.status, reason);
