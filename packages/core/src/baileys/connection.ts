@@ -179,7 +179,9 @@ export async function openBaileysConnection(
       if (stored.length) await emit({ type: 'messages', messages: stored, history: true });
     }
     // an error ack that came before Baileys emitted our own message is folded into its upsert
-    const refusedOwn = (upsert?.messages ?? []).filter((m) => m.key.fromMe && statusOf(m.status) === 'failed');
+    const refusedOwn = (upsert?.messages ?? []).filter(
+      (m) => m.key.fromMe && statusOf(m.status) === 'failed',
+    );
     for (const { key, update: change } of [
       ...refusedOwn.map((m) => ({ key: m.key, update: m })),
       ...(events['messages.update'] ?? []),

@@ -37,7 +37,7 @@ export const coreEventSchemas = {
     error: Type.Optional(
       Type.String({
         description:
-          'Why a message `failed`: WhatsApp\'s error code when it refused the message (e.g. `463`, the reach-out restriction)',
+          "Why a message `failed`: WhatsApp's error code when it refused the message (e.g. `463`, the reach-out restriction)",
       }),
     ),
   }),

@@ -55,7 +55,11 @@ describe('decideStep', () => {
 
   it('waits for a scheduled start, then starts', () => {
     const scheduled = (startAt: number) => view({ campaign: { status: 'scheduled', startAt } });
-    expect(decideStep(scheduled(now + 60_000))).toEqual({ kind: 'wait', until: now + 60_000, why: 'scheduled' });
+    expect(decideStep(scheduled(now + 60_000))).toEqual({
+      kind: 'wait',
+      until: now + 60_000,
+      why: 'scheduled',
+    });
     expect(decideStep(scheduled(now))).toEqual({ kind: 'start' });
   });
 
@@ -94,10 +98,14 @@ describe('decideStep', () => {
     let clock = now;
     const sent: number[] = [];
     let seed = 1;
-    const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return (seed - 1) / 2147483646;
+    };
     while (sent.length < 1000) {
       const step = decideStep(view({ now: clock, plan: planNext(pacing, schedule, state, clock) }));
-      if (step.kind === 'wait') clock = step.until + 7; // a job wakes up a little late
+      if (step.kind === 'wait')
+        clock = step.until + 7; // a job wakes up a little late
       else if (step.kind === 'send') {
         sent.push(step.at);
         state = recordSend(pacing, state, step.at, random);

@@ -1,5 +1,5 @@
-import type { CampaignStatus } from '../repo/campaigns.js';
 import type { Plan, PlanReason } from '../pacing/planner.js';
+import type { CampaignStatus } from '../repo/campaigns.js';
 
 /** What one sending session of a campaign knows when its sender wakes up. */
 export interface SenderView {

@@ -16,7 +16,10 @@ describe('renderSend', () => {
         { text: '{Hi|Hello} {{name|there}}, your number is {{phone}}' },
         { text: 'Photo for {{name}}', media: { type: 'image', url: 'https://example.com/a.jpg' } },
       ],
-      followUp: { delayMs: 60_000, media: { type: 'document', uploadId: '5b0a3f7e-7c1e-4b5e-9a53-0f0d1f0b8e11', fileName: 'menu.pdf' } },
+      followUp: {
+        delayMs: 60_000,
+        media: { type: 'document', uploadId: '5b0a3f7e-7c1e-4b5e-9a53-0f0d1f0b8e11', fileName: 'menu.pdf' },
+      },
     },
     ['name'],
   );
@@ -33,7 +36,12 @@ describe('renderSend', () => {
 
   it('sends media by URL with the text as caption, and uploads by reference', () => {
     expect(renderSend(content, { ...recipient, variantId: 'B' }, 0)).toEqual({
-      body: { type: 'image', to: '5511987654321', media: { url: 'https://example.com/a.jpg' }, caption: 'Photo for Ana' },
+      body: {
+        type: 'image',
+        to: '5511987654321',
+        media: { url: 'https://example.com/a.jpg' },
+        caption: 'Photo for Ana',
+      },
       textLength: 13,
       uploadId: null,
     });

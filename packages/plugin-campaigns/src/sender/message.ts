@@ -35,7 +35,8 @@ export function renderSend(
   const text = renderMessage(message, { ...recipient.variables, phone: recipient.phone }, seed);
   const to = recipient.phone.replace(/^\+/, '');
   const { media } = message;
-  if (!media) return { body: { type: 'text', to, text: text ?? '' }, textLength: text?.length ?? 0, uploadId: null };
+  if (!media)
+    return { body: { type: 'text', to, text: text ?? '' }, textLength: text?.length ?? 0, uploadId: null };
   // an upload is sent as bytes (`SendOptions.upload`); its reference keeps the idempotent request stable
   const source = media.url ? { url: media.url } : { url: `campaign-upload:${media.uploadId}` };
   const extra = Object.fromEntries(
