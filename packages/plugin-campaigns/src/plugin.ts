@@ -1,5 +1,6 @@
 import { definePlugin, type GatewayPlugin } from '@zapgate/core';
 import { campaignsEventSchemas } from './events.js';
+import { refuseSuppressed } from './hooks/before-send.js';
 import { campaignsMigrations } from './migrations/index.js';
 import { type CampaignsOptions, CampaignsOptionsSchema } from './options.js';
 import { campaignRoutes } from './routes/campaigns.js';
@@ -39,6 +40,7 @@ export const campaigns = (options: CampaignsOptions = {}) =>
       'message.received': onMessageReceived,
       'session.status': onSessionStatus,
     },
+    hooks: { beforeSend: refuseSuppressed },
     routes: [...campaignRoutes(onSending), ...recipientRoutes(), ...suppressionRoutes()],
   }) satisfies GatewayPlugin<typeof CampaignsOptionsSchema>;
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refuseSuppressed } from '../src/hooks/before-send.js';
 import { recipientsRepo } from '../src/repo/recipients.js';
 import { inTx } from '../src/runtime.js';
 import { onMessageReceived, onMessageStatus } from '../src/tracking/handlers.js';
@@ -185,6 +186,29 @@ describe.each(backends)('campaigns on %s', (backend) => {
       'seq,phone,variantId,status,reason,sessionId,messageId,sendingAt,sentAt,deliveredAt,readAt,repliedAt,failedAt,skippedAt,optedOutAt,city,name',
     );
     expect(lines[2]).toMatch(/^1,\+5511912345678,B,opted_out,keyword,/);
+  });
+
+  it('refuses campaign sends to suppressed numbers in beforeSend; the confirmation and API sends pass', async () => {
+    await h.call('addSuppression', { params: { sessionId }, body: { phone: '+5511955554444' } });
+    // ctx.gateway sends as plugin:campaigns; the hook refuses before anything is stored or sent
+    const refused = await h.ctx.gateway.messages
+      .send(sessionId, { type: 'text', to: '5511955554444', text: 'promo' })
+      .catch((error) => error);
+    expect([refused.statusCode, refused.code]).toEqual([409, 'CAMPAIGNS_RECIPIENT_SUPPRESSED']);
+    expect((await h.gateway.messages.list(sessionId)).items).toEqual([]);
+    const confirming = { ...h.ctx, options: { ...h.ctx.options, optOutConfirmation: 'Ok, bye' } };
+    const confirmation = { type: 'text', to: '5511955554444', text: 'Ok, bye' } as const;
+    await expect(
+      refuseSuppressed({ sessionId, body: confirmation, origin: 'plugin:campaigns' }, confirming),
+    ).resolves.toBeUndefined();
+    // other origins and numbers are not the hook's business: they reach the next step (not connected)
+    for (const [to, send] of [
+      ['5511955554444', h.gateway.messages.send.bind(h.gateway.messages)],
+      ['5511955553333', h.ctx.gateway.messages.send.bind(h.ctx.gateway.messages)],
+    ] as const) {
+      const error = await send(sessionId, { type: 'text', to, text: 'hi' }).catch((e) => e);
+      expect(error.code).toBe('SESSION_NOT_CONNECTED');
+    }
   });
 
   it('manages the suppression list over its routes', async () => {

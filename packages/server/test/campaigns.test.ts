@@ -70,7 +70,12 @@ describe('campaign routes through the server', () => {
         400,
         'CAMPAIGNS_CSV_MALFORMED',
       ],
-      ['CSV without a phone column', { audience: { csv: 'name,city\nAna,Rio\n' } }, 400, 'CAMPAIGNS_CSV_NO_PHONE_COLUMN'],
+      [
+        'CSV without a phone column',
+        { audience: { csv: 'name,city\nAna,Rio\n' } },
+        400,
+        'CAMPAIGNS_CSV_NO_PHONE_COLUMN',
+      ],
       [
         'window ending before it starts',
         { schedule: { windows: [{ days: ['mon'], start: '18:00', end: '09:00' }] } },
@@ -85,7 +90,12 @@ describe('campaign routes through the server', () => {
         400,
         'CAMPAIGNS_PACING_INVALID',
       ],
-      ['invalid numbers', { audience: { recipients: [{ phone: '+55 11 1' }] } }, 400, 'CAMPAIGNS_INVALID_NUMBERS'],
+      [
+        'invalid numbers',
+        { audience: { recipients: [{ phone: '+55 11 1' }] } },
+        400,
+        'CAMPAIGNS_INVALID_NUMBERS',
+      ],
       ['unknown session', { sessionIds: ['5b0a3f7e-7c1e-4b5e-9a53-0f0d1f0b8e11'] }, 404, 'SESSION_NOT_FOUND'],
       ['unknown field', { colour: 'blue' }, 400, 'VALIDATION_FAILED'],
     ];
