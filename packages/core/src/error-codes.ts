@@ -49,6 +49,8 @@ export const CoreErrorCodes = {
   PLUGIN_INVALID_DEFINITION: 500,
   PLUGIN_REQUIRES_SQL: 500,
   PLUGIN_NOT_FOUND: 404,
+  /** The plugin declares no `sessionSettingsSchema`. */
+  PLUGIN_HAS_NO_SETTINGS: 404,
   /** A plugin hook threw something other than a `GatewayError` (its plugin is named in the message). */
   PLUGIN_HOOK_FAILED: 500,
   MIGRATION_CHECKSUM_MISMATCH: 500,

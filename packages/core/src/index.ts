@@ -31,6 +31,7 @@ export {
   SendOrigin,
 } from './contracts/message.js';
 export { MediaSource, SendMessageBody, type SendMessageType } from './contracts/outbound.js';
+export { PluginInfo, PluginSettingsView } from './contracts/plugin.js';
 export { ErrorResponse, errorResponse, rawResponse, withErrorResponses } from './contracts/responses.js';
 export {
   defaultSessionSettings,
@@ -41,6 +42,7 @@ export {
   SessionSettings,
   SessionStatus,
 } from './contracts/session.js';
+export { SecretBox, type SecretBoxOptions } from './crypto/secret-box.js';
 // Errors
 export { type CoreErrorCode, CoreErrorCodes } from './error-codes.js';
 export {
@@ -58,6 +60,7 @@ export type {
   GatewayApi,
   GroupsApi,
   MessagesApi,
+  PluginSettingsApi,
   ProfileApi,
   SendOptions,
   SessionsApi,
@@ -106,6 +109,7 @@ export {
   type PluginEventHandlers,
   type PluginHooks,
   type PluginRoute,
+  type PluginSettings,
   type RequestAuth,
   type RouteReply,
   type RouteRequest,
@@ -139,10 +143,12 @@ export type {
   MessageRepo,
   MessageUpdate,
   NewEvent,
+  PluginSettingsRepo,
   Repositories,
   SessionRepo,
   SessionUpdate,
   Store,
+  StoredPluginSettings,
 } from './ports/store.js';
 export { parseRetryAfter } from './retry-after.js';
 /** Converters between SQL rows and JSON shapes (timestamps, jsonb, nullable columns), for stores and plugin tables. */

@@ -9,7 +9,6 @@ export const WebhooksErrorCodes = {
   WEBHOOKS_INVALID_HEADER: 400,
   WEBHOOKS_INVALID_CURSOR: 400,
   WEBHOOKS_SUBSCRIPTION_DISABLED: 409,
-  WEBHOOKS_ENCRYPTION_KEY_MISSING: 500,
 } as const;
 
 /** A code of this plugin. */

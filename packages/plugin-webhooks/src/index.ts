@@ -33,7 +33,7 @@ export {
   WebhookSubscription,
   WebhookSubscriptionWithSecret,
 } from './routes/schemas.js';
-export { assertValidSecret, generateSecret, SecretBox } from './secrets.js';
+export { assertValidSecret, generateSecret } from './secrets.js';
 export type { PublicDelivery, PublicSubscription } from './service.js';
 export { checkWebhookUrl, type WebhookAddressOptions, webhookPolicy } from './url-policy.js';
 export { webhooksVersion } from './version.js';

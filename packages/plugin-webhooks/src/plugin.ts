@@ -1,4 +1,4 @@
-import { definePlugin, GatewayError, type GatewayPlugin } from '@zapgate/core';
+import { definePlugin, GatewayError, type GatewayPlugin, SecretBox } from '@zapgate/core';
 import { createHttpClient } from './delivery/http-client.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { webhooksEventSchemas } from './events.js';
@@ -9,7 +9,7 @@ import { deliveryRoutes } from './routes/deliveries.js';
 import { scopes } from './routes/scope.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { sqlOf, type WebhooksRuntime } from './runtime.js';
-import { SecretBox } from './secrets.js';
+import { secretsPurpose } from './secrets.js';
 import { webhookPolicy } from './url-policy.js';
 import { webhooksVersion } from './version.js';
 
@@ -47,7 +47,7 @@ export const webhooks = (options: WebhooksOptions = {}) => {
           `webhooks: leaseMs (${ctx.options.leaseMs}) must exceed timeoutMs (${ctx.options.timeoutMs})`,
         );
       }
-      runtime.secrets = new SecretBox(ctx.config.encryptionKey);
+      runtime.secrets = new SecretBox(ctx.config.encryptionKey, { purpose: secretsPurpose });
       runtime.worker = new DeliveryWorker({
         sql: sqlOf(ctx),
         options: ctx.options,

@@ -1,7 +1,7 @@
-import type { PluginContext, SqlClient } from '@zapgate/core';
+import { type PluginContext, SecretBox, type SqlClient } from '@zapgate/core';
 import type { DeliveryWorker } from './delivery/worker.js';
 import type { ResolvedWebhooksOptions } from './options.js';
-import { SecretBox } from './secrets.js';
+import { secretsPurpose } from './secrets.js';
 
 /** What one plugin instance holds while running (shared by its handlers and routes). */
 export interface WebhooksRuntime {
@@ -19,6 +19,6 @@ export function sqlOf(ctx: WebhooksContext): SqlClient {
 
 /** The secret box of this instance, built from the host's encryption key on first use. */
 export function secretsOf(runtime: WebhooksRuntime, ctx: WebhooksContext): SecretBox {
-  runtime.secrets ??= new SecretBox(ctx.config.encryptionKey);
+  runtime.secrets ??= new SecretBox(ctx.config.encryptionKey, { purpose: secretsPurpose });
   return runtime.secrets;
 }

@@ -335,6 +335,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/plugins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List installed plugins
+         * @description Every installed plugin in dependency order, with the JSON Schema of its per-session settings (`writeOnly` fields are secrets).
+         */
+        get: operations["listPlugins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions": {
         parameters: {
             query?: never;
@@ -874,6 +894,34 @@ export interface paths {
          */
         post: operations["requestPairingCode"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/plugins/{pluginId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a plugin's settings of a session
+         * @description Secret fields are `null` and named in `secretsSet` when they have a value; `settings` is `null` when never set.
+         */
+        get: operations["getPluginSettings"];
+        /**
+         * Set a plugin's settings of a session
+         * @description Replaces the settings (defaults applied, unknown fields refused); secrets are sealed at rest. The plugin receives `plugin.settings.updated`.
+         */
+        put: operations["putPluginSettings"];
+        post?: never;
+        /**
+         * Delete a plugin's settings of a session
+         * @description The plugin receives `plugin.settings.updated` when there were settings.
+         */
+        delete: operations["deletePluginSettings"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1610,6 +1658,26 @@ export interface webhooks {
          * @description Delivered as SSE on `GET /v1/events` (`event: message.status`) and by the webhooks plugin.
          */
         post: operations["messageStatusEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "plugin.settings.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event `plugin.settings.updated`
+         * @description Delivered as SSE on `GET /v1/events` (`event: plugin.settings.updated`) and by the webhooks plugin.
+         */
+        post: operations["pluginSettingsUpdatedEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5212,6 +5280,76 @@ export interface operations {
                         scope: "session";
                         /** Format: uuid */
                         sessionId: string;
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPlugins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description Plugin id → semver range */
+                            dependencies: {
+                                [key: string]: string;
+                            };
+                            /** @description Event types the plugin emits */
+                            events: string[];
+                            id: string;
+                            sessionSettingsSchema: {
+                                [key: string]: unknown;
+                            } | null;
+                            version: string;
+                        }[];
                     };
                 };
             };
@@ -8967,6 +9105,241 @@ export interface operations {
             };
         };
     };
+    getPluginSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plugin id */
+                pluginId: string;
+                /** @description Session id */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pluginId: string;
+                        /** @description Secret fields that have a stored value */
+                        secretsSet: string[];
+                        /** Format: uuid */
+                        sessionId: string;
+                        settings: {
+                            [key: string]: unknown;
+                        } | null;
+                        updatedAt: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putPluginSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plugin id */
+                pluginId: string;
+                /** @description Session id */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The plugin's settings, checked against its `sessionSettingsSchema` (every problem listed). A secret left out or `null` keeps its stored value. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pluginId: string;
+                        /** @description Secret fields that have a stored value */
+                        secretsSet: string[];
+                        /** Format: uuid */
+                        sessionId: string;
+                        settings: {
+                            [key: string]: unknown;
+                        } | null;
+                        updatedAt: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deletePluginSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plugin id */
+                pluginId: string;
+                /** @description Session id */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     sendPresence: {
         parameters: {
             query?: never;
@@ -12201,6 +12574,43 @@ export interface operations {
                     sessionId: string | null;
                     /** @constant */
                     type: "message.status";
+                };
+            };
+        };
+        responses: {
+            /** @description Acknowledged (any 2xx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    pluginSettingsUpdatedEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        /** @description The plugin whose settings of the session were set or deleted */
+                        pluginId: string;
+                    };
+                    /** @description ULID of the event; stable across redeliveries */
+                    id: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 timestamp
+                     */
+                    occurredAt: string;
+                    sessionId: string | null;
+                    /** @constant */
+                    type: "plugin.settings.updated";
                 };
             };
         };

@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/events.js';
 import { groupRoutes } from './routes/groups.js';
 import { messageRoutes } from './routes/messages.js';
 import { pluginRoutes } from './routes/plugin-routes.js';
+import { pluginSettingsRoutes } from './routes/plugin-settings.js';
 import { profileRoutes } from './routes/profile.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { createValidatorCompiler } from './validation.js';
@@ -115,6 +116,7 @@ export const zapgateRoutes = fp<ZapgateRoutesOptions>(
         eventRoutes(api, ctx);
         callerRoutes(api);
         adminRoutes(api, ctx);
+        pluginSettingsRoutes(api, ctx);
         pluginRoutes(api, ctx);
       },
       { prefix: options.prefix ?? '/v1' },

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { GatewayPlugin, Store } from '@zapgate/core';
+import type { GatewayPlugin, HostConfig, Store } from '@zapgate/core';
 import { localMediaStore } from '@zapgate/core';
 import { type FakeConnector, fakeConnector } from '@zapgate/core/testing';
 import { postgresStore } from '@zapgate/store-postgres';
@@ -24,7 +24,12 @@ export interface TestServer {
 }
 
 export async function testServer(
-  options: { plugins?: GatewayPlugin[]; store?: Store; dashboard?: BuildServerOptions['dashboard'] } = {},
+  options: {
+    plugins?: GatewayPlugin[];
+    store?: Store;
+    dashboard?: BuildServerOptions['dashboard'];
+    config?: HostConfig;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'zapgate-server-'));
   const store = options.store ?? postgresStore({ dataDir: 'memory://' });
@@ -38,6 +43,7 @@ export async function testServer(
     logger: false,
     tuning: { events: { pollIntervalMs: 50 }, boot: { staggerMs: 0 } },
     ...(options.dashboard === undefined ? {} : { dashboard: options.dashboard }),
+    ...(options.config ? { config: options.config } : {}),
   });
   await app.ready();
   return {

@@ -21,6 +21,7 @@ import { contactRepo } from './repos/contacts.js';
 import { consumerCursorRepo } from './repos/cursors.js';
 import { type EventLogContext, eventLogRepo } from './repos/events.js';
 import { messageRepo } from './repos/messages.js';
+import { pluginSettingsRepo } from './repos/plugin-settings.js';
 import { sessionRepo } from './repos/sessions.js';
 import { withRetry } from './retry.js';
 import { EventSequencer } from './sequencer.js';
@@ -85,6 +86,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     messages: messageRepo(db),
     events: eventLogRepo(db, events),
     auth: authRepo(db),
+    pluginSettings: pluginSettingsRepo(db),
     sql: sqlClient(db),
   });
   let initialized: Promise<void> | null = null;

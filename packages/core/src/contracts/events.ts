@@ -88,6 +88,9 @@ export const coreEventSchemas = {
     status: Type.String(),
     rejected: Type.Boolean(),
   }),
+  'plugin.settings.updated': Type.Object({
+    pluginId: Type.String({ description: 'The plugin whose settings of the session were set or deleted' }),
+  }),
 } satisfies Record<string, TSchema>;
 
 /**

@@ -68,11 +68,14 @@ export const Session = Type.Object({
 });
 export type Session = Static<typeof Session>;
 
+/** Settings as given: any subset of the known switches; an unknown key is refused (400). */
+const SettingsInput = Type.Partial(SessionSettings, { additionalProperties: false });
+
 /** What it takes to create a session. */
 export const NewSession = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
   proxyUrl: Type.Optional(Nullable(Type.String({ format: 'uri' }))),
-  settings: Type.Optional(Type.Partial(SessionSettings)),
+  settings: Type.Optional(SettingsInput),
 });
 export type NewSession = Static<typeof NewSession>;
 
@@ -81,7 +84,7 @@ export const SessionPatch = Type.Partial(
   Type.Object({
     name: NewSession.properties.name,
     proxyUrl: Nullable(Type.String({ format: 'uri' })),
-    settings: Type.Partial(SessionSettings),
+    settings: SettingsInput,
   }),
 );
 export type SessionPatch = Static<typeof SessionPatch>;

@@ -4,6 +4,7 @@ import type { Contact } from '../contracts/contact.js';
 import type { Group, GroupParticipantsAction } from '../contracts/group.js';
 import type { Message, SendOrigin } from '../contracts/message.js';
 import type { SendMessageBody } from '../contracts/outbound.js';
+import type { PluginInfo, PluginSettingsView } from '../contracts/plugin.js';
 import type { NewSession, Session, SessionPatch, SessionQr } from '../contracts/session.js';
 import type { Connection } from '../ports/connector.js';
 import type { ChatListFilter, MessageListFilter } from '../ports/store.js';
@@ -130,6 +131,28 @@ export interface ProfileApi {
   update(sessionId: string, change: { name?: string; status?: string; picture?: Buffer }): Promise<void>;
 }
 
+export type { PluginInfo, PluginSettingsView } from '../contracts/plugin.js';
+
+/**
+ * Installed plugins and their per-session settings. Settings are validated against the
+ * plugin's `sessionSettingsSchema` (every problem listed, `VALIDATION_FAILED`); secret fields
+ * (`writeOnly: true`) are sealed at rest with the host's `encryptionKey` and never returned
+ * in clear. Each change appends `plugin.settings.updated` for the session.
+ */
+export interface PluginSettingsApi {
+  /** Every installed plugin, in dependency order, with its settings schema. */
+  plugins(): PluginInfo[];
+  /** Unknown plugin: `PLUGIN_NOT_FOUND`; one without settings: `PLUGIN_HAS_NO_SETTINGS`. */
+  get(sessionId: string, pluginId: string): Promise<PluginSettingsView>;
+  /**
+   * Replaces the settings (defaults applied; unknown fields refused). A secret left out or
+   * `null` keeps its stored value.
+   */
+  put(sessionId: string, pluginId: string, settings: Record<string, unknown>): Promise<PluginSettingsView>;
+  /** Deletes the settings (no event when there were none). */
+  delete(sessionId: string, pluginId: string): Promise<void>;
+}
+
 /** What plugins and hosts can do with a gateway. */
 export interface GatewayApi {
   sessions: SessionsApi;
@@ -139,6 +162,7 @@ export interface GatewayApi {
   contacts: ContactsApi;
   groups: GroupsApi;
   profile: ProfileApi;
+  pluginSettings: PluginSettingsApi;
   /** The live connection of a connected session, or `SESSION_NOT_CONNECTED`. */
   connection(sessionId: string): Promise<Connection>;
 }

@@ -18,6 +18,7 @@ import { createMessagesApi } from './messages-api.js';
 import { type GatewayTuning, resolveTuning } from './options.js';
 import { createPluginConsumers } from './plugin-consumers.js';
 import { createPluginContexts, requireSqlForMigrations } from './plugin-contexts.js';
+import { createPluginSettings } from './plugin-settings.js';
 import { allEventSchemas, type MountedRoute, mountedRoutes } from './plugin-surface.js';
 import { createSendPipeline } from './send/pipeline.js';
 import { sessionAccess } from './session-access.js';
@@ -140,6 +141,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     access,
     hooks,
   });
+  const settings = createPluginSettings({ resolved, store, access, encryptionKey: config.encryptionKey });
   const deps = { store, connection: access.connection };
   const api: GatewayApi = {
     sessions: createSessionsApi({ store, manager, access, outgoing }),
@@ -149,6 +151,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     contacts: createContactsApi(deps),
     groups: createGroupsApi(deps),
     profile: createProfileApi(deps),
+    pluginSettings: {
+      plugins: settings.plugins,
+      get: settings.get,
+      put: settings.put,
+      delete: settings.delete,
+    },
     connection: access.connection,
   };
 
@@ -161,6 +169,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     metrics,
     config,
     outgoing,
+    settings,
   });
   const consumers = createPluginConsumers({
     resolved,

@@ -9,6 +9,7 @@ import type { HostConfig, PluginContext } from '../plugin/types.js';
 import type { Store } from '../ports/store.js';
 import type { GatewayApi } from './api.js';
 import { appendEvent } from './event-writer.js';
+import type { PluginSettingsService } from './plugin-settings.js';
 
 interface Deps {
   resolved: readonly ResolvedPlugin[];
@@ -18,6 +19,7 @@ interface Deps {
   metrics: Metrics;
   config: Readonly<HostConfig>;
   outgoing: OutgoingPolicy;
+  settings: PluginSettingsService;
 }
 
 /** The context of every plugin, built once; each owns its timers. */
@@ -60,6 +62,7 @@ export function createPluginContexts({
   metrics,
   config,
   outgoing,
+  settings,
 }: Deps): PluginContexts {
   const schedulers: Scheduler[] = [];
   const contexts = new Map<string, PluginContext>();
@@ -78,6 +81,10 @@ export function createPluginContexts({
       scheduler,
       metrics,
       outgoing,
+      settings: {
+        get: (sessionId) => settings.read(plugin.id, sessionId),
+        list: () => settings.readAll(plugin.id),
+      },
       emit: async (type, sessionId, data, tx) => {
         if (tx) await appendEvent(tx, type, sessionId, data);
         else await store.transaction((t) => appendEvent(t, type, sessionId, data).then(() => {}));

@@ -1,4 +1,4 @@
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { AnyGatewayEvent, EventType, GatewayEvent } from '../contracts/events.js';
 import type { Message, SendOrigin } from '../contracts/message.js';
 import type { SendMessageBody } from '../contracts/outbound.js';
@@ -49,6 +49,8 @@ export interface PluginContext<Options = unknown> {
    * (`outgoing.fetch`, `outgoing.httpAgent`...). Extend it with the plugin's own allowlist.
    */
   readonly outgoing: OutgoingPolicy;
+  /** This plugin's per-session settings (declared by `sessionSettingsSchema`). */
+  readonly settings: PluginSettings;
   /** Appends an event of the plugin's own (declared in `eventSchemas`) to the durable log. */
   emit<K extends EventType>(
     type: K,
@@ -56,6 +58,18 @@ export interface PluginContext<Options = unknown> {
     data: GatewayEvent<K>['data'],
     tx?: Repositories,
   ): Promise<void>;
+}
+
+/**
+ * A plugin's per-session settings, read with secrets in clear and defaults applied. Plugins
+ * without a `sessionSettingsSchema` get `PLUGIN_HAS_NO_SETTINGS`. Typed loosely: cast to
+ * `Static<typeof yourSchema>`.
+ */
+export interface PluginSettings {
+  /** This plugin's settings of a session, or `undefined` when unset. */
+  get(sessionId: string): Promise<Record<string, unknown> | undefined>;
+  /** Every session that has settings for this plugin. */
+  list(): Promise<Array<{ sessionId: string; settings: Record<string, unknown> }>>;
 }
 
 /** Who a route lets in. `session`: the admin key or the key of the `:sessionId` in the path. */
@@ -182,6 +196,14 @@ export interface GatewayPlugin<S extends TSchema = TSchema> {
   optionsSchema?: S;
   /** The options given to the factory. */
   options?: unknown;
+  /**
+   * TypeBox object schema of this plugin's settings per session, edited over REST
+   * (`/v1/sessions/{sessionId}/plugins/{pluginId}`) and read with `ctx.settings`. Top-level
+   * string fields with `writeOnly: true` are secrets: sealed at rest, never returned in clear.
+   * Each change appends `plugin.settings.updated` (`{ pluginId }`, with the session id).
+   * @default none (the plugin has no per-session settings)
+   */
+  sessionSettingsSchema?: TObject;
   /** The plugin's own tables, applied in order after its dependencies'. */
   migrations?: readonly Migration[];
   /** Payload schemas of events this plugin emits (documented under OpenAPI `webhooks`). */

@@ -196,6 +196,25 @@ export interface ConsumerCursorRepo {
   release(consumer: string, owner: string): Promise<void>;
 }
 
+/** A plugin's settings of one session, as stored (secret fields already sealed by core). */
+export interface StoredPluginSettings {
+  sessionId: string;
+  pluginId: string;
+  settings: Record<string, unknown>;
+  updatedAt: string;
+}
+
+/** Per-session plugin settings; a session's rows go when the session is deleted. */
+export interface PluginSettingsRepo {
+  get(sessionId: string, pluginId: string): Promise<StoredPluginSettings | null>;
+  /** Every session's settings of a plugin, ordered by session id. */
+  list(pluginId: string): Promise<StoredPluginSettings[]>;
+  /** Creates or replaces. */
+  put(sessionId: string, pluginId: string, settings: Record<string, unknown>): Promise<StoredPluginSettings>;
+  /** `false` when there was nothing to delete. */
+  delete(sessionId: string, pluginId: string): Promise<boolean>;
+}
+
 /** The repositories a unit of work sees. */
 export interface Repositories {
   sessions: SessionRepo;
@@ -204,6 +223,7 @@ export interface Repositories {
   messages: MessageRepo;
   events: EventLogRepo;
   auth: AuthRepo;
+  pluginSettings: PluginSettingsRepo;
   /** Plain SQL for plugins' own tables; absent on stores without SQL (in-memory). */
   sql?: SqlClient;
 }

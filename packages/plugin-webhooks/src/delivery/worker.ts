@@ -6,12 +6,12 @@ import {
   type Metrics,
   parseRetryAfter,
   type Scheduler,
+  type SecretBox,
   type SqlClient,
 } from '@zapgate/core';
 import type { ResolvedWebhooksOptions } from '../options.js';
 import { type AttemptResult, type ClaimedDelivery, deliveriesRepo } from '../repo/deliveries.js';
 import { subscriptionsRepo } from '../repo/subscriptions.js';
-import type { SecretBox } from '../secrets.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { HttpClient, HttpResult } from './http-client.js';
 import { classifyStatus, retryDelay } from './schedule.js';

@@ -8,6 +8,7 @@ import { sessionOrder } from './006-session-order.js';
 import { messageOrigin } from './007-message-origin.js';
 import { eventPositions } from './008-event-positions.js';
 import { pendingSends } from './009-pending-sends.js';
+import { pluginSettings } from './010-plugin-settings.js';
 
 /** The owner name core tables are recorded under. */
 export const coreOwner = 'core';
@@ -23,4 +24,5 @@ export const coreMigrations: readonly Migration[] = Object.freeze([
   messageOrigin,
   eventPositions,
   pendingSends,
+  pluginSettings,
 ]);

@@ -4,6 +4,7 @@ import { eventTests } from './events.js';
 import { type StoreConformanceOptions, useStore } from './fixtures.js';
 import { authTests, cursorTests, migrationTests } from './leases-auth.js';
 import { messageTests } from './messages.js';
+import { pluginSettingsTests } from './plugin-settings.js';
 import { sessionTests } from './sessions.js';
 import { transactionTests } from './transactions.js';
 
@@ -39,5 +40,6 @@ export function storeConformance(options: StoreConformanceOptions): void {
     cursorTests(store);
     authTests(store);
     migrationTests(store);
+    pluginSettingsTests(store);
   });
 }

@@ -84,6 +84,8 @@ export function sessionRepo(views: Views): SessionRepo {
       const prefix = `${id}\u0000`;
       for (const [k] of views.creds.entries()) if (k === id) views.creds.delete(k);
       for (const [k] of views.keys.entries()) if (k.startsWith(prefix)) views.keys.delete(k);
+      for (const [k] of views.pluginSettings.entries())
+        if (k.startsWith(prefix)) views.pluginSettings.delete(k);
       if (!options.keepData) {
         for (const [k] of views.chats.entries()) if (k.startsWith(prefix)) views.chats.delete(k);
         for (const [k] of views.contacts.entries()) if (k.startsWith(prefix)) views.contacts.delete(k);

@@ -3,6 +3,7 @@ import type { Contact } from '../../contracts/contact.js';
 import type { StoredEvent } from '../../contracts/events.js';
 import type { Message } from '../../contracts/message.js';
 import type { Session } from '../../contracts/session.js';
+import type { StoredPluginSettings } from '../../ports/store.js';
 
 const DELETED = Symbol('deleted');
 
@@ -51,6 +52,8 @@ export interface MemoryState {
   seq: number;
   cursors: Map<string, CursorRow>;
   migrations: MigrationRow[];
+  /** `sessionId/pluginId` → settings. */
+  pluginSettings: Map<string, StoredPluginSettings>;
 }
 
 export function emptyState(): MemoryState {
@@ -67,6 +70,7 @@ export function emptyState(): MemoryState {
     seq: 0,
     cursors: new Map(),
     migrations: [],
+    pluginSettings: new Map(),
   };
 }
 
@@ -130,6 +134,7 @@ export class Views {
   readonly idempotencyKeys: TableView<string>;
   readonly creds: TableView<unknown>;
   readonly keys: TableView<unknown>;
+  readonly pluginSettings: TableView<StoredPluginSettings>;
   /** Events appended in this unit of work: positioned and visible only after commit. */
   readonly pendingEvents: Omit<StoredEvent, 'seq'>[] = [];
 
@@ -142,6 +147,7 @@ export class Views {
     this.idempotencyKeys = new TableView(state.idempotencyKeys);
     this.creds = new TableView(state.creds);
     this.keys = new TableView(state.keys);
+    this.pluginSettings = new TableView(state.pluginSettings);
   }
 
   /** Committed events (this unit's own get their position when it commits). */
@@ -159,6 +165,7 @@ export class Views {
       this.idempotencyKeys,
       this.creds,
       this.keys,
+      this.pluginSettings,
     ] as TableView<unknown>[]) {
       table.commit();
     }

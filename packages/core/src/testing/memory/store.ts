@@ -6,6 +6,7 @@ import type { ConsumerCursorRepo, Repositories, Store } from '../../ports/store.
 import { chatRepo, contactRepo } from './directory.js';
 import { authRepo, eventLogRepo } from './events-auth.js';
 import { messageRepo } from './messages.js';
+import { pluginSettingsRepo } from './plugin-settings.js';
 import { sessionRepo } from './sessions.js';
 import { emptyState, type MemoryState, Views } from './state.js';
 
@@ -16,6 +17,7 @@ const repositories = (views: Views): Repositories => ({
   messages: messageRepo(views),
   events: eventLogRepo(views),
   auth: authRepo(views),
+  pluginSettings: pluginSettingsRepo(views),
 });
 
 // Which methods change state: outside a transaction each runs as a transaction of its own.
@@ -26,6 +28,7 @@ const writes: { [K in keyof Repositories]-?: readonly string[] } = {
   messages: ['insert', 'insertMany', 'update', 'failPending', 'advanceStatus'],
   events: ['append', 'appendMany'],
   auth: ['setCreds', 'setKeys', 'clear'],
+  pluginSettings: ['put', 'delete'],
   sql: [],
 };
 
