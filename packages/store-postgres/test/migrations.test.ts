@@ -62,6 +62,7 @@ describe.each(backends)('migrations on %s', (backend) => {
       'eventSequencer',
       'events',
       'messages',
+      'pluginSettings',
       'sessions',
       'zapgate_migrations',
     ]);
