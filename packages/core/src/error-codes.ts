@@ -53,6 +53,12 @@ export const CoreErrorCodes = {
   PLUGIN_HAS_NO_SETTINGS: 404,
   /** A plugin hook threw something other than a `GatewayError` (its plugin is named in the message). */
   PLUGIN_HOOK_FAILED: 500,
+  /** `ctx.jobs` was used on a store without SQL (the in-memory store). */
+  JOBS_REQUIRE_SQL: 500,
+  /** `ctx.jobs.enqueue` named a job the plugin does not declare under `jobs`. */
+  JOB_NOT_DECLARED: 500,
+  /** `ctx.jobs.enqueue` or `cancel` got invalid options (listed in `details`). */
+  JOB_INVALID_OPTIONS: 400,
   MIGRATION_CHECKSUM_MISMATCH: 500,
   /** A secret is stored sealed but the host has no `encryptionKey`. */
   ENCRYPTION_KEY_MISSING: 500,

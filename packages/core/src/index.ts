@@ -81,6 +81,15 @@ export {
   readMediaResponse,
 } from './gateway/media.js';
 export { GatewayTuning } from './gateway/options.js';
+export { jobBackoffDelay, PermanentJobError, RetryJobError } from './jobs/errors.js';
+export type {
+  CancelFilter,
+  Enqueued,
+  EnqueueOptions,
+  JobDefinition,
+  JobRun,
+  PluginJobs,
+} from './jobs/types.js';
 export { type Logger, silentLogger } from './logger.js';
 export { baseMimeType, decodeBase64, sniffMimeType } from './media/bytes.js';
 export { type LocalMediaStoreOptions, localMediaStore } from './media/local-media-store.js';

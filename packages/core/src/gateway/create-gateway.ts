@@ -1,4 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
+import { registerJobs } from '../jobs/registry.js';
+import { JobRunner } from '../jobs/runner.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type Metrics, noopMetrics } from '../metrics.js';
 import { type OutgoingPolicy, outgoingPolicy } from '../net/outgoing-policy.js';
@@ -160,7 +162,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     connection: access.connection,
   };
 
-  // plugins: a context each, durable consumers for their event handlers
+  // plugins: a context each, durable consumers for their event handlers, a runner for their jobs
+  const jobs = new JobRunner({
+    sql: store.sql,
+    jobs: registerJobs(resolved),
+    tuning: tuning.jobs,
+    logger: logger.child({ component: 'jobs' }),
+    metrics,
+    contextOf: (pluginId) => contexts.get(pluginId),
+  });
   const contexts = createPluginContexts({
     resolved,
     store,
@@ -170,6 +180,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     config,
     outgoing,
     settings,
+    jobsOf: (pluginId) => jobs.pluginJobs(pluginId),
   });
   const consumers = createPluginConsumers({
     resolved,
@@ -178,7 +189,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     tuning,
     instanceId: options.instanceId ?? crypto.randomUUID(),
   });
-  const lifecycle = createLifecycle({ store, connector, logger, resolved, contexts, consumers, manager });
+  const lifecycle = createLifecycle({
+    store,
+    connector,
+    logger,
+    resolved,
+    contexts,
+    consumers,
+    jobs,
+    manager,
+  });
 
   return {
     ...api,

@@ -1,3 +1,4 @@
+import type { JobRunner } from '../jobs/runner.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedPlugin } from '../plugin/resolve.js';
 import type { Connector } from '../ports/connector.js';
@@ -14,6 +15,7 @@ interface Parts {
   resolved: readonly ResolvedPlugin[];
   contexts: PluginContexts;
   consumers: readonly DurableConsumer[];
+  jobs: JobRunner;
   manager: SessionManager;
 }
 
@@ -26,12 +28,13 @@ export interface Lifecycle {
 
 /**
  * Start: store → recover interrupted sends → plugin migrations (dependencies first) → plugin
- * setup → event consumers → reconnect stored sessions (in the background: `booted`).
- * Stop runs it backwards: sessions' boot settles → consumers → sockets → plugin teardown
- * (dependents first) → plugin timers. The store stays open (the host owns it).
+ * setup → event consumers → job runner → reconnect stored sessions (in the background: `booted`).
+ * Stop runs it backwards: sessions' boot settles → consumers → job runner (running jobs are
+ * aborted and given back) → sockets → plugin teardown (dependents first) → plugin timers.
+ * The store stays open (the host owns it).
  */
 export function createLifecycle(parts: Parts): Lifecycle {
-  const { store, connector, logger, resolved, contexts, consumers, manager } = parts;
+  const { store, connector, logger, resolved, contexts, consumers, jobs, manager } = parts;
   let started = false;
   let booted: Promise<void> = Promise.resolve();
   return {
@@ -48,6 +51,7 @@ export function createLifecycle(parts: Parts): Lifecycle {
       }
       for (const { plugin } of resolved) await plugin.setup?.(contexts.get(plugin.id));
       for (const consumer of consumers) consumer.start();
+      jobs.start();
       started = true;
       booted = manager.boot().catch((error) => logger.error({ err: error }, 'boot failed'));
       logger.info(
@@ -60,6 +64,7 @@ export function createLifecycle(parts: Parts): Lifecycle {
       started = false;
       await booted;
       await Promise.all(consumers.map((c) => c.stop()));
+      await jobs.stop();
       await manager.stop();
       for (const { plugin } of [...resolved].reverse()) {
         await Promise.resolve(plugin.teardown?.(contexts.get(plugin.id))).catch((error) =>

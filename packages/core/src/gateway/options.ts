@@ -51,6 +51,18 @@ export const GatewayTuning = Type.Object({
     },
     { default: {} },
   ),
+  jobs: Type.Object(
+    {
+      /** How often each process looks for due jobs when nothing woke it. @default 500 */
+      pollIntervalMs: Type.Integer({ minimum: 10, default: 500 }),
+      /**
+       * How long a running job stays reserved without its process renewing it (renewed every
+       * third of it); a killed process's jobs run again after it. @default 30000
+       */
+      leaseMs: Type.Integer({ minimum: 300, default: 30_000 }),
+    },
+    { default: {} },
+  ),
   inbound: Type.Object(
     {
       /** Inbound messages stored per transaction at most (group commit). @default 1000 */

@@ -1,5 +1,6 @@
 import type { SendOrigin } from '../contracts/message.js';
 import { GatewayError } from '../errors.js';
+import type { PluginJobs } from '../jobs/types.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { OutgoingPolicy } from '../net/outgoing-policy.js';
@@ -20,6 +21,8 @@ interface Deps {
   config: Readonly<HostConfig>;
   outgoing: OutgoingPolicy;
   settings: PluginSettingsService;
+  /** The `ctx.jobs` of a plugin. */
+  jobsOf(pluginId: string): PluginJobs;
 }
 
 /** The context of every plugin, built once; each owns its timers. */
@@ -30,13 +33,18 @@ export interface PluginContexts {
   stopTimers(): Promise<void>;
 }
 
-/** Plugins with tables need SQL: refuse a store without it before anything starts. */
+/** Plugins with tables or durable jobs need SQL: refuse a store without it before anything starts. */
 export function requireSqlForMigrations(resolved: readonly ResolvedPlugin[], store: Store): void {
   for (const { plugin } of resolved) {
-    if (plugin.migrations?.length && !store.sql) {
+    const needs = plugin.migrations?.length
+      ? 'keeps tables'
+      : Object.keys(plugin.jobs ?? {}).length
+        ? 'runs durable jobs'
+        : null;
+    if (needs && !store.sql) {
       throw new GatewayError(
         'PLUGIN_REQUIRES_SQL',
-        `Plugin "${plugin.id}" keeps tables and needs a SQL store; "${store.kind}" has none`,
+        `Plugin "${plugin.id}" ${needs} and needs a SQL store; "${store.kind}" has none`,
       );
     }
   }
@@ -63,6 +71,7 @@ export function createPluginContexts({
   config,
   outgoing,
   settings,
+  jobsOf,
 }: Deps): PluginContexts {
   const schedulers: Scheduler[] = [];
   const contexts = new Map<string, PluginContext>();
@@ -85,6 +94,7 @@ export function createPluginContexts({
         get: (sessionId) => settings.read(plugin.id, sessionId),
         list: () => settings.readAll(plugin.id),
       },
+      jobs: jobsOf(plugin.id),
       emit: async (type, sessionId, data, tx) => {
         if (tx) await appendEvent(tx, type, sessionId, data);
         else await store.transaction((t) => appendEvent(t, type, sessionId, data).then(() => {}));

@@ -3,6 +3,7 @@ import type { AnyGatewayEvent, EventType, GatewayEvent } from '../contracts/even
 import type { Message, SendOrigin } from '../contracts/message.js';
 import type { SendMessageBody } from '../contracts/outbound.js';
 import type { GatewayApi } from '../gateway/api.js';
+import type { JobDefinition, PluginJobs } from '../jobs/types.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { OutgoingPolicy } from '../net/outgoing-policy.js';
@@ -51,6 +52,11 @@ export interface PluginContext<Options = unknown> {
   readonly outgoing: OutgoingPolicy;
   /** This plugin's per-session settings (declared by `sessionSettingsSchema`). */
   readonly settings: PluginSettings;
+  /**
+   * Durable jobs of the names this plugin declares under `jobs`: enqueue (optionally in a
+   * store transaction), delays, serial lanes, de-duplication, cancel. Needs a SQL store.
+   */
+  readonly jobs: PluginJobs;
   /** Appends an event of the plugin's own (declared in `eventSchemas`) to the durable log. */
   emit<K extends EventType>(
     type: K,
@@ -212,6 +218,12 @@ export interface GatewayPlugin<S extends TSchema = TSchema> {
   events?: PluginEventHandlers<Static<S>>;
   /** Hooks into the send and inbound pipelines (see {@link PluginHooks}). */
   hooks?: PluginHooks<Static<S>>;
+  /**
+   * Durable jobs by name (enqueued with `ctx.jobs.enqueue(name, payload)`): retried with
+   * backoff, dead letters after the last attempt, optional cron schedule. Needs a SQL store.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: each job carries its own payload type
+  jobs?: Record<string, JobDefinition<any, Static<S>>>;
   // biome-ignore lint/suspicious/noExplicitAny: each route carries its own schema type
   routes?: readonly PluginRoute<any, Static<S>>[];
   setup?(ctx: PluginContext<Static<S>>): Promise<void> | void;

@@ -9,6 +9,7 @@ import { messageOrigin } from './007-message-origin.js';
 import { eventPositions } from './008-event-positions.js';
 import { pendingSends } from './009-pending-sends.js';
 import { pluginSettings } from './010-plugin-settings.js';
+import { jobs } from './012-jobs.js';
 
 /** The owner name core tables are recorded under. */
 export const coreOwner = 'core';
@@ -25,4 +26,5 @@ export const coreMigrations: readonly Migration[] = Object.freeze([
   eventPositions,
   pendingSends,
   pluginSettings,
+  jobs,
 ]);

@@ -1,0 +1,106 @@
+import type { PluginContext } from '../plugin/types.js';
+import type { Repositories } from '../ports/store.js';
+
+/** One run of a job, as its handler receives it. */
+export interface JobRun<P = unknown> {
+  id: string;
+  /** The job's name (a key of the plugin's `jobs`). */
+  name: string;
+  payload: P;
+  /** 1 on the first run, 2 on the first retry... */
+  attempt: number;
+  lane: string | null;
+  key: string | null;
+  /**
+   * Aborted when the gateway stops (the job is given back untried and runs again later) or
+   * when this process lost the job's lease (another process may run it now).
+   */
+  signal: AbortSignal;
+}
+
+/**
+ * A kind of job a plugin runs, declared under the plugin's `jobs` by name.
+ *
+ * A job runs at least once (a process killed mid-run leaves it to be run again when its
+ * lease expires), so handlers must be idempotent. Throw to have it retried:
+ * any error → exponential backoff with full jitter; {@link RetryJobError} → after exactly
+ * its `afterMs`; {@link PermanentJobError} → a dead letter at once. After `maxAttempts`
+ * failed runs the job becomes a dead letter (listed and retryable over REST).
+ */
+export interface JobDefinition<P = unknown, Options = unknown> {
+  /** Runs the job; resolve when done. Declared as a method so `ctx` stays bivariant. */
+  handle(job: JobRun<P>, ctx: PluginContext<Options>): Promise<void>;
+  /** Max jobs of this name running at once in one process. @default 4 */
+  concurrency?: number;
+  /** Runs before the job becomes a dead letter (an `enqueue` may override it). @default 10 */
+  maxAttempts?: number;
+  /**
+   * Exponential backoff with full jitter: the delay after failed run `n` is a random value in
+   * `[0, min(maxMs, initialMs * 2^(n-1))]`.
+   * @default { initialMs: 1000, maxMs: 300_000 }
+   */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * Cron expression (5 fields, or 6 with seconds first; UTC): the job is enqueued on each tick,
+   * once per tick across every process on the database, with the payload `{ tick }` (ISO time
+   * of the tick). Ticks missed while no process ran are not made up. @default none
+   */
+  cron?: string;
+}
+
+/** Options of {@link PluginJobs.enqueue}. */
+export interface EnqueueOptions {
+  /** Earliest time the job runs. @default now */
+  runAt?: Date;
+  /** Delay before the job runs (ignored when `runAt` is given). @default 0 */
+  delayMs?: number;
+  /**
+   * Serial lane (per plugin): jobs with the same lane run one at a time, in enqueue order,
+   * across every process; a job waiting for a retry holds its lane. @default none (no order)
+   */
+  lane?: string;
+  /**
+   * De-duplication key: while a job of the same name and key is queued or running, enqueueing
+   * another one does nothing (`duplicate: true`, the existing job's id). @default none
+   */
+  key?: string;
+  /** Overrides the definition's `maxAttempts` for this job. */
+  maxAttempts?: number;
+  /**
+   * The store transaction to enqueue in (the `tx` of `store.transaction`): the job exists only
+   * if that transaction commits. @default its own statement
+   */
+  tx?: Repositories;
+}
+
+/** What {@link PluginJobs.enqueue} answers. */
+export interface Enqueued {
+  /** The new job's id, or the queued/running duplicate's. */
+  id: string;
+  /** True when a job with the same name and key was already queued or running. */
+  duplicate: boolean;
+}
+
+/** Which queued jobs {@link PluginJobs.cancel} removes (at least one field). */
+export interface CancelFilter {
+  name?: string;
+  lane?: string;
+  key?: string;
+}
+
+/** A plugin's durable jobs (`ctx.jobs`): jobs of the names it declared under `jobs`. */
+export interface PluginJobs {
+  /**
+   * Enqueues a job of a declared name. The payload is stored as JSON.
+   *
+   * @example
+   * await ctx.jobs.enqueue('send-step', { campaignId }, { lane: campaignId, delayMs: 5000 });
+   * await store.transaction(async (tx) => {
+   *   await tx.sql!.query('UPDATE ...');
+   *   await ctx.jobs.enqueue('sync', { id }, { tx, key: id });
+   * });
+   */
+  enqueue<P>(name: string, payload: P, options?: EnqueueOptions): Promise<Enqueued>;
+  /** Cancels this plugin's queued (not running) jobs matching every given field; returns how many. */
+  cancel(filter: CancelFilter): Promise<number>;
+}
