@@ -135,6 +135,7 @@ export type {
   ConnectorEvent,
   ConnectorSendOptions,
   GroupOperations,
+  InboundDelivery,
   InboundMessage,
   OutboundContent,
   SentMessage,

@@ -94,4 +94,80 @@ describe('inbound store failures', () => {
       await h.store.messages.getByWaid(session.id, '15550001111@s.whatsapp.net', 'GOOD-1'),
     ).not.toBeNull();
   });
+
+  it('withhold an unacknowledged message (the connector sends no receipt) when the store stays away, instead of losing it', async () => {
+    const { store, state } = flakyStore(() => new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+    const rec = recording();
+    h = await startGateway({
+      store,
+      logger: rec.logger,
+      metrics: rec.metrics,
+      tuning: { inbound: { ...tuning.inbound, unacknowledgedMaxWaitMs: 100 } },
+    });
+    const session = await h.gateway.sessions.create({ name: 'main' });
+    await h.gateway.sessions.connect(session.id);
+    const control = h.fake.session(session.id);
+    await control.open();
+    const connection = control.connection!;
+    const message = {
+      chatId: '15550001111@s.whatsapp.net',
+      waid: 'HELD-1',
+      msgType: 'text' as const,
+      content: { text: 'hi' },
+      senderJid: '15550001111@s.whatsapp.net',
+      senderName: null,
+      isFromMe: false,
+      quotedMsgId: null,
+      timestamp: new Date().toISOString(),
+    };
+    state.failures = 1_000_000;
+    await expect(
+      connection.onEvent({ type: 'messages', history: false, messages: [message] }, { unacknowledged: true }),
+    ).rejects.toThrow('ECONNREFUSED');
+    expect(
+      rec.counts.get('zapgate_inbound_events_withheld_total{"type":"messages","reason":"timeout"}'),
+    ).toBe(1);
+    expect([...rec.counts.keys()].some((k) => k.startsWith('zapgate_inbound_events_lost_total'))).toBe(false);
+    // delivered again once the store is back: stored, and resolved (the receipt may go)
+    state.failures = 0;
+    await connection.onEvent(
+      { type: 'messages', history: false, messages: [message] },
+      { unacknowledged: true },
+    );
+    expect(await h.store.messages.getByWaid(session.id, message.chatId, 'HELD-1')).not.toBeNull();
+  });
+
+  it('still acknowledge an unacknowledged message that can never be stored (its own fault): counted as lost', async () => {
+    const { store, state } = flakyStore(() => new GatewayError('VALIDATION_FAILED', 'bad event'));
+    const rec = recording();
+    h = await startGateway({ store, logger: rec.logger, metrics: rec.metrics, tuning });
+    const session = await h.gateway.sessions.create({ name: 'main' });
+    await h.gateway.sessions.connect(session.id);
+    const control = h.fake.session(session.id);
+    await control.open();
+    state.failures = 1;
+    await control.connection!.onEvent(
+      {
+        type: 'messages',
+        history: false,
+        messages: [
+          {
+            chatId: '15550001111@s.whatsapp.net',
+            waid: 'POISON-1',
+            msgType: 'text',
+            content: { text: 'hi' },
+            senderJid: '15550001111@s.whatsapp.net',
+            senderName: null,
+            isFromMe: false,
+            quotedMsgId: null,
+            timestamp: new Date().toISOString(),
+          },
+        ],
+      },
+      { unacknowledged: true },
+    );
+    expect(rec.counts.get('zapgate_inbound_events_lost_total{"type":"messages","reason":"rejected"}')).toBe(
+      1,
+    );
+  });
 });

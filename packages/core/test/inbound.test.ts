@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../src/contracts/message.js';
 import { eventsOf, type Harness, startGateway } from './helpers.js';
 
@@ -158,6 +158,9 @@ describe('inbound', () => {
     const { control } = await open({ markRead: true });
     await control.inbound({ waid: 'R1' });
     await control.inbound({ waid: 'R2', isFromMe: true });
+    // sent after the message is stored and acknowledged ("read" follows "delivered")
+    await vi.waitFor(() => expect(control.callsOf('markRead')).not.toHaveLength(0), { timeout: 10_000 });
+    await control.inbound({ waid: 'R3', isFromMe: true });
     expect(control.callsOf('markRead')).toEqual([
       { method: 'markRead', args: [ana, [{ waid: 'R1', fromMe: false, senderJid: ana }]] },
     ]);

@@ -65,6 +65,10 @@ export async function openBaileysConnection(
     generateHighQualityLinkPreview: false,
     enableRecentMessageCache: true,
     fireInitQueries: true,
+    // Patched Baileys (patches/@whiskeysockets__baileys@7.0.0-rc14.patch): every decrypted
+    // message is stored here before its delivery receipt goes out. Unstored, it is never
+    // acknowledged: WhatsApp delivers it again on the next connection.
+    beforeReceipt: (msg) => storeBeforeReceipt(msg),
     // polls (with their vote key) and texts from the store, for retries and vote decryption
     getMessage: async (key) => {
       const chatId = preferPn(key.remoteJid, key.remoteJidAlt);
@@ -98,6 +102,7 @@ export async function openBaileysConnection(
     const stored: InboundMessage[] = [];
     const others: ConnectorEvent[] = [];
     const senders = new Map<string, ContactInput>();
+    const contacts: ConnectorEvent[] = [];
     for (const msg of messages) {
       const sender = senderContactOf(msg);
       if (sender) senders.set(sender.jid, { ...senders.get(sender.jid), ...sender });
@@ -123,8 +128,38 @@ export async function openBaileysConnection(
       }
       stored.push(mapped);
     }
-    if (senders.size > 0) others.push({ type: 'contacts', contacts: [...senders.values()] });
-    return { stored, others };
+    if (senders.size > 0) contacts.push({ type: 'contacts', contacts: [...senders.values()] });
+    return { stored, others, contacts };
+  };
+
+  /** What a message upsert stores: the messages, what they change (reactions, edits…), votes. */
+  const upsertEvents = async (messages: WAMessage[]): Promise<ConnectorEvent[]> => {
+    const { stored, others } = inbound(messages, false);
+    const events: ConnectorEvent[] = [];
+    if (stored.length) events.push({ type: 'messages', messages: stored, history: false });
+    events.push(...others);
+    for (const msg of messages.filter(isPollVote)) {
+      const vote = await decryptVote(msg, voteContext).catch((error) => {
+        logger.warn({ err: error, waid: msg.key.id }, 'poll vote could not be read');
+        return null;
+      });
+      if (vote) events.push(vote);
+    }
+    return events;
+  };
+
+  // Messages stored before their receipt, so that their upsert does not store them again.
+  const storedBeforeReceipt = new WeakSet<WAMessage>();
+  const storeBeforeReceipt = async (msg: WAMessage): Promise<void> => {
+    try {
+      for (const event of await upsertEvents([msg])) await onEvent(event, { unacknowledged: true });
+    } catch (error) {
+      // The gateway gave up (the database away for too long, or stopping): drop the socket,
+      // so WhatsApp keeps this and every later message, and delivers them on the next connection.
+      if (!closedByUs) sock.end(new Error('inbound messages cannot be stored'));
+      throw error;
+    }
+    storedBeforeReceipt.add(msg);
   };
 
   sock.ev.process(async (events) => {
@@ -158,16 +193,10 @@ export async function openBaileysConnection(
     }
     const upsert = events['messages.upsert'];
     if (upsert) {
-      const { stored, others } = inbound(upsert.messages, false);
-      if (stored.length) await emit({ type: 'messages', messages: stored, history: false });
-      for (const event of others) await emit(event);
-      for (const msg of upsert.messages.filter(isPollVote)) {
-        const vote = await decryptVote(msg, voteContext).catch((error) => {
-          logger.warn({ err: error, waid: msg.key.id }, 'poll vote could not be read');
-          return null;
-        });
-        if (vote) await emit(vote);
-      }
+      // own sends, notifications… (what was received is stored already, before its receipt)
+      const fresh = upsert.messages.filter((m) => !storedBeforeReceipt.has(m));
+      for (const event of await upsertEvents(fresh)) await emit(event);
+      for (const event of inbound(upsert.messages, false).contacts) await emit(event);
     }
     const history = events['messaging-history.set'];
     if (history && session.settings.syncHistory) {

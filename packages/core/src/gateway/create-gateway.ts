@@ -120,9 +120,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     connector,
     tuning,
     logger.child({ component: 'sessions' }),
-    (session, event, connection) =>
-      (storeInbound as ReturnType<typeof ingestWithRetry>)(session.id, event, () =>
-        ingest.handle(session, event, connection),
+    (session, event, connection, delivery) =>
+      (storeInbound as ReturnType<typeof ingestWithRetry>)(
+        session.id,
+        event,
+        () => ingest.handle(session, event, connection),
+        delivery,
       ),
     outgoing,
   );

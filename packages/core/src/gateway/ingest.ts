@@ -171,16 +171,21 @@ export class Ingest {
     const stored = await this.writer.write(prepared, event.history);
     const toRead = event.history ? [] : stored.filter((m) => !m.isFromMe);
     if (session.settings.markRead && toRead.length > 0) {
-      const byChat = new Map<string, typeof toRead>();
-      for (const m of toRead) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
-      for (const [chatId, messages] of byChat) {
-        await connection
-          .markRead(
-            chatId,
-            messages.map((m) => ({ waid: m.waid, fromMe: false, senderJid: m.senderJid })),
-          )
-          .catch((error) => this.logger.warn({ err: error, chatId }, 'auto mark-read failed'));
-      }
+      // after this returns: a connector stores before it acknowledges, and "read" follows "delivered"
+      setImmediate(() => void this.markRead(connection, toRead));
+    }
+  }
+
+  private async markRead(connection: Connection, messages: readonly NewMessage[]): Promise<void> {
+    const byChat = new Map<string, NewMessage[]>();
+    for (const m of messages) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
+    for (const [chatId, inChat] of byChat) {
+      await connection
+        .markRead(
+          chatId,
+          inChat.map((m) => ({ waid: m.waid, fromMe: false, senderJid: m.senderJid ?? null })),
+        )
+        .catch((error) => this.logger.warn({ err: error, chatId }, 'auto mark-read failed'));
     }
   }
 

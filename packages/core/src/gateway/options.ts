@@ -80,6 +80,12 @@ export const GatewayTuning = Type.Object({
       retryMaxAttempts: Type.Integer({ minimum: 1, default: 100 }),
       /** Inbound events waiting for a retry at most (bounded memory). @default 10000 */
       maxPendingRetries: Type.Integer({ minimum: 1, default: 10_000 }),
+      /**
+       * How long a message whose receipt is withheld until it is stored is retried before the
+       * connection is dropped (WhatsApp keeps it and the messages behind it, and delivers them
+       * on the next connection). @default 60000
+       */
+      unacknowledgedMaxWaitMs: Type.Integer({ minimum: 0, default: 60_000 }),
     },
     { default: {} },
   ),

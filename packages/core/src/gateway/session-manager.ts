@@ -4,14 +4,25 @@ import type { Session, SessionStatus } from '../contracts/session.js';
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { OutgoingPolicy } from '../net/outgoing-policy.js';
-import type { CloseReason, Connection, Connector, ConnectorEvent } from '../ports/connector.js';
+import type {
+  CloseReason,
+  Connection,
+  Connector,
+  ConnectorEvent,
+  InboundDelivery,
+} from '../ports/connector.js';
 import type { SessionUpdate, Store } from '../ports/store.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { appendEvent } from './event-writer.js';
 import type { GatewayTuning } from './options.js';
 
 /** Handles everything a connection reports besides its lifecycle. */
-export type IngestFn = (session: Session, event: ConnectorEvent, connection: Connection) => Promise<void>;
+export type IngestFn = (
+  session: Session,
+  event: ConnectorEvent,
+  connection: Connection,
+  delivery: InboundDelivery,
+) => Promise<void>;
 
 interface Runtime {
   /** Bumped for every socket; events from an older socket are ignored. */
@@ -167,7 +178,7 @@ export class SessionManager {
         this.connector.connect({
           session: connecting,
           auth: this.store.auth,
-          onEvent: (event) => this.onEvent(session.id, generation, event),
+          onEvent: (event, delivery) => this.onEvent(session.id, generation, event, delivery ?? {}),
           getMessage: (chatId, waid) => this.store.messages.getByWaid(session.id, chatId, waid),
           ...(this.outgoing ? { outgoing: this.outgoing } : {}),
         }),
@@ -181,9 +192,18 @@ export class SessionManager {
     return connecting;
   }
 
-  private async onEvent(sessionId: string, generation: number, event: ConnectorEvent): Promise<void> {
+  private async onEvent(
+    sessionId: string,
+    generation: number,
+    event: ConnectorEvent,
+    delivery: InboundDelivery,
+  ): Promise<void> {
     const runtime = this.runtimes.get(sessionId);
-    if (!runtime || runtime.generation !== generation) return; // a socket we already replaced
+    // a socket we already replaced: what it has not acknowledged yet, WhatsApp delivers again
+    const stale = () => {
+      if (delivery.unacknowledged) throw new Error('the connection was replaced; not stored');
+    };
+    if (!runtime || runtime.generation !== generation) return stale();
     switch (event.type) {
       case 'connecting':
         return void (await this.setStatus(sessionId, 'connecting', null));
@@ -219,7 +239,8 @@ export class SessionManager {
         return;
       default: {
         const session = await this.currentSession(runtime, sessionId);
-        if (session && runtime.connection) await this.ingest(session, event, runtime.connection);
+        if (session && runtime.connection) await this.ingest(session, event, runtime.connection, delivery);
+        else stale();
       }
     }
   }

@@ -83,13 +83,29 @@ export type ConnectorEvent =
     }
   | { type: 'call'; callId: string; from: string; isVideo: boolean; isGroup: boolean; status: string };
 
+/** How a connector reports an event. */
+export interface InboundDelivery {
+  /**
+   * The connector acknowledges the event to WhatsApp only once it is stored (a receipt is
+   * withheld until then): a failure is not a loss, WhatsApp delivers the event again.
+   * @default false
+   */
+  unacknowledged?: boolean;
+}
+
 /** What the gateway hands a connector for one session. */
 export interface ConnectOptions {
   session: Session;
   /** Creds and keys of this session. */
   auth: AuthRepo;
-  /** Receives every event, in order; awaiting it is the connector's back-pressure. */
-  onEvent(event: ConnectorEvent): Promise<void>;
+  /**
+   * Receives every event, in order; awaiting it is the connector's back-pressure. Resolves
+   * once the event is stored (or given up as an event that can never be stored, logged and
+   * counted). With `delivery.unacknowledged` (WhatsApp has not been told yet that the message
+   * arrived) it rejects when the event could not be stored in time: the connector must then
+   * not acknowledge it, so that WhatsApp delivers it again.
+   */
+  onEvent(event: ConnectorEvent, delivery?: InboundDelivery): Promise<void>;
   /**
    * A stored message of this session by chat and WhatsApp id, or `null`. Connectors use it to
    * decrypt poll votes (with the poll's `metadata.messageSecret`) and to resend on retries.

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { toChatJid } from '../contracts/jid.js';
 import { storedContent } from '../gateway/outbound-content.js';
-import type { Connection, ConnectorEvent, OutboundContent, SentMessage } from '../ports/connector.js';
+import type {
+  Connection,
+  ConnectOptions,
+  OutboundContent,
+  SentMessage,
+} from '../ports/connector.js';
 
 /** One call a connection received, in order. */
 export interface FakeCall {
@@ -42,7 +47,7 @@ export class FakeConnection implements Connection {
 
   constructor(
     readonly sessionId: string,
-    readonly onEvent: (event: ConnectorEvent) => Promise<void>,
+    readonly onEvent: ConnectOptions['onEvent'],
     private readonly host: FakeConnectionHost,
   ) {
     this.record = (method, ...args) => host.record({ method, args: structuredClone(args) });
