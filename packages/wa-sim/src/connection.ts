@@ -1,6 +1,6 @@
 import { type BinaryNode, decodeBinaryNode, encodeBinaryNode } from '@whiskeysockets/baileys';
 import type { WebSocket } from 'ws';
-import type { Companion, CompanionRegistration } from './registry.js';
+import type { Companion, CompanionRegistration, QueuedStanza } from './registry.js';
 import { encodeFrame, FrameDecoder } from './transport/framing.js';
 import type { NoiseFinish, NoiseResponder } from './transport/noise-responder.js';
 
@@ -23,6 +23,8 @@ export class SimConnection {
   registration: CompanionRegistration | undefined;
   clientStatic: Buffer | undefined;
   closed = false;
+  /** Messages sent on this socket that the device has not acknowledged yet, by stanza id. */
+  readonly unacknowledged = new Map<string, QueuedStanza>();
   private readonly decoder = new FrameDecoder();
   private handshakeSent = false;
   private chain: Promise<void> = Promise.resolve();
@@ -52,6 +54,28 @@ export class SimConnection {
   send(node: BinaryNode): void {
     if (this.closed || !this.noise.isTransport) return;
     this.ws.send(encodeFrame(this.noise.encrypt(encodeBinaryNode(node))));
+  }
+
+  /**
+   * Sends a stanza; a `message` stays pending until the device acknowledges it
+   * ({@link acknowledge}), and is handed back by {@link takeUnacknowledged} if the socket dies.
+   */
+  sendTracked(stanza: QueuedStanza): void {
+    const id = stanza.node.attrs.id;
+    if (stanza.node.tag === 'message' && id) this.unacknowledged.set(id, stanza);
+    this.send(stanza.node);
+  }
+
+  /** The device answered these message ids (a receipt or an ack). */
+  acknowledge(ids: readonly string[]): void {
+    for (const id of ids) this.unacknowledged.delete(id);
+  }
+
+  /** What the device never acknowledged, oldest first (emptied). */
+  takeUnacknowledged(): QueuedStanza[] {
+    const pending = [...this.unacknowledged.values()];
+    this.unacknowledged.clear();
+    return pending;
   }
 
   /** Closes the socket after `delayMs` (lets the last stanza flush). */

@@ -41,6 +41,17 @@ export interface Account extends Peer {
   blocked?: Map<string, string>;
 }
 
+/** A stanza waiting for a device's next connection. */
+export interface QueuedStanza {
+  node: import('@whiskeysockets/baileys').BinaryNode;
+  /**
+   * Builds the stanza again for a redelivery: a 1:1 message is encrypted anew, as its sender
+   * does when the device answers the original with a retry receipt (the device may have used
+   * the original's key before it died). @default the same stanza
+   */
+  rebuild?: () => Promise<import('@whiskeysockets/baileys').BinaryNode>;
+}
+
 /** A paired companion device (one Baileys auth state). */
 export interface Companion {
   account: Account;
@@ -54,8 +65,11 @@ export interface Companion {
   preKeys: Map<number, Buffer>;
   connection: SimConnection | undefined;
   answerPings: boolean;
-  /** Stanzas queued while the device is offline, delivered on its next login. */
-  offlineQueue: import('@whiskeysockets/baileys').BinaryNode[];
+  /**
+   * Stanzas queued while the device is offline, and messages a socket died without
+   * acknowledging; delivered on its next login.
+   */
+  offlineQueue: QueuedStanza[];
 }
 
 /** Accounts, their companion devices and the simulated contacts, with jid lookups. */

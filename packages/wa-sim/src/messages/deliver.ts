@@ -1,14 +1,34 @@
 import { type BinaryNode, proto, writeRandomPadMax16 } from '@whiskeysockets/baileys';
+import type { SimConnection } from '../connection.js';
 import { recordChat } from '../faults/send-faults.js';
-import { type Companion, type Peer, signalAddress } from '../registry.js';
+import { type Companion, type Peer, type QueuedStanza, signalAddress } from '../registry.js';
 import { companionBundle } from '../router/prekeys.js';
 import { unixTime } from '../util.js';
 
-/** Sends a stanza to a companion, or queues it until the device logs in again. */
-export const deliver = (companion: Companion, node: BinaryNode): void => {
+/**
+ * Sends a stanza to a companion, or queues it until the device logs in again. Like WhatsApp,
+ * a message stays pending on its socket until the device acknowledges it (a receipt or an
+ * ack): if the socket dies first, it is delivered again on the next connection.
+ */
+export const deliver = (companion: Companion, node: BinaryNode, rebuild?: QueuedStanza['rebuild']): void => {
   const connection = companion.connection;
-  if (connection && !connection.closed) connection.send(node);
-  else companion.offlineQueue.push({ ...node, attrs: { ...node.attrs, offline: '1' } });
+  if (connection && !connection.closed) connection.sendTracked({ node, ...(rebuild ? { rebuild } : {}) });
+  else companion.offlineQueue.push({ node: offline(node), ...(rebuild ? { rebuild } : {}) });
+};
+
+const offline = (node: BinaryNode): BinaryNode => ({ ...node, attrs: { ...node.attrs, offline: '1' } });
+
+/**
+ * Sends a companion's queue on its (new) connection, oldest first: messages a dead socket left
+ * unacknowledged are rebuilt, and each stays pending until acknowledged. Returns how many.
+ */
+export const flushQueue = async (companion: Companion, connection: SimConnection): Promise<number> => {
+  const queued = companion.offlineQueue.splice(0);
+  for (const entry of queued) {
+    const node = entry.rebuild ? offline(await entry.rebuild()) : entry.node;
+    connection.sendTracked({ ...entry, node });
+  }
+  return queued.length;
 };
 
 /** The `type` attribute WhatsApp puts on a message stanza for `message`. */
@@ -49,25 +69,30 @@ export const sendEncrypted = async (
   id: string,
   addressing: Addressing,
 ): Promise<void> => {
-  const plaintext = writeRandomPadMax16(proto.Message.encode(message).finish());
-  const { type, ciphertext } = await peer.signal.encrypt(
-    signalAddress(companion),
-    () => companionBundle(companion),
-    plaintext,
-  );
+  const t = unixTime();
+  const stanza = async (): Promise<BinaryNode> => {
+    const plaintext = writeRandomPadMax16(proto.Message.encode(message).finish());
+    const { type, ciphertext } = await peer.signal.encrypt(
+      signalAddress(companion),
+      () => companionBundle(companion),
+      plaintext,
+    );
+    const mediatype = mediaTypeOf(message);
+    const from: Record<string, string> =
+      addressing === 'lid'
+        ? { from: peer.lidJid, sender_pn: peer.jid, addressing_mode: 'lid' }
+        : { from: peer.jid, sender_lid: peer.lidJid };
+    return {
+      tag: 'message',
+      attrs: { ...from, id, t, type: stanzaType(message), notify: peer.name },
+      content: [
+        { tag: 'enc', attrs: { v: '2', type, ...(mediatype ? { mediatype } : {}) }, content: ciphertext },
+      ],
+    };
+  };
+  const node = await stanza();
   recordChat(companion.account, peer.jid);
-  const mediatype = mediaTypeOf(message);
-  const from: Record<string, string> =
-    addressing === 'lid'
-      ? { from: peer.lidJid, sender_pn: peer.jid, addressing_mode: 'lid' }
-      : { from: peer.jid, sender_lid: peer.lidJid };
-  deliver(companion, {
-    tag: 'message',
-    attrs: { ...from, id, t: unixTime(), type: stanzaType(message), notify: peer.name },
-    content: [
-      { tag: 'enc', attrs: { v: '2', type, ...(mediatype ? { mediatype } : {}) }, content: ciphertext },
-    ],
-  });
+  deliver(companion, node, stanza);
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { BinaryNode, proto } from '@whiskeysockets/baileys';
 import type { ConnectionHandler, SimConnection } from '../connection.js';
+import { flushQueue } from '../messages/deliver.js';
 import { type DeviceMessageContext, handleDeviceMessage } from '../messages/device-messages.js';
 import type { NoiseFinish } from '../transport/noise-responder.js';
 import { childrenOf, unixTime } from '../util.js';
@@ -12,9 +13,9 @@ export type RouterContext = IqContext & DeviceMessageContext;
 export class StanzaRouter implements ConnectionHandler {
   constructor(private readonly ctx: RouterContext) {}
 
-  onHandshake(connection: SimConnection, { payload }: NoiseFinish): void {
+  async onHandshake(connection: SimConnection, { payload }: NoiseFinish): Promise<void> {
     if (payload.devicePairingData) this.ctx.pairing.startRegistration(connection, payload);
-    else this.login(connection, payload);
+    else await this.login(connection, payload);
   }
 
   async onNode(connection: SimConnection, node: BinaryNode): Promise<void> {
@@ -25,6 +26,10 @@ export class StanzaRouter implements ConnectionHandler {
         return handleDeviceMessage(this.ctx, connection, node);
       case 'receipt':
         return this.onReceipt(connection, node);
+      case 'ack':
+        // the device handled a message without a receipt (a nack, a newsletter…)
+        if (node.attrs.class === 'message' && node.attrs.id) connection.acknowledge([node.attrs.id]);
+        return;
       case 'presence':
         this.ctx.events.emit('presence', {
           deviceJid: connection.companion?.jid,
@@ -52,6 +57,14 @@ export class StanzaRouter implements ConnectionHandler {
     this.ctx.pairing.forget(connection);
     const companion = connection.companion;
     if (companion?.connection === connection) companion.connection = undefined;
+    // what the device never acknowledged goes first on its next connection
+    const pending = connection.takeUnacknowledged();
+    if (companion && pending.length > 0) {
+      companion.offlineQueue.unshift(...pending);
+      const current = companion.connection;
+      if (current && !current.closed)
+        void flushQueue(companion, current).catch((e) => this.onError(current, e));
+    }
     this.ctx.events.emit('disconnect', { deviceJid: companion?.jid, connectionId: connection.id });
   }
 
@@ -59,7 +72,7 @@ export class StanzaRouter implements ConnectionHandler {
     this.ctx.events.emit('error', error);
   }
 
-  private login(connection: SimConnection, payload: proto.ClientPayload): void {
+  private async login(connection: SimConnection, payload: proto.ClientPayload): Promise<void> {
     const username = String(payload.username ?? '');
     const device = payload.device ?? 0;
     const companion = this.ctx.registry.companionForLogin(username, device);
@@ -96,12 +109,11 @@ export class StanzaRouter implements ConnectionHandler {
         creation: unixTime(),
       },
     });
-    const queued = companion.offlineQueue.splice(0);
-    for (const stanza of queued) connection.send(stanza);
+    const queued = await flushQueue(companion, connection);
     connection.send({
       tag: 'ib',
       attrs: { from: 's.whatsapp.net' },
-      content: [{ tag: 'offline', attrs: { count: String(queued.length) } }],
+      content: [{ tag: 'offline', attrs: { count: String(queued) } }],
     });
     this.ctx.events.emit('login', { deviceJid: companion.jid, connectionId: connection.id });
   }
@@ -115,6 +127,8 @@ export class StanzaRouter implements ConnectionHandler {
     const listed = childrenOf(childrenOf(node).find((child) => child.tag === 'list'))
       .map((item) => item.attrs.id)
       .filter((item): item is string => Boolean(item));
+    // a retry receipt asks for the message again: it is not an acknowledgement
+    if (type !== 'retry') connection.acknowledge([id, ...listed]);
     if (connection.companion) {
       this.ctx.events.emit('receipt', { from: connection.companion.jid, to, ids: [id, ...listed], type });
     }
