@@ -25,9 +25,9 @@ export function openDatabase(options: ResolvedPostgresStoreOptions): Database {
     return { kind: 'postgres', knex: db, pglite: null };
   }
   const pglite = options.pglite ?? new PGlite(pgliteLocation(options.dataDir));
-  // knex-pglite closes its connection on destroy: hand it a view whose close() does nothing
-  // when the instance is the caller's
-  const connection = options.pglite ? keepOpen(pglite) : pglite;
+  // knex-pglite closes its connection on destroy: a view whose close() does nothing when the
+  // instance is the caller's; and whose queries yield to the event loop first
+  const connection = pgliteView(pglite, { keepOpen: !!options.pglite });
   // always set: a shared instance keeps the search_path another store set on it
   const pglitePath = searchPath ?? ['public'];
   const db = knex({
@@ -39,13 +39,25 @@ export function openDatabase(options: ResolvedPostgresStoreOptions): Database {
   return { kind: 'pglite', knex: db, pglite };
 }
 
-function keepOpen(pglite: PGlite): PGlite {
+/**
+ * What knex-pglite gets of a PGlite instance. PGlite runs in this thread and answers through
+ * promises alone, so a loop of queries (a consumer draining a backlog, a burst of inserts)
+ * would never let timers or sockets run until it ends: each query first yields to the event
+ * loop (`setImmediate`), so HTTP, webhooks and timers keep going meanwhile.
+ */
+function pgliteView(pglite: PGlite, options: { keepOpen: boolean }): PGlite {
   return new Proxy(pglite, {
     get(target, property) {
-      if (property === 'close') return async () => {};
+      if (property === 'close' && options.keepOpen) return async () => {};
       const value = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
       // bound to the real instance: PGlite keeps its state in private fields
-      return typeof value === 'function' ? value.bind(target) : value;
+      const bound = value.bind(target);
+      if (property !== 'query' && property !== 'exec') return bound;
+      return async (...args: unknown[]) => {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        return bound(...args);
+      };
     },
   });
 }
