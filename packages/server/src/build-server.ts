@@ -35,6 +35,13 @@ export interface ServerSettings {
   knownMigrations?: () => Record<string, readonly Migration[]>;
   /** Close the store when the server closes. @default true when the server builds the gateway */
   closeStore?: boolean;
+  /**
+   * How long starting may take before the server gives up: the gateway's start (the store's
+   * first boot — an embedded PGlite creating its data dir takes a minute on a busy machine —
+   * and migrations) runs in Fastify's `onReady`, which Fastify otherwise limits to 10 s.
+   * @default 300000
+   */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -63,6 +70,7 @@ export function buildServer(options: BuildServerOptions): ZapgateServer {
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
     clientErrorHandler,
+    pluginTimeout: options.startTimeoutMs ?? 300_000,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = options.metrics ?? promMetrics();
   const owned = !options.gateway;
