@@ -7,21 +7,48 @@ import { backends, createTestDatabase, Receiver } from './helpers.js';
 
 const packageDir = path.resolve(import.meta.dirname, '..');
 
+/**
+ * Starting the child is slow on a busy machine (tsx compiles the sources, and a fresh PGlite
+ * data dir takes about a minute to create under load): its start is awaited on its own
+ * readiness line, with a generous limit, before deliveries are timed.
+ */
+const startLimitMs = 240_000;
+
 function startProcess(env: Record<string, string>): {
   child: ChildProcess;
   exited: Promise<number | null>;
   output: () => string;
+  /** Resolves once the gateway in the child has started; rejects if it exits or takes too long. */
+  ready: Promise<void>;
 } {
   let output = '';
+  let onReady: () => void = () => {};
   const child = spawn(
     process.execPath,
     ['--conditions=@zapgate/source', '--import', 'tsx', 'test/fixtures/gateway-process.ts'],
     { cwd: packageDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the gateway process did not start within ${startLimitMs}ms\n${output}`)),
+      startLimitMs,
+    );
+    onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the gateway process exited (${code}) before it started\n${output}`));
+    });
+  });
+  child.stdout!.on('data', (chunk) => {
+    output += chunk;
+    if (/started with \d+ events/.test(output)) onReady();
+  });
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  return { child, exited, output: () => output, ready };
 }
 
 const burstIndex = (chatJid: unknown) => Number(/^burst-(\d+)@/.exec(String(chatJid))?.[1]);
@@ -32,7 +59,9 @@ describe.each(backends)('crash safety on %s', (backend) => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   });
 
-  it('SIGKILL in the middle of a burst of 1,000 events: every event is delivered after restart, duplicates share webhook-id', async () => {
+  it('SIGKILL in the middle of a burst of 1,000 events: every event is delivered after restart, duplicates share webhook-id', {
+    timeout: 2 * startLimitMs + 180_000,
+  }, async () => {
     const receiver = await new Receiver().listen();
     cleanups.push(() => receiver.close());
     // Slow enough answers that requests are in flight when the process dies.
@@ -51,6 +80,7 @@ describe.each(backends)('crash safety on %s', (backend) => {
 
     const first = startProcess(env);
     cleanups.push(async () => void first.child.kill('SIGKILL'));
+    await first.ready;
     await receiver
       .waitFor(() => distinct() >= 250, 45_000)
       .catch((error) => {
@@ -64,6 +94,7 @@ describe.each(backends)('crash safety on %s', (backend) => {
 
     const second = startProcess(env);
     cleanups.push(async () => void second.child.kill('SIGKILL'));
+    await second.ready;
     await receiver
       .waitFor(() => distinct() === 1000, 60_000)
       .catch((error) => {
