@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { toChatJid } from '../contracts/jid.js';
 import { storedContent } from '../gateway/outbound-content.js';
-import type {
-  Connection,
-  ConnectOptions,
-  OutboundContent,
-  SentMessage,
-} from '../ports/connector.js';
+import type { Connection, ConnectOptions, OutboundContent, SentMessage } from '../ports/connector.js';
 
 /** One call a connection received, in order. */
 export interface FakeCall {
