@@ -62,6 +62,7 @@ export type {
   MessagesApi,
   PluginSettingsApi,
   ProfileApi,
+  QrOptions,
   SendOptions,
   SessionsApi,
 } from './gateway/api.js';
@@ -93,7 +94,14 @@ export type {
 export { type Logger, silentLogger } from './logger.js';
 export { baseMimeType, decodeBase64, sniffMimeType } from './media/bytes.js';
 export { type LocalMediaStoreOptions, localMediaStore } from './media/local-media-store.js';
-export { type Counter, type Histogram, type Metrics, noopMetrics } from './metrics.js';
+export {
+  type Counter,
+  type Gauge,
+  type GaugeCollector,
+  type Histogram,
+  type Metrics,
+  noopMetrics,
+} from './metrics.js';
 export { migrationChecksum, sqlMigration } from './migrations.js';
 export type { AddressRules } from './net/address-policy.js';
 export {

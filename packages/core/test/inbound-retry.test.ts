@@ -47,6 +47,7 @@ function recording() {
       },
     }),
     histogram: () => ({ observe: () => {} }),
+    gauge: () => ({ set: () => {} }),
   };
   return { logger, errors, metrics, counts };
 }

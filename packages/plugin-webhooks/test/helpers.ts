@@ -259,6 +259,7 @@ export function recordingMetrics() {
       observe: (labels, value) =>
         histograms.set(key(name, labels), [...(histograms.get(key(name, labels)) ?? []), value]),
     }),
+    gauge: () => ({ set: () => {} }),
   };
   return { metrics, counters, histograms };
 }

@@ -1,4 +1,4 @@
-import type { Counter, Histogram, Metrics } from '@zapgate/core';
+import type { Counter, Gauge, Histogram, Metrics } from '@zapgate/core';
 import * as prom from 'prom-client';
 
 /** Core's {@link Metrics} backed by a prom-client registry, plus the registry to serve. */
@@ -28,6 +28,7 @@ export function promMetrics(options: PromMetricsOptions = {}): PromMetrics {
   if (options.defaultMetrics ?? true) prom.collectDefaultMetrics({ register: registry });
   const counters = new Map<string, Counter>();
   const histograms = new Map<string, Histogram>();
+  const gauges = new Map<string, Gauge>();
   return {
     registry,
     counter(name, help, labelNames = []) {
@@ -53,6 +54,32 @@ export function promMetrics(options: PromMetricsOptions = {}): PromMetrics {
         histograms.set(name, histogram);
       }
       return histogram;
+    },
+    gauge(name, help, labelNames = [], collect) {
+      let gauge = gauges.get(name);
+      if (!gauge) {
+        const metric: prom.Gauge = new prom.Gauge({
+          name,
+          help,
+          labelNames: [...labelNames],
+          registers: [registry],
+          ...(collect
+            ? {
+                // cleared first: label values the collector no longer reports disappear
+                async collect() {
+                  metric.reset();
+                  // a store that does not answer leaves the gauge empty (readiness reports it);
+                  // a scrape never fails because of one gauge
+                  await Promise.resolve(collect(wrapper)).catch(() => {});
+                },
+              }
+            : {}),
+        });
+        const wrapper: Gauge = { set: (labels, value) => metric.set(labels, value) };
+        gauge = wrapper;
+        gauges.set(name, gauge);
+      }
+      return gauge;
     },
   };
 }
