@@ -30,8 +30,19 @@ export class DurableConsumer {
   /** Set by a wake-up that arrived while we were busy, so the next idle returns at once. */
   private woken = false;
   private unsubscribe: (() => void) | null = null;
+  private held: number | null = null;
 
   constructor(private readonly options: ConsumerOptions) {}
+
+  /** The consumer's stable name. */
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** The committed position while this process holds the consumer, else `null` (for lag metrics). */
+  get position(): number | null {
+    return this.running ? this.held : null;
+  }
 
   start(): void {
     if (this.running) return;
@@ -62,6 +73,7 @@ export class DurableConsumer {
       this.woken = false;
       try {
         const position = await store.cursors.claim(name, owner, tuning.leaseMs);
+        this.held = position;
         if (position !== null) worked = await this.drain(position);
       } catch (error) {
         logger.error({ err: error, consumer: name }, 'consumer could not read the event log');
@@ -78,7 +90,11 @@ export class DurableConsumer {
       if (!this.running) return false;
       const handled = await this.handleWithRetry(event);
       if (!handled) return false;
-      if (!(await store.cursors.commit(name, owner, event.seq, tuning.leaseMs))) return false; // lease lost
+      if (!(await store.cursors.commit(name, owner, event.seq, tuning.leaseMs))) {
+        this.held = null; // lease lost
+        return false;
+      }
+      this.held = event.seq;
     }
     return events.length === tuning.batchSize;
   }

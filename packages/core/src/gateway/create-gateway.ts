@@ -10,8 +10,10 @@ import type { Connector } from '../ports/connector.js';
 import type { MediaStore } from '../ports/media.js';
 import type { Store } from '../ports/store.js';
 import type { GatewayApi } from './api.js';
+import type { DurableConsumer } from './consumer.js';
 import { createDirectoryApi } from './directory-api.js';
 import { createHookRunner } from './hooks.js';
+import { gatewayMetrics } from './gateway-metrics.js';
 import { Ingest } from './ingest.js';
 import { ingestWithRetry } from './ingest-retry.js';
 import { createLifecycle } from './lifecycle.js';
@@ -113,7 +115,9 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   // inbound: sockets report to ingest, which filters, stores and announces (retrying failed stores)
   const ingestLogger = logger.child({ component: 'ingest' });
-  const ingest = new Ingest(store, tuning, ingestLogger, options.mediaStore, hooks);
+  let consumers: DurableConsumer[] = [];
+  const counters = gatewayMetrics(metrics, store, () => consumers);
+  const ingest = new Ingest(store, tuning, ingestLogger, options.mediaStore, hooks, counters);
   let storeInbound: ReturnType<typeof ingestWithRetry> | undefined;
   const manager = new SessionManager(
     store,
@@ -145,6 +149,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     fetchMedia: options.fetchMedia ?? guardedMediaFetcher(outgoing),
     access,
     hooks,
+    counters,
   });
   const settings = createPluginSettings({ resolved, store, access, encryptionKey: config.encryptionKey });
   const deps = { store, connection: access.connection };
@@ -185,7 +190,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     settings,
     jobsOf: (pluginId) => jobs.pluginJobs(pluginId),
   });
-  const consumers = createPluginConsumers({
+  consumers = createPluginConsumers({
     resolved,
     contexts,
     store,

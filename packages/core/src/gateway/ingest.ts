@@ -6,6 +6,7 @@ import type { MediaStore } from '../ports/media.js';
 import type { Repositories, Store } from '../ports/store.js';
 import { appendEvent } from './event-writer.js';
 import { asMessage, type HookRunner } from './hooks.js';
+import { countReceived, type MessageMetrics } from './gateway-metrics.js';
 import { InboundWriter } from './inbound-writer.js';
 import type { GatewayTuning } from './options.js';
 
@@ -27,6 +28,7 @@ export class Ingest {
     private readonly logger: Logger,
     private readonly mediaStore: MediaStore | undefined,
     private readonly hooks: HookRunner,
+    private readonly counters: Pick<MessageMetrics, 'received' | 'sendFailures'>,
   ) {
     this.writer = new InboundWriter(store, tuning.inbound);
   }
@@ -35,8 +37,8 @@ export class Ingest {
     switch (event.type) {
       case 'messages':
         return this.messages(session, event, connection);
-      case 'message.status':
-        return this.tx(async (tx) => {
+      case 'message.status': {
+        await this.tx(async (tx) => {
           const moved = await tx.messages.advanceStatus(session.id, event.chatId, event.waid, event.status);
           if (!moved) return;
           if (event.error)
@@ -52,6 +54,11 @@ export class Ingest {
             ...(event.error ? { error: event.error } : {}),
           });
         });
+        // WhatsApp refused one of our sends (`ack error`), even one already marked sent
+        if (event.status === 'failed')
+          this.counters.sendFailures.inc({ code: `WHATSAPP_ACK_${event.error ?? 'ERROR'}` });
+        return;
+      }
       case 'message.edited':
         return this.tx(async (tx) => {
           const message = await tx.messages.getByWaid(session.id, event.chatId, event.waid);
@@ -169,6 +176,7 @@ export class Ingest {
       if (message) prepared.push(event.history ? message : await this.filter(message));
     }
     const stored = await this.writer.write(prepared, event.history);
+    if (!event.history) countReceived(this.counters.received, stored);
     const toRead = event.history ? [] : stored.filter((m) => !m.isFromMe);
     if (session.settings.markRead && toRead.length > 0) {
       // after this returns: a connector stores before it acknowledges, and "read" follows "delivered"

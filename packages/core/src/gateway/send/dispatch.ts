@@ -1,6 +1,7 @@
 import type { Message } from '../../contracts/message.js';
 import type { Logger } from '../../logger.js';
 import type { Store } from '../../ports/store.js';
+import { failureCode, type MessageMetrics } from '../gateway-metrics.js';
 import type { PreparedSend } from './prepare.js';
 import { recordFailed, recordSent } from './status.js';
 
@@ -11,7 +12,11 @@ export interface Dispatcher {
 }
 
 /** A {@link Dispatcher} with one in-memory queue per session. */
-export function createDispatcher(store: Store, logger: Logger): Dispatcher {
+export function createDispatcher(
+  store: Store,
+  logger: Logger,
+  counters: Pick<MessageMetrics, 'sent' | 'sendFailures'>,
+): Dispatcher {
   const queues = new Map<string, Promise<unknown>>();
   const enqueue = (sessionId: string, task: () => Promise<void>) => {
     const next = (queues.get(sessionId) ?? Promise.resolve()).then(task, task);
@@ -26,7 +31,9 @@ export function createDispatcher(store: Store, logger: Logger): Dispatcher {
         try {
           const sent = await connection.send(to, outbound, { waid: pending.waid, ...refs });
           await recordSent(store, pending, sent);
+          counters.sent.inc({ type: pending.msgType });
         } catch (error) {
+          counters.sendFailures.inc({ code: failureCode(error) });
           logger.warn({ err: error, sessionId, waid: pending.waid }, 'send failed');
           await recordFailed(store, pending, error);
         }

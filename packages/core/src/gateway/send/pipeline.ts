@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.js';
 import type { Store } from '../../ports/store.js';
 import type { SendOptions } from '../api.js';
 import type { HookRunner } from '../hooks.js';
+import type { MessageMetrics } from '../gateway-metrics.js';
 import type { MediaFetcher } from '../media.js';
 import type { GatewayTuning } from '../options.js';
 import type { SessionAccess } from '../session-access.js';
@@ -18,6 +19,7 @@ interface Deps {
   fetchMedia: MediaFetcher;
   access: SessionAccess;
   hooks: HookRunner;
+  counters: Pick<MessageMetrics, 'sent' | 'sendFailures'>;
 }
 
 /** Sends one message; see {@link createSendPipeline}. */
@@ -31,7 +33,7 @@ export type SendFn = (sessionId: string, body: SendMessageBody, options?: SendOp
  */
 export function createSendPipeline(deps: Deps): SendFn {
   const { store, access } = deps;
-  const dispatcher = createDispatcher(store, deps.logger);
+  const dispatcher = createDispatcher(store, deps.logger, deps.counters);
   return async (sessionId, body, options = {}) => {
     await access.requireSession(sessionId);
     const key = options.idempotencyKey;

@@ -1,0 +1,73 @@
+import type { Message } from '../contracts/message.js';
+import { SessionStatus } from '../contracts/session.js';
+import { isGatewayError } from '../errors.js';
+import type { Counter, Metrics } from '../metrics.js';
+import type { Store } from '../ports/store.js';
+import type { DurableConsumer } from './consumer.js';
+
+/** The counters the message paths record into. */
+export interface MessageMetrics {
+  /** Messages stored from WhatsApp that others sent, by `type`. */
+  received: Counter;
+  /** Sends WhatsApp accepted, by `type`. */
+  sent: Counter;
+  /** Sends that ended `failed`, by error `code`. */
+  sendFailures: Counter;
+}
+
+const statuses = SessionStatus.anyOf.map((literal) => literal.const as string);
+
+/**
+ * The gateway's operator metrics: sessions by status and event-log lag per consumer (read
+ * from the store on each scrape, so every status is reported, 0 included, and an alert on
+ * `zapgate_sessions{status="failed"} > 0` works), and the message counters.
+ */
+export function gatewayMetrics(
+  metrics: Metrics,
+  store: Store,
+  consumers: () => readonly DurableConsumer[],
+): MessageMetrics {
+  metrics.gauge('zapgate_sessions', 'Sessions by status', ['status'], async (gauge) => {
+    const counts = new Map(statuses.map((status) => [status, 0]));
+    for (const session of await store.sessions.list())
+      counts.set(session.status, (counts.get(session.status) ?? 0) + 1);
+    for (const [status, count] of counts) gauge.set({ status }, count);
+  });
+  metrics.gauge(
+    'zapgate_event_consumer_lag',
+    'Events in the durable log after the position of a consumer running in this process, by consumer',
+    ['consumer'],
+    async (gauge) => {
+      const running = consumers().filter((consumer) => consumer.position !== null);
+      if (running.length === 0) return;
+      const head = await store.events.head();
+      for (const consumer of running)
+        gauge.set({ consumer: consumer.name }, Math.max(0, head - (consumer.position ?? head)));
+    },
+  );
+  return {
+    received: metrics.counter(
+      'zapgate_messages_received_total',
+      'Messages received from WhatsApp (stored, sent by others), by type',
+      ['type'],
+    ),
+    sent: metrics.counter('zapgate_messages_sent_total', 'Messages handed to WhatsApp by the send path (a later refusal counts in zapgate_send_failures_total too), by type', [
+      'type',
+    ]),
+    sendFailures: metrics.counter(
+      'zapgate_send_failures_total',
+      'Sends that ended failed, by error code (UNKNOWN when the error had none)',
+      ['code'],
+    ),
+  };
+}
+
+/** Counts stored inbound messages: by type, only those others sent. */
+export function countReceived(counter: Counter, messages: readonly Message[]): void {
+  const byType = new Map<string, number>();
+  for (const m of messages) if (!m.isFromMe) byType.set(m.msgType, (byType.get(m.msgType) ?? 0) + 1);
+  for (const [type, n] of byType) counter.inc({ type }, n);
+}
+
+/** The stable code of a send failure. */
+export const failureCode = (error: unknown): string => (isGatewayError(error) ? error.code : 'UNKNOWN');
