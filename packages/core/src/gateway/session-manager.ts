@@ -265,6 +265,11 @@ export class SessionManager {
     if (final) {
       if (event.reason === 'logged_out' || event.reason === 'bad_session')
         await this.store.auth.clear(sessionId);
+      // the operator must act (pair again, or look at the reason): a warning, not an info line
+      this.logger[final.status === 'disconnected' ? 'info' : 'warn'](
+        { sessionId, status: final.status, reason: final.reason },
+        `session ${final.status}: ${final.reason}`,
+      );
       await this.setStatus(sessionId, final.status, final.reason, { qr: null });
       return;
     }
@@ -299,6 +304,10 @@ export class SessionManager {
     const { maxAttempts } = this.tuning.reconnect;
     if (this.stopping) return;
     if (maxAttempts > 0 && runtime.attempt >= maxAttempts) {
+      this.logger.warn(
+        { sessionId, attempts: runtime.attempt, reason },
+        'session failed: gave up reconnecting',
+      );
       void this.setStatus(
         sessionId,
         'failed',
