@@ -973,7 +973,7 @@ export interface paths {
         };
         /**
          * Get the QR code
-         * @description The current QR while the session is in status `qr`; `409 QR_NOT_AVAILABLE` otherwise.
+         * @description The current QR while the session is in status `qr`. With `wait`, a session that is connecting (e.g. right after `connect`) is waited on until its first QR appears, at most that many seconds. Otherwise `409 QR_NOT_AVAILABLE`, whose message says why (connected, not connecting, no QR yet).
          */
         get: operations["getSessionQr"];
         put?: never;
@@ -9545,7 +9545,10 @@ export interface operations {
     };
     getSessionQr: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Seconds to wait for the first QR of a connecting session (at most 30). @default 0 */
+                wait?: number;
+            };
             header?: never;
             path: {
                 /** @description Session id */

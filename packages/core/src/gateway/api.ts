@@ -9,6 +9,14 @@ import type { NewSession, Session, SessionPatch, SessionQr } from '../contracts/
 import type { Connection } from '../ports/connector.js';
 import type { ChatListFilter, MessageListFilter } from '../ports/store.js';
 
+/** Options of {@link SessionsApi.qr}. */
+export interface QrOptions {
+  /** Wait this long for the first QR of a session that is connecting. @default 0 */
+  waitMs?: number;
+  /** Stops waiting (e.g. the HTTP client went away). */
+  signal?: AbortSignal;
+}
+
 /** Session lifecycle operations. Unknown ids throw `SESSION_NOT_FOUND`. */
 export interface SessionsApi {
   create(input: NewSession, options?: { apiKeyHash?: string }): Promise<Session>;
@@ -27,8 +35,12 @@ export interface SessionsApi {
   restart(id: string): Promise<Session>;
   /** Asks WhatsApp for a pairing code for `phoneNumber` (instead of a QR). */
   pairingCode(id: string, phoneNumber: string): Promise<string>;
-  /** The current QR, or `QR_NOT_AVAILABLE`. */
-  qr(id: string): Promise<SessionQr>;
+  /**
+   * The current QR, or `QR_NOT_AVAILABLE` (its message says why: connected, not connecting,
+   * or no QR yet). With `waitMs`, a session that is connecting is waited on until its first
+   * QR appears, at most that long.
+   */
+  qr(id: string, options?: QrOptions): Promise<SessionQr>;
   /** Sets the key hash the host uses to authenticate the session's key. */
   setApiKeyHash(id: string, hash: string): Promise<void>;
 }

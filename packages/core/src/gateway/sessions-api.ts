@@ -4,6 +4,8 @@ import type { OutgoingPolicy } from '../net/outgoing-policy.js';
 import { checkProxyUrl } from '../net/proxy.js';
 import type { Store } from '../ports/store.js';
 import type { SessionsApi } from './api.js';
+import type { SessionStatus } from '../contracts/session.js';
+import { sleep } from './backoff.js';
 import { appendEvent } from './event-writer.js';
 import type { SessionAccess } from './session-access.js';
 import type { SessionManager } from './session-manager.js';
@@ -85,19 +87,38 @@ export function createSessionsApi({ store, manager, access, outgoing }: Deps): S
       if (!live) throw new GatewayError('SESSION_NOT_CONNECTED', `Session ${id} could not open a socket`);
       return live.requestPairingCode(phoneNumber.replace(/\D/g, ''));
     },
-    async qr(id) {
-      const session = await requireSession(id);
-      if (session.status !== 'qr' || !session.qr) {
-        throw new GatewayError(
-          'QR_NOT_AVAILABLE',
-          `Session ${id} is ${session.status}; connect it first to get a QR code`,
-        );
+    async qr(id, options = {}) {
+      const waitMs = Math.max(0, options.waitMs ?? 0);
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const session = await requireSession(id);
+        if (session.status === 'qr' && session.qr) return session.qr;
+        const pairing = session.status === 'connecting' || session.status === 'qr';
+        const left = deadline - Date.now();
+        if (!pairing || left <= 0) throw qrNotAvailable(id, session.status, waitMs);
+        // the status is in the store (any node may own the socket): look again shortly
+        await sleep(Math.min(qrPollMs, left), options.signal);
+        if (options.signal?.aborted) throw qrNotAvailable(id, session.status, waitMs);
       }
-      return session.qr;
     },
     async setApiKeyHash(id, hash) {
       await requireSession(id);
       await store.sessions.update(id, { apiKeyHash: hash });
     },
   };
+}
+
+const qrPollMs = 200;
+
+/** `QR_NOT_AVAILABLE` with a sentence that is true for the session's status. */
+function qrNotAvailable(id: string, status: SessionStatus, waitedMs: number): GatewayError {
+  const message =
+    status === 'connected'
+      ? `Session ${id} is connected (already paired): a QR code is only shown while pairing`
+      : status === 'connecting' || status === 'qr'
+        ? waitedMs > 0
+          ? `Session ${id} is still connecting and showed no QR code within ${Math.round(waitedMs / 1000)} s (a session with saved credentials reconnects without one); ask again to keep waiting`
+          : `Session ${id} is connecting and has no QR code yet; wait for it (the server's \`?wait=10\`) or ask again in a moment`
+        : `Session ${id} has status ${status}; connect it first to get a QR code`;
+  return new GatewayError('QR_NOT_AVAILABLE', message, { details: { status } });
 }

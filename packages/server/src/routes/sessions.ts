@@ -26,6 +26,15 @@ const QrCode = Type.Object({
     examples: ['data:image/png;base64,iVBOR…'],
   }),
 });
+const QrQuery = Type.Object({
+  wait: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 30,
+      description: 'Seconds to wait for the first QR of a connecting session (at most 30). @default 0',
+    }),
+  ),
+});
 const tags = ['sessions'];
 
 /** Session lifecycle: create, list, get, update, delete, connect, QR, pairing code, keys. */
@@ -170,14 +179,21 @@ export function sessionRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
       schema: {
         operationId: 'getSessionQr',
         summary: 'Get the QR code',
-        description: 'The current QR while the session is in status `qr`; `409 QR_NOT_AVAILABLE` otherwise.',
+        description:
+          'The current QR while the session is in status `qr`. With `wait`, a session that is connecting (e.g. right after `connect`) is waited on until its first QR appears, at most that many seconds. Otherwise `409 QR_NOT_AVAILABLE`, whose message says why (connected, not connecting, no QR yet).',
         tags,
         params: SessionParams,
+        querystring: QrQuery,
         response: responses({ 200: QrCode }, [404, 409]),
       },
     },
-    async (request) => {
-      const { value, expiresAt } = await gateway.sessions.qr(request.params.sessionId);
+    async (request, reply) => {
+      const stop = new AbortController();
+      reply.raw.once('close', () => stop.abort());
+      const { value, expiresAt } = await gateway.sessions.qr(request.params.sessionId, {
+        waitMs: (request.query.wait ?? 0) * 1000,
+        signal: stop.signal,
+      });
       return { qr: value, expiresAt, dataUrl: await QRCode.toDataURL(value, { margin: 1, width: 320 }) };
     },
   );
