@@ -33,9 +33,7 @@ describe('/metrics for an operator (Postgres, real Baileys on wa-sim)', () => {
     return parse(await response.text());
   };
   const value = (samples: Awaited<ReturnType<typeof scrape>>, name: string, labels: Record<string, string>) =>
-    samples
-      .get(name)
-      ?.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    samples.get(name)?.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 
   beforeAll(async () => {
     receiver = createServer((req, res) => {
@@ -79,7 +77,9 @@ describe('/metrics for an operator (Postgres, real Baileys on wa-sim)', () => {
       async () => {
         const page = await stack.api('GET', `/v1/sessions/${sessionId}/messages?limit=5`);
         return page.body.items.some((m: { isFromMe: boolean }) => !m.isFromMe) &&
-          page.body.items.some((m: { status: string; isFromMe: boolean }) => m.isFromMe && m.status !== 'pending')
+          page.body.items.some(
+            (m: { status: string; isFromMe: boolean }) => m.isFromMe && m.status !== 'pending',
+          )
           ? true
           : null;
       },

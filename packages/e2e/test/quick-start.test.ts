@@ -9,7 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from './stack.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const scripts: Record<string, string> = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).scripts;
+const scripts: Record<string, string> = JSON.parse(
+  readFileSync(path.join(repo, 'package.json'), 'utf8'),
+).scripts;
 
 /** What a root script runs once its build step is done (the part after the last `&&`). */
 const runStep = (name: string) => {

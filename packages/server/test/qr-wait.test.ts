@@ -40,7 +40,9 @@ describe('GET …/qr right after connect', () => {
     );
     const waited = await t.app.inject({ url: `/v1/sessions/${id}/qr?wait=1`, headers: admin });
     expect(waited.statusCode).toBe(409);
-    expect(waited.json().message).toContain(`Session ${id} is still connecting and showed no QR code within 1 s`);
+    expect(waited.json().message).toContain(
+      `Session ${id} is still connecting and showed no QR code within 1 s`,
+    );
   });
 
   it('on a connected session says it is already paired, on a disconnected one to connect first', async () => {

@@ -64,7 +64,9 @@ describe('the preload of a gateway started before the simulator', () => {
     expect(await run.exited).toBe(1);
     const { stdout, stderr } = run.output();
     expect(stdout).not.toContain('gateway started');
-    expect(stderr).toContain(`the WhatsApp simulator at http://127.0.0.1:${port}/admin did not answer within 300 ms`);
+    expect(stderr).toContain(
+      `the WhatsApp simulator at http://127.0.0.1:${port}/admin did not answer within 300 ms`,
+    );
     expect(stderr).toContain('Start the simulator first (`npx --yes pnpm@10 sim` in another terminal)');
     expect(stderr).not.toContain('ECONNREFUSED');
   });

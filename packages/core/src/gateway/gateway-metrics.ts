@@ -51,9 +51,11 @@ export function gatewayMetrics(
       'Messages received from WhatsApp (stored, sent by others), by type',
       ['type'],
     ),
-    sent: metrics.counter('zapgate_messages_sent_total', 'Messages handed to WhatsApp by the send path (a later refusal counts in zapgate_send_failures_total too), by type', [
-      'type',
-    ]),
+    sent: metrics.counter(
+      'zapgate_messages_sent_total',
+      'Messages handed to WhatsApp by the send path (a later refusal counts in zapgate_send_failures_total too), by type',
+      ['type'],
+    ),
     sendFailures: metrics.counter(
       'zapgate_send_failures_total',
       'Sends that ended failed, by error code (UNKNOWN when the error had none)',

@@ -1,10 +1,10 @@
+import type { SessionStatus } from '../contracts/session.js';
 import { defaultSessionSettings } from '../contracts/session.js';
 import { GatewayError } from '../errors.js';
 import type { OutgoingPolicy } from '../net/outgoing-policy.js';
 import { checkProxyUrl } from '../net/proxy.js';
 import type { Store } from '../ports/store.js';
 import type { SessionsApi } from './api.js';
-import type { SessionStatus } from '../contracts/session.js';
 import { sleep } from './backoff.js';
 import { appendEvent } from './event-writer.js';
 import type { SessionAccess } from './session-access.js';
