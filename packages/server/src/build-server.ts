@@ -79,7 +79,8 @@ export function buildServer(options: BuildServerOptions): ZapgateServer {
     createGateway({
       ...(options as GatewayOptions),
       metrics,
-      logger: app.log.child({ component: 'gateway' }),
+      // core names its parts (`component: 'sessions'`…); a component here would repeat the key
+      logger: app.log,
     });
 
   app.setErrorHandler(errorHandler);

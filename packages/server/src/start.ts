@@ -7,9 +7,9 @@ import {
   type Migration,
   type Store,
 } from '@zapgate/core';
-import { pino } from 'pino';
 import { ensureAdminKey } from './admin-key.js';
 import { buildServer, type ZapgateServer } from './build-server.js';
+import { type LogDestination, logSettings, standaloneLogger } from './logging.js';
 import type { ServerConfig } from './options.js';
 import { loadPlugins } from './plugins.js';
 import { type QrPrinter, qrPrinter } from './qr-printer.js';
@@ -27,6 +27,8 @@ export interface StartServerOptions {
   out?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Listen on `config.port`/`config.host`. @default true */
   listen?: boolean;
+  /** Where logs go; pretty when it is a terminal, JSON otherwise (see `logFormat`). @default process.stdout */
+  logDestination?: LogDestination;
 }
 
 /** A started server and how to stop it. */
@@ -62,7 +64,8 @@ export async function startServer(
     store = opened.store;
     knownMigrations = opened.knownMigrations;
   }
-  const connector = options.connector ?? (await defaultConnector(config));
+  const logs = logSettings(config, options.logDestination);
+  const connector = options.connector ?? (await defaultConnector(config, logs));
   const app = buildServer({
     adminKey,
     store,
@@ -76,10 +79,7 @@ export async function startServer(
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       ...(config.encryptionKey ? { encryptionKey: config.encryptionKey } : {}),
     },
-    logger: {
-      level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]'], censor: '[redacted]' },
-    },
+    logger: { ...logs.options, stream: logs.stream },
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     docs: config.docs,
@@ -128,10 +128,13 @@ function localUrl(app: ZapgateServer, host: string): string {
   return `http://${shown}:${port}`;
 }
 
-async function defaultConnector(config: Readonly<ServerConfig>): Promise<Connector> {
+async function defaultConnector(
+  config: Readonly<ServerConfig>,
+  logs: ReturnType<typeof logSettings>,
+): Promise<Connector> {
   const { baileysConnector } = await import('@zapgate/core/baileys');
-  // the connector logs too (socket failures, lost events): same level and stream as the server
-  const logger = pino({ level: config.logLevel }).child({ component: 'whatsapp' });
+  // the connector logs too (socket failures, lost events): same level, format and stream as the server
+  const logger = standaloneLogger(logs).child({ component: 'whatsapp' });
   return baileysConnector({
     logger,
     ...(config.waWebSocketUrl ? { waWebSocketUrl: config.waWebSocketUrl } : {}),

@@ -17,6 +17,12 @@ const Health = Type.Object({
   checks: Type.Optional(Type.Record(Type.String(), Type.String())),
 });
 
+/**
+ * Probes and scrapes arrive every few seconds: their requests are not logged (warnings, such as
+ * a failed readiness check, still are).
+ */
+const quiet = 'warn';
+
 /** `/health/live`, `/health/ready` (pings the store) and `/metrics` (Prometheus text). */
 export const healthRoutes = fp<HealthRoutesOptions>(
   async (app: FastifyInstance, { store, metrics }) => {
@@ -25,6 +31,7 @@ export const healthRoutes = fp<HealthRoutesOptions>(
       '/health/live',
       {
         config: { auth: 'public' },
+        logLevel: quiet,
         schema: {
           operationId: 'getLiveness',
           summary: 'Liveness',
@@ -39,6 +46,7 @@ export const healthRoutes = fp<HealthRoutesOptions>(
       '/health/ready',
       {
         config: { auth: 'public' },
+        logLevel: quiet,
         schema: {
           operationId: 'getReadiness',
           summary: 'Readiness',
@@ -63,6 +71,7 @@ export const healthRoutes = fp<HealthRoutesOptions>(
       '/metrics',
       {
         config: { auth: 'public' },
+        logLevel: quiet,
         schema: {
           operationId: 'getMetrics',
           summary: 'Prometheus metrics',
