@@ -115,11 +115,14 @@ export function openapiOptions(options: OpenapiOptions): SwaggerOptions {
         Error: ErrorResponse,
       }) as never,
     transform({ schema, url, route }) {
-      if (!route.config?.multipart || !schema?.body) return { schema, url };
+      if (!schema) return { schema, url };
+      // who may call the operation (`admin`, `session`: admin or that session's key, `public`), for the docs
+      const documented = { ...schema, 'x-zapgate-auth': route.config?.auth ?? 'admin' };
+      if (!route.config?.multipart || !schema.body) return { schema: documented, url };
       const body = schema.body;
       return {
         schema: {
-          ...schema,
+          ...documented,
           body: {
             content: {
               'application/json': { schema: body },

@@ -13,7 +13,7 @@ const LogLevel = Type.Union(
     Type.Literal('trace'),
     Type.Literal('silent'),
   ],
-  { default: 'info' },
+  { default: 'info', description: '`fatal error warn info debug trace silent`' },
 );
 
 /** One entry of the plugin list: a known plugin name and its options. */
@@ -36,47 +36,123 @@ export type PluginEntry = Static<typeof PluginEntry>;
 export const ServerConfig = Type.Object(
   {
     /** TCP port to listen on. @default 3000 */
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'TCP port' }),
     /** Interface to listen on. @default '0.0.0.0' */
-    host: Type.String({ minLength: 1, default: '0.0.0.0' }),
+    host: Type.String({ minLength: 1, default: '0.0.0.0', description: 'interface to listen on' }),
     /** Key that reaches everything. @default generated once and kept in `<dataDir>/admin-key` */
-    adminKey: Type.Optional(Type.String({ minLength: 16 })),
+    adminKey: Type.Optional(
+      Type.String({
+        minLength: 16,
+        description: 'the key that reaches everything (16+ characters)',
+        defaultText: 'generated, kept in `<dataDir>/admin-key`',
+      }),
+    ),
     /** PostgreSQL URL. @default none: embedded PGlite under `<dataDir>/pglite` */
-    databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-    /** Size of the database connection pool. @default the store's default */
-    databasePoolSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    databaseUrl: Type.Optional(
+      Type.String({
+        pattern: '^postgres(ql)?://',
+        description: '`postgres://…` to run on PostgreSQL',
+        defaultText: 'embedded PGlite in `<dataDir>/pglite`',
+      }),
+    ),
+    /** Size of the database connection pool. @default the store's default (10) */
+    databasePoolSize: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        description: 'connection pool size',
+        defaultText: "the store's (10)",
+      }),
+    ),
     /** Directory for the embedded database, media and the generated admin key. @default './data' */
-    dataDir: Type.String({ minLength: 1, default: './data' }),
+    dataDir: Type.String({
+      minLength: 1,
+      default: './data',
+      description: 'embedded database, media files, admin key',
+    }),
     /** pino log level. @default 'info' */
     logLevel: LogLevel,
+    /** Log format: `pretty` (human-readable) or `json`. @default `pretty` when stdout is a TTY, else `json` */
+    logFormat: Type.Optional(
+      Type.Union([Type.Literal('pretty'), Type.Literal('json')], {
+        description: '`pretty` (human-readable) or `json` (one object a line)',
+        defaultText: '`pretty` when stdout is a terminal, else `json`',
+      }),
+    ),
     /**
      * Plugins to load, with their options; `[]` (or `ZAPGATE_PLUGINS=none`) loads none.
      * @default [{ name: 'webhooks', options: {} }]
      */
-    plugins: Type.Array(PluginEntry, { default: [{ name: 'webhooks', options: {} }] }),
+    plugins: Type.Array(PluginEntry, {
+      default: [{ name: 'webhooks', options: {} }],
+      description:
+        'comma list of plugin names, `none`, or JSON `[{"name":"webhooks","options":{…}}]`; unknown names fail the boot',
+      defaultText: '`webhooks`',
+      envExample: 'webhooks',
+    }),
     /** Base URL clients reach the server at (links in payloads). @default undefined */
-    publicUrl: Type.Optional(Type.String({ format: 'uri' })),
+    publicUrl: Type.Optional(
+      Type.String({
+        format: 'uri',
+        description: 'base URL clients reach the server at (links in payloads, OpenAPI `servers`)',
+        defaultText: 'none',
+      }),
+    ),
     /** Key (32+ characters) to encrypt plugin secrets at rest. @default undefined (stored as given) */
-    encryptionKey: Type.Optional(Type.String({ minLength: 32 })),
+    encryptionKey: Type.Optional(
+      Type.String({
+        minLength: 32,
+        description: '32+ characters; plugins encrypt secrets at rest with it',
+        defaultText: 'none (secrets stored as given)',
+      }),
+    ),
     /** Hosts or CIDR ranges outgoing user-given URLs may reach despite being private. @default [] */
-    allowPrivateUrls: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+    allowPrivateUrls: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description:
+        'comma list of hosts/CIDRs that user-given URLs (media, webhooks, proxies) may reach although private (e.g. `10.0.0.0/8`; a receiver on this machine needs `127.0.0.1`)',
+      defaultText: 'none',
+      envExample: '',
+    }),
     /** WhatsApp WebSocket URL (point it at wa-sim). @default Baileys' own */
-    waWebSocketUrl: Type.Optional(Type.String({ pattern: '^wss?://' })),
+    waWebSocketUrl: Type.Optional(
+      Type.String({
+        pattern: '^wss?://',
+        description: "WhatsApp's WebSocket URL; `ws://127.0.0.1:7100/ws/chat` for the simulator",
+        defaultText: "WhatsApp's",
+      }),
+    ),
     /** Largest request body in bytes (base64 media counts). @default 33554432 (32 MiB) */
-    bodyLimit: Type.Integer({ minimum: 1024, default: 32 * 1024 * 1024 }),
+    bodyLimit: Type.Integer({
+      minimum: 1024,
+      default: 32 * 1024 * 1024,
+      description: 'largest request body in bytes (base64 media counts)',
+    }),
     /** Interval of SSE keep-alive comments. @default 15000 */
-    sseKeepAliveMs: Type.Integer({ minimum: 100, default: 15_000 }),
+    sseKeepAliveMs: Type.Integer({
+      minimum: 100,
+      default: 15_000,
+      description: 'interval of SSE keep-alive comments (ms)',
+    }),
     /** Serve the interactive docs at `/docs`. @default true */
-    docs: Type.Boolean({ default: true }),
+    docs: Type.Boolean({ default: true, description: 'serve the interactive docs at `/docs`' }),
     /** Serve the web dashboard at `/`. @default true */
-    dashboard: Type.Boolean({ default: true }),
+    dashboard: Type.Boolean({ default: true, description: 'serve the web dashboard at `/`' }),
     /** Trust `X-Forwarded-*` headers (behind a reverse proxy). @default false */
-    trustProxy: Type.Boolean({ default: false }),
+    trustProxy: Type.Boolean({
+      default: false,
+      description: 'trust `X-Forwarded-*` headers (behind a reverse proxy)',
+    }),
     /**
      * Print each new QR code as a terminal QR (with the session name) on the server's stdout.
      * @default true when stdout is a TTY (running in the foreground), false otherwise
      */
-    printQr: Type.Optional(Type.Boolean()),
+    printQr: Type.Optional(
+      Type.Boolean({
+        description: 'print each new QR code in the terminal (with the session name)',
+        defaultText: '`true` when stdout is a terminal, else `false`',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -91,6 +167,7 @@ export const configEnv = {
   DATABASE_POOL_SIZE: 'databasePoolSize',
   ZAPGATE_DATA_DIR: 'dataDir',
   LOG_LEVEL: 'logLevel',
+  ZAPGATE_LOG_FORMAT: 'logFormat',
   ZAPGATE_PLUGINS: 'plugins',
   ZAPGATE_PUBLIC_URL: 'publicUrl',
   ZAPGATE_ENCRYPTION_KEY: 'encryptionKey',
