@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/options.js';
 import { loadPlugins } from '../src/plugins.js';
 import { settingDocs } from '../src/settings-docs.js';
-import { docFiles, generatedDocs } from '../src/write-docs.js';
+import { docFiles, generatedDocs, unpadTables } from '../src/write-docs.js';
 
 const regenerate = 'run `pnpm --filter @zapgate/server openapi`';
 
 describe('generated docs', () => {
   it(`the README's settings, plugins and route table are current (${regenerate})`, async () => {
     const committed = await readFile(docFiles.readme, 'utf8');
-    expect(committed).toBe((await generatedDocs()).readme);
+    expect(unpadTables(committed)).toBe(unpadTables((await generatedDocs()).readme));
   });
 
   it(`.env.example is current (${regenerate})`, async () => {

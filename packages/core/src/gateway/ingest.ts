@@ -5,8 +5,8 @@ import type { Connection, ConnectorEvent, InboundMessage } from '../ports/connec
 import type { MediaStore } from '../ports/media.js';
 import type { Repositories, Store } from '../ports/store.js';
 import { appendEvent } from './event-writer.js';
-import { asMessage, type HookRunner } from './hooks.js';
 import { countReceived, type MessageMetrics } from './gateway-metrics.js';
+import { asMessage, type HookRunner } from './hooks.js';
 import { InboundWriter } from './inbound-writer.js';
 import type { GatewayTuning } from './options.js';
 
