@@ -44,14 +44,14 @@ describe('generated docs', () => {
   });
 
   it('the route table lists every route of the OpenAPI document with who may call it', async () => {
-    const readme = await readFile(docFiles.readme, 'utf8');
+    const readme = unpadTables(await readFile(docFiles.readme, 'utf8'));
     const doc = JSON.parse(await readFile(docFiles.openapi, 'utf8'));
     const operations = Object.values(
       doc.paths as Record<string, Record<string, { operationId: string }>>,
     ).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
     expect(operations.length).toBeGreaterThan(60);
-    for (const id of operations) expect(readme).toContain(`| \`${id}\` |`);
-    expect(readme).toMatch(/\| GET \| `\/health\/ready` \| `getReadiness` \| public \|/);
-    expect(readme).toMatch(/\| POST \| `\/v1\/sessions` \| `createSession` \| admin \|/);
+    for (const id of operations) expect(readme).toContain(`|\`${id}\`|`);
+    expect(readme).toContain('|GET|`/health/ready`|`getReadiness`|public|');
+    expect(readme).toContain('|POST|`/v1/sessions`|`createSession`|admin|');
   });
 });
