@@ -7,6 +7,8 @@ export type CampaignsContext = PluginContext<ResolvedCampaignsOptions>;
 /** A unit of work: the plugin's SQL and `emit`, both in one transaction (state and its event commit together). */
 export interface Tx {
   sql: SqlClient;
+  /** The store transaction itself (to enqueue jobs that exist only if it commits). */
+  repos: Repositories;
   emit<K extends EventType>(type: K, sessionId: string | null, data: GatewayEvent<K>['data']): Promise<void>;
 }
 
@@ -15,6 +17,7 @@ export function inTx<T>(ctx: CampaignsContext, fn: (tx: Tx) => Promise<T>): Prom
   return ctx.store.transaction((repos: Repositories) =>
     fn({
       sql: repos.sql!,
+      repos,
       emit: (type, sessionId, data) => ctx.emit(type, sessionId, data, repos),
     }),
   );

@@ -5,7 +5,7 @@ import {
   type PluginContext,
   type RequestAuth,
 } from '@zapgate/core';
-import { fakeConnector } from '@zapgate/core/testing';
+import { type FakeConnector, fakeConnector } from '@zapgate/core/testing';
 import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
 import { createTestDatabase } from '@zapgate/store-postgres/testing';
 import { type CampaignsOptions, campaigns, type ResolvedCampaignsOptions } from '../src/index.js';
@@ -24,6 +24,8 @@ export interface Reply<T = any> {
 export interface Harness {
   gateway: Gateway;
   store: PostgresStore;
+  /** The scriptable connector: open sessions, read what was sent, play receipts and replies. */
+  fake: FakeConnector;
   ctx: PluginContext<ResolvedCampaignsOptions>;
   /** Runs a route handler with already-valid input (the host's schema validation is the server's job). */
   call(
@@ -37,9 +39,10 @@ export interface Harness {
 export async function startHarness(backend: Backend, options: CampaignsOptions = {}): Promise<Harness> {
   const database = backend === 'postgres' ? await createTestDatabase({ prefix: 'zapgate_campaigns' }) : null;
   const store = postgresStore(database ? { databaseUrl: database.url } : { dataDir: 'memory://' });
+  const fake = fakeConnector();
   const gateway = createGateway({
     store,
-    connector: fakeConnector(),
+    connector: fake,
     plugins: [campaigns({ progressIntervalMs: 0, ...options })],
     tuning: { events: { pollIntervalMs: 50 } },
   });
@@ -48,6 +51,7 @@ export async function startHarness(backend: Backend, options: CampaignsOptions =
   return {
     gateway,
     store,
+    fake,
     ctx,
     async call(operationId, input = {}) {
       const mounted = gateway.routes.find(({ route }) => route.operationId === operationId);
@@ -75,6 +79,33 @@ export async function startHarness(backend: Backend, options: CampaignsOptions =
       await database?.drop();
     },
   };
+}
+
+/** Creates a session, connects it and pairs it (fake phone) as `phoneNumber`; returns its id. */
+export async function connectedSession(h: Harness, name: string, phoneNumber: string): Promise<string> {
+  const id = await createSession(h, name);
+  await h.gateway.sessions.connect(id);
+  await waitFor(() => h.fake.session(id).connection);
+  await h.fake
+    .session(id)
+    .open({ phoneNumber, deviceJid: `${phoneNumber}:1@s.whatsapp.net`, pushName: name });
+  await waitFor(async () => (await h.gateway.sessions.get(id)).status === 'connected');
+  return id;
+}
+
+/** Polls until `fn` returns a truthy value (generous: the CI machine is busy). */
+export async function waitFor<T>(
+  fn: () => Promise<T> | T,
+  timeoutMs = 60_000,
+  label = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Creates a session (not connected) and returns its id. */

@@ -19,7 +19,7 @@ const allowedFrom: Record<
 };
 
 /** Called in the transaction of a change that makes a campaign send (to enqueue its senders). */
-export type OnSending = (tx: Tx, campaign: CampaignRecord) => Promise<void>;
+export type OnSending = (ctx: CampaignsContext, tx: Tx, campaign: CampaignRecord) => Promise<void>;
 
 /**
  * Moves a campaign to `status` and emits `campaign.status` in the same transaction; a
@@ -68,7 +68,7 @@ export function startCampaign(ctx: CampaignsContext, id: string, onSending: OnSe
     if (campaign.status === 'paused')
       for (const part of await campaignsRepo.sessions(tx.sql, id))
         if (part.status === 'paused') await setSessionPart(tx, updated, part.sessionId, null);
-    await onSending(tx, updated);
+    await onSending(ctx, tx, updated);
     return updated;
   });
 }
