@@ -1,5 +1,6 @@
 // `pnpm bench` — every benchmark in turn; `BENCH_ONLY=inbound-postgres,send-api` picks some.
 // `BENCH_SCALE=0.1` shrinks the sizes (for a quick look; BENCHMARKS.md uses 1).
+import { campaignsBench } from './campaigns.js';
 import { inboundBench } from './inbound.js';
 import { machine } from './report.js';
 import { sendApiBench } from './send-api.js';
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<void>> = {
   'inbound-postgres': () => inboundBench('postgres', inboundSizes),
   'inbound-pglite': () => inboundBench('pglite', inboundSizes),
   'send-api': () => sendApiBench({ seconds: Math.max(2, Math.round(6 * scale)) }),
+  campaigns: () => campaignsBench({ recipients: n(1000), perMinute: 600 }),
 };
 
 const started = Date.now();

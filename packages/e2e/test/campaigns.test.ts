@@ -1,0 +1,194 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { campaigns } from '@zapgate/plugin-campaigns';
+import type { SimContact } from '@zapgate/wa-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pairOverHttp, type ServerStack, startServerStack, waitForStatus } from './server-stack.js';
+import { waitFor } from './stack.js';
+
+/** A 2×2 PNG, served over HTTP for the media variant. */
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DA0PCfAUIBACFyBP1TVaZ3AAAAAElFTkSuQmCC',
+  'base64',
+);
+/** Fast pacing for tests: no pauses, caps or warm-up; typing kept short. */
+const fast = {
+  messagesPerMinute: 1200,
+  gapJitter: 0.2,
+  pauseEvery: 0,
+  dailyCap: 100_000,
+  warmup: { enabled: false },
+  typing: { enabled: true, msPerChar: 1, minMs: 5, maxMs: 20 },
+};
+const SENDER = '15554440001';
+const digits = (i: number) => `1415555${String(3000 + i).padStart(4, '0')}`;
+
+// Campaigns end to end: the server with the campaigns plugin, real Baileys, the simulator.
+describe('campaigns on wa-sim (Postgres)', () => {
+  let stack: ServerStack;
+  let media: Server;
+  let mediaUrl: string;
+  let sessionId: string;
+  let deviceJid: string;
+  const contacts: SimContact[] = [];
+
+  beforeAll(async () => {
+    media = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(png));
+    await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
+    mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}/promo.png`;
+    stack = await startServerStack('postgres', {
+      allowPrivateUrls: ['127.0.0.1'],
+      server: { plugins: [campaigns()] },
+    });
+    const paired = await pairOverHttp(stack, 'campaigns', SENDER);
+    sessionId = paired.id;
+    deviceJid = paired.session.deviceJid;
+    // every tenth contact never reads (its recipient stops at delivered)
+    for (let i = 0; i < 200; i++)
+      contacts.push(stack.sim.contact(digits(i), { name: `C${i}`, autoRead: i % 10 !== 0 }));
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await new Promise((resolve) => media?.close(resolve));
+  });
+
+  const create = async (body: Record<string, unknown>) => {
+    const created = await stack.api('POST', '/v1/campaigns', {
+      sessionIds: [sessionId],
+      pacing: fast,
+      ...body,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return created.body.campaign.id as string;
+  };
+  const campaign = async (id: string) => (await stack.api('GET', `/v1/campaigns/${id}`)).body;
+  const recipients = async (id: string) =>
+    (await stack.api('GET', `/v1/campaigns/${id}/recipients?limit=500`)).body.items as Array<{
+      phone: string;
+      status: string;
+      reason: string | null;
+    }>;
+  const received = (contact: SimContact) => contact.received.filter((m) => !m.ownCopy);
+  const textOf = (m: SimContact['received'][number]) =>
+    m.message.conversation ?? m.message.extendedTextMessage?.text ?? m.message.imageMessage?.caption ?? '';
+
+  it('sends 200 recipients their personalised text or image once; receipts move them to read or delivered', async () => {
+    const csv = `name,phone\n${contacts.map((_, i) => `Name ${i},+${digits(i)}`).join('\n')}\n`;
+    const id = await create({
+      name: 'Two hundred',
+      audience: { csv },
+      content: {
+        variants: [
+          { text: '{Hi|Hello|Hey} {{name|friend}}, reply STOP to opt out' },
+          { text: 'A picture for {{name}}', media: { type: 'image', url: mediaUrl } },
+        ],
+      },
+    });
+    expect((await stack.api('POST', `/v1/campaigns/${id}/start`)).body.status).toBe('running');
+    await waitFor(async () => (await campaign(id)).status === 'completed', 240_000, 'campaign completed');
+    for (const [i, contact] of contacts.entries()) {
+      const got = received(contact);
+      expect(got, `contact ${i}`).toHaveLength(1);
+      const text = textOf(got[0]!);
+      if (i % 2 === 0) expect(text).toMatch(new RegExp(`^(Hi|Hello|Hey) Name ${i}, reply STOP to opt out$`));
+      else {
+        expect(text).toBe(`A picture for Name ${i}`);
+        expect(got[0]!.message.imageMessage?.mimetype).toBe('image/png');
+      }
+    }
+    // receipts are tracked, not assumed: read where the contact read, never where it did not
+    await waitFor(
+      async () => {
+        const rows = await recipients(id);
+        return rows.every((r, i) =>
+          i % 10 === 0 ? ['sent', 'delivered'].includes(r.status) : r.status === 'read',
+        );
+      },
+      120_000,
+      'read and delivered receipts',
+    );
+  }, 300_000);
+
+  it('moves replies to replied; STOP opts out and a later campaign skips the number', async () => {
+    const [first] = (await stack.api('GET', '/v1/campaigns?limit=1')).body.items;
+    await contacts[1]!.sendText(deviceJid, 'Sounds good!');
+    await contacts[2]!.sendText(deviceJid, 'Stop!');
+    await waitFor(
+      async () => {
+        const rows = await recipients(first.id);
+        return rows[1]?.status === 'replied' && rows[2]?.status === 'opted_out';
+      },
+      60_000,
+      'replied and opted out',
+    );
+    const suppressions = await stack.api('GET', `/v1/sessions/${sessionId}/suppressions`);
+    expect(suppressions.body.items.map((s: { phone: string }) => s.phone)).toEqual([`+${digits(2)}`]);
+    const id = await create({
+      name: 'Second',
+      audience: { recipients: [1, 2, 3].map((i) => ({ phone: `+${digits(i)}` })) },
+      content: { variants: [{ text: 'Second round' }] },
+    });
+    await stack.api('POST', `/v1/campaigns/${id}/start`);
+    await waitFor(async () => (await campaign(id)).status === 'completed', 60_000, 'second completed');
+    expect((await recipients(id)).map((r) => `${r.status} ${r.reason ?? ''}`.trim())).toEqual([
+      expect.stringMatching(/^(sent|delivered|read)$/),
+      'skipped suppressed',
+      expect.stringMatching(/^(sent|delivered|read)$/),
+    ]);
+    expect(received(contacts[2]!).map(textOf)).not.toContain('Second round');
+    expect(received(contacts[3]!).map(textOf)).toContain('Second round');
+  });
+
+  it('pauses the session part on WhatsApp 463 (reach-out restriction) to new contacts', async () => {
+    const strangers = [300, 301, 302].map((i) => stack.sim.contact(digits(i)));
+    stack.sim.restrictReachOut(deviceJid);
+    try {
+      const id = await create({
+        name: 'Cold',
+        audience: { recipients: strangers.map((c) => ({ phone: `+${c.phoneNumber}` })) },
+        content: { variants: [{ text: 'Cold outreach' }] },
+        pacing: { ...fast, messagesPerMinute: 20 },
+      });
+      await stack.api('POST', `/v1/campaigns/${id}/start`);
+      const paused = await waitFor(
+        async () => {
+          const c = await campaign(id);
+          return c.status === 'paused' ? c : null;
+        },
+        60_000,
+        'paused',
+      );
+      expect(paused.statusReason).toBe('all sessions paused (last: reach_out_restricted)');
+      const rows = await recipients(id);
+      expect(rows[0]).toMatchObject({ status: 'failed', reason: '463' });
+      expect(rows.slice(1).map((r) => r.status)).toEqual(['pending', 'pending']);
+      expect(strangers.flatMap(received)).toEqual([]);
+      await stack.api('POST', `/v1/campaigns/${id}/cancel`);
+    } finally {
+      stack.sim.restrictReachOut(deviceJid, false);
+    }
+  });
+
+  it('pauses the part of a session that logs out', async () => {
+    const id = await create({
+      name: 'Slow',
+      audience: { recipients: [10, 11, 12, 13].map((i) => ({ phone: `+${digits(i)}` })) },
+      content: { variants: [{ text: 'Slowly' }] },
+      pacing: { ...fast, messagesPerMinute: 6 },
+    });
+    await stack.api('POST', `/v1/campaigns/${id}/start`);
+    await waitFor(() => received(contacts[10]!).some((m) => textOf(m) === 'Slowly'), 60_000, 'first sent');
+    stack.sim.logout(deviceJid);
+    await waitForStatus(stack, sessionId, 'logged_out');
+    const paused = await waitFor(
+      async () => {
+        const c = await campaign(id);
+        return c.status === 'paused' ? c : null;
+      },
+      60_000,
+      'paused',
+    );
+    expect(paused.statusReason).toBe('all sessions paused (last: logged_out)');
+    expect((await recipients(id)).filter((r) => r.status === 'pending').length).toBeGreaterThanOrEqual(2);
+  });
+});
