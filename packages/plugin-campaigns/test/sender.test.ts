@@ -165,18 +165,18 @@ describe.each(backends)('the sender on %s', (backend) => {
       schedule: { timeZone: 'UTC', windows: [{ days: [other], start: '10:00', end: '11:00' }] },
     });
     await h.call('startCampaign', { params: { campaignId: id } });
-    const job = await waitFor(
+    const job = await waitFor<Record<string, unknown> | null>(
       async () => {
         const [row] = await h.ctx.sql!.query(
           `SELECT "runAt" FROM "jobs" WHERE "pluginId" = 'campaigns' AND "payload"->>'campaignId' = ? AND "runAt" > now() + interval '1 hour'`,
           [id],
         );
-        return row;
+        return row ?? null;
       },
       60_000,
       'the next link',
     );
-    const runAt = new Date(String(job.runAt instanceof Date ? job.runAt.toISOString() : job.runAt));
+    const runAt = job?.runAt instanceof Date ? job.runAt : new Date(String(job?.runAt));
     expect(runAt.getUTCDay()).toBe((today + 2) % 7);
     expect(runAt.toISOString().slice(11, 19)).toBe('10:00:00');
     expect((await recipients(id)).map((r) => r.status)).toEqual(['pending', 'pending']);

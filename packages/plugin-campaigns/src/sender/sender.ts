@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError, type JobRun, type Message } from '@zapgate/core';
 import { type CompiledContent, compileContent } from '../content/content.js';
-import { type PacingState, planNext, recordSend, typingMs } from '../pacing/planner.js';
+import { planNext, recordSend, typingMs } from '../pacing/planner.js';
 import type { PacingSettings } from '../pacing/schemas.js';
 import { type CampaignRecord, campaignsRepo } from '../repo/campaigns.js';
 import { pacingRepo } from '../repo/pacing.js';
