@@ -40,6 +40,7 @@ export {
   CampaignSettings,
   type CampaignsOptions,
   CampaignsOptionsSchema,
+  CampaignsSessionSettings,
   type ResolvedCampaignsOptions,
 } from './options.js';
 export {

@@ -72,3 +72,23 @@ export const CampaignSettings = Type.Object(
   { additionalProperties: false },
 );
 export type CampaignSettings = Static<typeof CampaignSettings>;
+
+/**
+ * Per-session settings of the plugin (`PUT /v1/sessions/{sessionId}/plugins/campaigns`): what
+ * counts as an opt-out on that number and how it is confirmed, e.g. in the number's language.
+ * An unset field uses the plugin's option of the same name.
+ */
+export const CampaignsSessionSettings = Type.Object(
+  {
+    /** Replies that opt a recipient out on this session. @default the `optOutKeywords` option */
+    optOutKeywords: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 100 }),
+    ),
+    /** Confirmation sent after an opt-out on this session; null sends none. @default the `optOutConfirmation` option */
+    optOutConfirmation: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 1024 }), Type.Null()]),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CampaignsSessionSettings = Static<typeof CampaignsSessionSettings>;

@@ -2,7 +2,7 @@ import { definePlugin, type GatewayPlugin, type JobRun } from '@zapgate/core';
 import { campaignsEventSchemas } from './events.js';
 import { refuseSuppressed } from './hooks/before-send.js';
 import { campaignsMigrations } from './migrations/index.js';
-import { type CampaignsOptions, CampaignsOptionsSchema } from './options.js';
+import { type CampaignsOptions, CampaignsOptionsSchema, CampaignsSessionSettings } from './options.js';
 import { campaignsRepo } from './repo/campaigns.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { recipientRoutes } from './routes/recipients.js';
@@ -38,6 +38,7 @@ export const campaigns = (options: CampaignsOptions = {}) =>
     coreVersion: '>=0.1.0 <1.0.0',
     optionsSchema: CampaignsOptionsSchema,
     options,
+    sessionSettingsSchema: CampaignsSessionSettings,
     migrations: campaignsMigrations,
     eventSchemas: campaignsEventSchemas,
     events: {

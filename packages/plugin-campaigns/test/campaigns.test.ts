@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refuseSuppressed } from '../src/hooks/before-send.js';
 import { recipientsRepo } from '../src/repo/recipients.js';
 import { inTx } from '../src/runtime.js';
-import { onMessageReceived, onMessageStatus } from '../src/tracking/handlers.js';
+import { onMessageReceived, onMessageStatus, optOutSettings } from '../src/tracking/handlers.js';
 import { backends, createSession, type Harness, startHarness } from './helpers.js';
 
 const csv =
@@ -209,6 +209,23 @@ describe.each(backends)('campaigns on %s', (backend) => {
       const error = await send(sessionId, { type: 'text', to, text: 'hi' }).catch((e) => e);
       expect(error.code).toBe('SESSION_NOT_CONNECTED');
     }
+  });
+
+  it('reads opt-out keywords and the confirmation from the session settings', async () => {
+    const other = await createSession(h, 'settings');
+    await h.gateway.pluginSettings.put(other, 'campaigns', {
+      optOutKeywords: ['DESCADASTRAR'],
+      optOutConfirmation: null,
+    });
+    expect(await optOutSettings(h.ctx, other)).toEqual({ keywords: ['DESCADASTRAR'], confirmation: null });
+    expect(await optOutSettings(h.ctx, sessionId)).toEqual({
+      keywords: ['STOP', 'SAIR', 'PARAR', 'BAJA', 'UNSUBSCRIBE'],
+      confirmation: null,
+    });
+    const bad = await h.gateway.pluginSettings
+      .put(other, 'campaigns', { optOutKeywords: [] })
+      .catch((error) => error);
+    expect(bad.statusCode).toBe(400);
   });
 
   it('manages the suppression list over its routes', async () => {

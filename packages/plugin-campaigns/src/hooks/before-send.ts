@@ -3,6 +3,7 @@ import { normalisePhone } from '../audience/phone.js';
 import { campaignsError } from '../error-codes.js';
 import { suppressionsRepo } from '../repo/suppressions.js';
 import type { CampaignsContext } from '../runtime.js';
+import { optOutSettings } from '../tracking/handlers.js';
 
 /**
  * `beforeSend`: refuses a campaign send (origin `plugin:campaigns`) to a number on the
@@ -13,12 +14,10 @@ import type { CampaignsContext } from '../runtime.js';
 export async function refuseSuppressed(send: BeforeSend, ctx: CampaignsContext): Promise<void> {
   if (send.origin !== `plugin:${ctx.pluginId}`) return;
   const { body } = send;
-  if (
-    body.type === 'text' &&
-    ctx.options.optOutConfirmation !== null &&
-    body.text === ctx.options.optOutConfirmation
-  )
-    return;
+  if (body.type === 'text') {
+    const { confirmation } = await optOutSettings(ctx, send.sessionId);
+    if (confirmation !== null && body.text === confirmation) return;
+  }
   const phone = normalisePhone(body.to);
   if (!phone.ok) return;
   if (await suppressionsRepo.has(ctx.sql!, send.sessionId, phone.e164))

@@ -1,5 +1,6 @@
 import type { GatewayEvent } from '@zapgate/core';
 import { normalisePhone } from '../audience/phone.js';
+import type { CampaignsSessionSettings } from '../options.js';
 import { campaignsRepo } from '../repo/campaigns.js';
 import type { RecipientRecord } from '../repo/recipients.js';
 import { recipientsRepo } from '../repo/recipients.js';
@@ -121,7 +122,8 @@ export async function onMessageReceived(
   const phone = message.isFromMe ? null : phoneOfChat(message.chatId);
   if (!phone?.ok) return;
   const text = message.msgType === 'text' ? ((message.content as { text?: string }).text ?? '') : '';
-  const optOut = isOptOut(text, ctx.options.optOutKeywords);
+  const { keywords, confirmation } = await optOutSettings(ctx, message.sessionId);
+  const optOut = isOptOut(text, keywords);
   const confirm = await inTx(ctx, async (tx) => {
     const reached = await recipientsRepo.reachedByPhone(tx.sql, message.sessionId, phone.e164);
     if (!optOut) {
@@ -147,12 +149,24 @@ export async function onMessageReceived(
     return true;
   });
   // the idempotency key makes the confirmation go once per number, also when this handler is retried
-  if (confirm && ctx.options.optOutConfirmation)
+  if (confirm && confirmation)
     await ctx.gateway.messages.send(
       message.sessionId,
-      { type: 'text', to: phone.e164.slice(1), text: ctx.options.optOutConfirmation },
+      { type: 'text', to: phone.e164.slice(1), text: confirmation },
       { idempotencyKey: `campaigns:opt-out:${message.sessionId}:${phone.e164}` },
     );
+}
+
+/** The opt-out keywords and confirmation of a session: its settings, else the plugin's options. */
+export async function optOutSettings(ctx: CampaignsContext, sessionId: string) {
+  const settings = (await ctx.settings.get(sessionId)) as CampaignsSessionSettings | undefined;
+  return {
+    keywords: settings?.optOutKeywords ?? ctx.options.optOutKeywords,
+    confirmation:
+      settings?.optOutConfirmation === undefined
+        ? ctx.options.optOutConfirmation
+        : settings.optOutConfirmation,
+  };
 }
 
 /** `session.status`: a session that logs out pauses its part of every sending campaign. */
