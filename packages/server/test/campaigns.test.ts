@@ -1,4 +1,5 @@
 import { campaigns } from '@zapgate/plugin-campaigns';
+import { postgresStore } from '@zapgate/store-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, type TestServer, testServer } from './fixtures.js';
 
@@ -8,9 +9,12 @@ describe('campaign routes through the server', () => {
   let t: TestServer;
   let s: { id: string; apiKey: string };
   beforeAll(async () => {
-    t = await testServer({ plugins: [campaigns()] });
+    // migrate before the server's ready hook (its 10 s budget is short for PGlite on a busy machine)
+    const store = postgresStore({ dataDir: 'memory://' });
+    await store.init();
+    t = await testServer({ plugins: [campaigns()], store });
     s = await t.createSession('campaigns');
-  });
+  }, 180_000);
   afterAll(() => t?.close());
 
   const inject = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
