@@ -27,6 +27,8 @@ export const CoreErrorCodes = {
   QR_NOT_AVAILABLE: 409,
   IDEMPOTENCY_KEY_REUSED: 409,
   MEDIA_TOO_LARGE: 413,
+  /** Too many requests to a rate-limited route; retry after the `Retry-After` header. */
+  RATE_LIMITED: 429,
   MEDIA_UNAVAILABLE: 404,
   MEDIA_FETCH_FAILED: 422,
   /** The media's bytes are not of the declared MIME type, or not of the kind the message type needs. */

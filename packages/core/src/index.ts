@@ -59,6 +59,8 @@ export type {
   DirectoryApi,
   GatewayApi,
   GroupsApi,
+  MediaApi,
+  MediaFile,
   MessagesApi,
   PluginSettingsApi,
   ProfileApi,

@@ -117,7 +117,7 @@ export const zapgateRoutes = fp<ZapgateRoutesOptions>(
         callerRoutes(api);
         adminRoutes(api, ctx);
         pluginSettingsRoutes(api, ctx);
-        pluginRoutes(api, ctx);
+        await pluginRoutes(api, ctx);
       },
       { prefix: options.prefix ?? '/v1' },
     );

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Chat } from '../contracts/chat.js';
 import type { PageOf } from '../contracts/common.js';
 import type { Contact } from '../contracts/contact.js';
@@ -165,6 +166,26 @@ export interface PluginSettingsApi {
   delete(sessionId: string, pluginId: string): Promise<void>;
 }
 
+/** A stored media file, ready to read. */
+export interface MediaFile {
+  /** The bytes (read it once). */
+  stream: Readable;
+  mimeType: string;
+  /** Bytes, when known. */
+  size: number | undefined;
+  fileName: string | undefined;
+}
+
+/** Stored media of messages. */
+export interface MediaApi {
+  /**
+   * The media of a stored message. `MESSAGE_NOT_FOUND` for an unknown message,
+   * `MEDIA_UNAVAILABLE` when it has no stored file (not media, not downloaded, or no media store).
+   * To send media from bytes, pass `SendOptions.upload` to `messages.send`.
+   */
+  read(sessionId: string, messageId: string): Promise<MediaFile>;
+}
+
 /** What plugins and hosts can do with a gateway. */
 export interface GatewayApi {
   sessions: SessionsApi;
@@ -175,6 +196,7 @@ export interface GatewayApi {
   groups: GroupsApi;
   profile: ProfileApi;
   pluginSettings: PluginSettingsApi;
+  media: MediaApi;
   /** The live connection of a connected session, or `SESSION_NOT_CONNECTED`. */
   connection(sessionId: string): Promise<Connection>;
 }

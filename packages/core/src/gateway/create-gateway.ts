@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import { GatewayError } from '../errors.js';
 import { registerJobs } from '../jobs/registry.js';
 import { JobRunner } from '../jobs/runner.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -153,9 +154,20 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const settings = createPluginSettings({ resolved, store, access, encryptionKey: config.encryptionKey });
   const deps = { store, connection: access.connection };
+  const messages = createMessagesApi({ store, access, send });
   const api: GatewayApi = {
     sessions: createSessionsApi({ store, manager, access, outgoing }),
-    messages: createMessagesApi({ store, access, send }),
+    messages,
+    media: {
+      async read(sessionId, messageId) {
+        const message = await messages.get(sessionId, messageId);
+        const info = message.mediaInfo;
+        const stream = info?.path && options.mediaStore ? await options.mediaStore.get(info.path) : null;
+        if (!info || !stream)
+          throw new GatewayError('MEDIA_UNAVAILABLE', `Message ${message.id} has no stored media`);
+        return { stream, mimeType: info.mimeType, size: info.size, fileName: info.fileName };
+      },
+    },
     directory: createDirectoryApi(store, access),
     chats: createChatsApi(deps),
     contacts: createContactsApi(deps),

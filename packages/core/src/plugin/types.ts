@@ -103,6 +103,11 @@ export interface RouteRequest<S extends RouteSchema = RouteSchema> {
   body: StaticOf<S['body']>;
   headers: Record<string, string | undefined>;
   auth: RequestAuth;
+  /**
+   * The request body exactly as received, on routes declared with `rawBody: true` (an empty
+   * buffer when there was none); `undefined` otherwise.
+   */
+  rawBody?: Buffer;
 }
 
 /** What a route handler returns. */
@@ -125,6 +130,27 @@ export interface PluginRoute<S extends RouteSchema = RouteSchema, Options = unkn
   tags?: string[];
   auth: AuthScope;
   schema: S;
+  /**
+   * Keep the request body as received in `request.rawBody` (for signed callbacks: an HMAC is
+   * over the exact bytes). JSON bodies are still parsed into `body`; other content types
+   * reach the handler with `body` undefined. @default false
+   */
+  rawBody?: boolean;
+  /**
+   * Runs after authentication and body validation, before the handler: throw a `GatewayError`
+   * (e.g. 401 or 403) to refuse the request. @default none
+   */
+  verify?(request: RouteRequest<S>, ctx: PluginContext<Options>): Promise<void> | void;
+  /** Limits of this route, for public callbacks. @default the host's (body limit) and none (rate) */
+  limits?: {
+    /** Largest body in bytes (larger: 413). @default the host's body limit */
+    bodyBytes?: number;
+    /**
+     * Requests per minute per client address (more: 429 `RATE_LIMITED` with `Retry-After`).
+     * Counted per process. @default unlimited
+     */
+    perMinute?: number;
+  };
   handler(request: RouteRequest<S>, ctx: PluginContext<Options>): Promise<RouteReply>;
 }
 

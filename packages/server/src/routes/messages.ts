@@ -235,16 +235,12 @@ export function messageRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
       },
     },
     async (request, reply) => {
-      const message = await gateway.messages.get(request.params.sessionId, request.params.messageId);
-      const info = message.mediaInfo;
-      const stream = info?.path && gateway.mediaStore ? await gateway.mediaStore.get(info.path) : null;
-      if (!info || !stream)
-        throw new GatewayError('MEDIA_UNAVAILABLE', `Message ${message.id} has no stored media`);
-      reply.type(info.mimeType || 'application/octet-stream');
-      if (info.size !== undefined) reply.header('content-length', info.size);
-      if (info.fileName)
-        reply.header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(info.fileName)}`);
-      return reply.send(stream);
+      const media = await gateway.media.read(request.params.sessionId, request.params.messageId);
+      reply.type(media.mimeType || 'application/octet-stream');
+      if (media.size !== undefined) reply.header('content-length', media.size);
+      if (media.fileName)
+        reply.header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(media.fileName)}`);
+      return reply.send(media.stream);
     },
   );
 }
