@@ -1,4 +1,4 @@
-import type { Store, StoredEvent } from '@zapgate/core';
+import { followEvents, type Store, type StoredEvent } from '@zapgate/core';
 import QRCode from 'qrcode';
 
 /** Options of {@link qrPrinter}. */
@@ -19,8 +19,6 @@ export interface QrPrinter {
   stop(): Promise<void>;
 }
 
-const batchSize = 100;
-
 /**
  * Prints every new QR code of every session to a terminal, with the session's name, by
  * tailing the durable event log from its current head (`session.qr` events). QR codes that
@@ -35,15 +33,7 @@ const batchSize = 100;
 export function qrPrinter(options: QrPrinterOptions): QrPrinter {
   const { store } = options;
   const out = options.out ?? process.stdout;
-  const pollMs = options.pollMs ?? 2000;
   let stopped = false;
-  let wake: (() => void) | undefined;
-  // Set by a wake-up that arrives while a batch is being read, so it is not lost.
-  let signalled = false;
-  const unsubscribe = store.onEventsAppended(() => {
-    signalled = true;
-    wake?.();
-  });
 
   const printBatch = async (events: StoredEvent[]) => {
     const newest = new Map<string, StoredEvent>();
@@ -57,40 +47,21 @@ export function qrPrinter(options: QrPrinterOptions): QrPrinter {
     }
   };
 
-  const loop = (async () => {
-    let cursor = await store.events.head();
-    while (!stopped) {
-      signalled = false;
-      let more = false;
-      try {
-        const batch = await store.events.list({ afterSeq: cursor, limit: batchSize, types: ['session.qr'] });
-        const last = batch.at(-1);
-        if (last) cursor = last.seq;
-        more = batch.length === batchSize;
-        await printBatch(batch);
-      } catch (error) {
-        options.onError?.(error);
-      }
-      if (more || signalled || stopped) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-  })().catch((error: unknown) => options.onError?.(error));
+  const follower = followEvents({
+    store,
+    types: ['session.qr'],
+    batchSize: 100,
+    pollIntervalMs: options.pollMs ?? 2000,
+    onEvents: printBatch,
+    onError: (error) => options.onError?.(error),
+  });
 
   let stopping: Promise<void> | undefined;
   return {
     stop() {
       stopping ??= (async () => {
         stopped = true;
-        unsubscribe();
-        wake?.();
-        await loop;
+        await follower.stop();
       })();
       return stopping;
     },

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { GatewayError, matchesEventPattern, type StoredEvent } from '@zapgate/core';
+import { type EventFollower, followEvents, GatewayError, type StoredEvent } from '@zapgate/core';
 import type { FastifyReply } from 'fastify';
 import type { RouteContext, ZapgateInstance } from '../context.js';
 import { rawResponse, responses } from '../schemas.js';
@@ -71,27 +71,30 @@ export function eventRoutes(app: ZapgateInstance, ctx: RouteContext) {
       } else {
         cursor = await store.events.head();
       }
-      const wanted = (e: StoredEvent) =>
-        (!sessionId || e.sessionId === sessionId) &&
-        (patterns.length === 0 || patterns.some((p) => matchesEventPattern(p, e.type)));
-      stream(reply, ctx, async () => {
-        const batch = await store.events.list({
-          afterSeq: cursor,
-          limit: batchSize,
+      stream(reply, ctx, (onEvents, onError) =>
+        followEvents({
+          store,
+          after: cursor,
           ...(sessionId ? { sessionId } : {}),
-        });
-        const last = batch.at(-1);
-        if (last) cursor = last.seq;
-        return { frames: batch.filter(wanted).map(sseFrame), more: batch.length === batchSize };
-      });
+          ...(patterns.length ? { types: patterns } : {}),
+          batchSize,
+          pollIntervalMs: pollMs,
+          onEvents,
+          onError,
+        }),
+      );
     },
   );
 }
 
+/** Writes the events a follower reads to the response as SSE frames, with keep-alives. */
 function stream(
   reply: FastifyReply,
   ctx: RouteContext,
-  next: () => Promise<{ frames: string[]; more: boolean }>,
+  follow: (
+    onEvents: (events: StoredEvent[]) => Promise<void>,
+    onError: (error: unknown) => void,
+  ) => EventFollower,
 ) {
   reply.hijack();
   const raw = reply.raw;
@@ -103,15 +106,27 @@ function stream(
   });
   raw.write('retry: 3000\n: connected\n\n');
   let closed = false;
-  let wake: (() => void) | undefined;
-  // Set by a wake-up that arrives while a batch is being read, so it is not lost.
-  let signalled = false;
+  const write = async (chunk: string) => {
+    if (!raw.write(chunk))
+      await new Promise<void>((resolve) => raw.once('drain', resolve).once('close', resolve));
+  };
+  const follower = follow(
+    async (events) => {
+      for (const event of events) {
+        if (closed) return;
+        await write(sseFrame(event));
+      }
+    },
+    (error) => {
+      reply.log.error({ err: error }, 'event stream failed');
+      end();
+    },
+  );
   const close = () => {
     if (closed) return;
     closed = true;
-    wake?.();
     clearInterval(keepAlive);
-    unsubscribe();
+    void follower.stop();
     ctx.streams.delete(end);
   };
   const end = () => {
@@ -119,39 +134,6 @@ function stream(
     raw.end();
   };
   ctx.streams.add(end);
-  const unsubscribe = ctx.gateway.store.onEventsAppended(() => {
-    signalled = true;
-    wake?.();
-  });
   const keepAlive = setInterval(() => raw.write(': keepalive\n\n'), ctx.sseKeepAliveMs);
   raw.on('close', close);
-
-  const write = async (chunk: string) => {
-    if (!raw.write(chunk))
-      await new Promise<void>((resolve) => raw.once('drain', resolve).once('close', resolve));
-  };
-  void (async () => {
-    try {
-      while (!closed) {
-        signalled = false;
-        const { frames, more } = await next();
-        for (const frame of frames) {
-          if (closed) return;
-          await write(frame);
-        }
-        if (more || signalled || closed) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
-      }
-    } catch (error) {
-      reply.log.error({ err: error }, 'event stream failed');
-      end();
-    }
-  })();
 }
