@@ -30,6 +30,9 @@ export const CoreErrorCodes = {
   /** Too many requests to a rate-limited route; retry after the `Retry-After` header. */
   RATE_LIMITED: 429,
   MEDIA_UNAVAILABLE: 404,
+  DEAD_LETTER_NOT_FOUND: 404,
+  /** Retrying a dead letter ran it again and it failed again (the dead letter is kept). */
+  DEAD_LETTER_RETRY_FAILED: 409,
   MEDIA_FETCH_FAILED: 422,
   /** The media's bytes are not of the declared MIME type, or not of the kind the message type needs. */
   MEDIA_TYPE_MISMATCH: 400,

@@ -5,6 +5,7 @@ export { currentContext, type ExecutionContext, runInContext } from './context.j
 export { Chat, type ChatInput } from './contracts/chat.js';
 export { Jid, Nullable, Page, type PageOf, Timestamp } from './contracts/common.js';
 export { Contact, type ContactInput } from './contracts/contact.js';
+export { DeadLetter, DeadLetterKind, type NewDeadLetter } from './contracts/dead-letter.js';
 export {
   type AnyGatewayEvent,
   coreEventSchemas,
@@ -76,6 +77,11 @@ export {
   type GatewayOptions,
   type MountedRoute,
 } from './gateway/create-gateway.js';
+export type {
+  DeadLetterRetrier,
+  DeadLettersApi,
+} from './gateway/dead-letters-api.js';
+export { type EventFollower, type FollowEventsOptions, followEvents } from './gateway/event-follower.js';
 export { appendEvent, newEvent } from './gateway/event-writer.js';
 export {
   guardedMediaFetcher,
@@ -84,6 +90,7 @@ export {
   readMediaResponse,
 } from './gateway/media.js';
 export { GatewayTuning } from './gateway/options.js';
+export { defaultEventRetention, type EventRetention } from './gateway/retention.js';
 export { jobBackoffDelay, PermanentJobError, RetryJobError } from './jobs/errors.js';
 export type {
   CancelFilter,
@@ -158,6 +165,8 @@ export type {
   ConsumerCursorRepo,
   ContactRepo,
   CreateSessionInput,
+  DeadLetterFilter,
+  DeadLetterRepo,
   EventLogRepo,
   MessageListFilter,
   MessageRepo,

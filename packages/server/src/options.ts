@@ -128,6 +128,16 @@ export const ServerConfig = Type.Object(
       default: 32 * 1024 * 1024,
       description: 'largest request body in bytes (base64 media counts)',
     }),
+    /**
+     * How long the event log keeps events (`30d`, `12h`, `90m`...; `forever` keeps them all).
+     * Pruned hourly, never an event a plugin has not handled yet. @default '30d'
+     */
+    eventRetention: Type.String({
+      pattern: '^([1-9][0-9]*(ms|s|m|h|d|w)|forever)$',
+      default: '30d',
+      description:
+        'how long the event log keeps events (`12h`, `90d`, `forever`); pruned hourly, never an event a plugin has not handled yet',
+    }),
     /** Interval of SSE keep-alive comments. @default 15000 */
     sseKeepAliveMs: Type.Integer({
       minimum: 100,
@@ -175,6 +185,7 @@ export const configEnv = {
   WA_WEBSOCKET_URL: 'waWebSocketUrl',
   ZAPGATE_BODY_LIMIT: 'bodyLimit',
   ZAPGATE_SSE_KEEPALIVE_MS: 'sseKeepAliveMs',
+  ZAPGATE_EVENT_RETENTION: 'eventRetention',
   ZAPGATE_DOCS: 'docs',
   ZAPGATE_DASHBOARD: 'dashboard',
   ZAPGATE_TRUST_PROXY: 'trustProxy',

@@ -85,6 +85,7 @@ export async function startServer(
     docs: config.docs,
     dashboard: config.dashboard,
     sseKeepAliveMs: config.sseKeepAliveMs,
+    eventRetention: config.eventRetention === 'forever' ? false : config.eventRetention,
     knownMigrations,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });

@@ -19,6 +19,7 @@ import { authRepo } from './repos/auth.js';
 import { chatRepo } from './repos/chats.js';
 import { contactRepo } from './repos/contacts.js';
 import { consumerCursorRepo } from './repos/cursors.js';
+import { deadLetterRepo } from './repos/dead-letters.js';
 import { type EventLogContext, eventLogRepo } from './repos/events.js';
 import { messageRepo } from './repos/messages.js';
 import { pluginSettingsRepo } from './repos/plugin-settings.js';
@@ -87,6 +88,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     events: eventLogRepo(db, events),
     auth: authRepo(db),
     pluginSettings: pluginSettingsRepo(db),
+    deadLetters: deadLetterRepo(db),
     sql: sqlClient(db),
   });
   let initialized: Promise<void> | null = null;

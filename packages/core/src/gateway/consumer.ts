@@ -1,38 +1,79 @@
 import type { StoredEvent } from '../contracts/events.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../ports/store.js';
-import { backoffDelay, sleep } from './backoff.js';
+import { type EventFollower, followEvents } from './event-follower.js';
 import type { GatewayTuning } from './options.js';
+import { type ConsumerStream, StreamWorker } from './stream-worker.js';
 
 /** Options of one durable consumer. */
 export interface ConsumerOptions {
-  /** Stable name: its cursor is stored under it. */
+  /** Stable name: its cursor (and its parked streams) are stored under it. */
   name: string;
   /** This process's identity for leases. */
   owner: string;
   store: Store;
   logger: Logger;
   tuning: GatewayTuning['events'];
-  /** Handles one event; throwing retries it with backoff. */
+  /**
+   * Where a consumer that has no cursor yet starts: `'end'` sees only events appended from
+   * then on, `'beginning'` every event still in the log. @default 'end'
+   */
+  startAt?: 'end' | 'beginning';
+  /** Handles one event; throwing retries it with backoff (holding back only its session). */
   handle(event: StoredEvent): Promise<void>;
+  /**
+   * Keeps an event given up after `tuning.maxAttempts` failed attempts (e.g. in the
+   * dead-letter store); throwing keeps retrying that. @default logs the event at error level
+   */
+  deadLetter?(event: StoredEvent, error: unknown, attempts: number): Promise<void>;
 }
 
 /**
- * Reads the event log after its committed cursor and hands each event to `handle`, in order,
- * at least once: the cursor moves only after the handler returned. One process at a time
- * holds the consumer (a lease); after a crash the lease expires and another resumes.
+ * Reads the event log and hands each event to `handle` at least once, one stream per session
+ * (events without a session are one stream of their own): in log order within a stream, streams
+ * side by side (at most `tuning.concurrency` handlers at once).
+ *
+ * A failing event holds back only its stream: the stream is *parked* (recorded in the store),
+ * the reader goes on with every other session, and the parked stream retries with backoff and
+ * then catches up from the log on its own; after `tuning.maxAttempts` the event goes to
+ * `deadLetter` and the stream moves on. The committed cursor is the position below which every
+ * event is handled or belongs to a parked stream, so a crash resumes without losing any.
+ * One process at a time holds the consumer (a lease); after a crash the lease expires and
+ * another resumes.
  */
 export class DurableConsumer {
   private running = false;
-  private loop: Promise<void> | null = null;
+  private follower: EventFollower | null = null;
   private readonly abort = new AbortController();
-  private wake: (() => void) | null = null;
-  /** Set by a wake-up that arrived while we were busy, so the next idle returns at once. */
-  private woken = false;
-  private unsubscribe: (() => void) | null = null;
-  private held: number | null = null;
+  /** Bumped whenever the lease is (re)taken or lost: work of an older epoch stops. */
+  private epoch = 0;
+  private held = false;
+  /** When the lease was last taken or renewed (by a claim or a commit). */
+  private renewedAt = 0;
+  private committed = 0;
+  /** The position of the last event the reader dispatched or skipped. */
+  private readerPos = 0;
+  /** Dispatched, not yet handled events (in order) — they hold the committed cursor back. */
+  private inflight: number[] = [];
+  private readonly done = new Set<number>();
+  private readonly streams = new Map<string, ConsumerStream>();
+  private readonly workers = new Set<Promise<void>>();
+  private committing: Promise<void> | null = null;
+  private commitAgain = false;
+  private readonly worker: StreamWorker;
 
-  constructor(private readonly options: ConsumerOptions) {}
+  constructor(private readonly options: ConsumerOptions) {
+    this.worker = new StreamWorker({
+      ...options,
+      signal: this.abort.signal,
+      live: (epoch) => this.running && this.epoch === epoch,
+      readerPosition: () => this.readerPos,
+      handled: (seq, epoch) => {
+        if (this.epoch === epoch && this.held) this.markDone(seq);
+      },
+      lost: (epoch) => this.lose(epoch),
+    });
+  }
 
   /** The consumer's stable name. */
   get name(): string {
@@ -41,106 +82,195 @@ export class DurableConsumer {
 
   /** The committed position while this process holds the consumer, else `null` (for lag metrics). */
   get position(): number | null {
-    return this.running ? this.held : null;
+    return this.running && this.held ? this.committed : null;
   }
 
-  start(): void {
+  /**
+   * Starts following the log. A consumer new to the store gets its cursor here (at the log's
+   * current end unless `startAt: 'beginning'`), so every event appended after `start()`
+   * resolves reaches it.
+   */
+  async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = this.options.store.onEventsAppended(() => {
-      this.woken = true;
-      this.wake?.();
+    const { store, tuning, logger, name, owner } = this.options;
+    try {
+      const initial = this.options.startAt === 'beginning' ? 0 : await store.events.head();
+      await store.cursors.claim(name, owner, tuning.leaseMs, initial);
+    } catch (error) {
+      // the reader creates the cursor on its first claim instead
+      logger.warn({ err: error, consumer: name }, 'could not create the consumer cursor yet');
+    }
+    this.follower = followEvents({
+      store,
+      after: 0,
+      batchSize: tuning.batchSize,
+      pollIntervalMs: tuning.pollIntervalMs,
+      beforeRead: () => this.beforeRead(),
+      onEvents: (events) => this.dispatch(events),
+      onError: (error) =>
+        logger.error({ err: error, consumer: name }, 'consumer could not read the event log'),
     });
-    this.loop = this.run().catch((error) =>
-      this.options.logger.error({ err: error }, 'consumer loop crashed'),
-    );
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.abort.abort();
-    this.wake?.();
-    this.unsubscribe?.();
-    await this.loop;
+    await this.follower?.stop();
+    while (this.workers.size > 0) await Promise.all(this.workers);
+    if (this.held) await this.flushCommit().catch(() => {});
     await this.options.store.cursors.release(this.options.name, this.options.owner).catch(() => {});
   }
 
-  private async run(): Promise<void> {
-    const { store, name, owner, tuning, logger } = this.options;
-    while (this.running) {
-      let worked = false;
-      this.woken = false;
-      try {
-        const position = await store.cursors.claim(name, owner, tuning.leaseMs);
-        this.held = position;
-        if (position !== null) worked = await this.drain(position);
-      } catch (error) {
-        logger.error({ err: error, consumer: name }, 'consumer could not read the event log');
-      }
-      if (!worked) await this.idle();
-    }
-  }
-
-  /** Processes one batch; true when there may be more. */
-  private async drain(position: number): Promise<boolean> {
+  /** Renews the lease; on taking it over, restarts from the committed cursor and parked streams. */
+  private async beforeRead(): Promise<boolean | number> {
     const { store, name, owner, tuning } = this.options;
-    const events = await store.events.list({ afterSeq: position, limit: tuning.batchSize });
+    // renewing on every read would cost a write per batch; commits renew it too
+    if (this.held && Date.now() - this.renewedAt < tuning.leaseMs / 4) {
+      return this.inflight.length < tuning.maxPending;
+    }
+    let initial = 0;
+    if (!this.held && this.options.startAt !== 'beginning') initial = await store.events.head();
+    const claimedAt = Date.now();
+    const position = await store.cursors.claim(name, owner, tuning.leaseMs, initial);
+    if (!this.running) return false;
+    if (position === null) {
+      if (this.held) this.lose(this.epoch);
+      return false;
+    }
+    this.renewedAt = claimedAt;
+    if (this.held) return this.inflight.length < tuning.maxPending;
+    const parked = await store.cursors.parked(name);
+    if (!this.running) return false;
+    this.held = true;
+    const epoch = ++this.epoch;
+    this.committed = position;
+    this.readerPos = position;
+    for (const { stream, position: from } of parked) {
+      const st = this.stream(stream, stream === '' ? null : stream);
+      st.parked = true;
+      st.position = from;
+      this.run(st, epoch);
+    }
+    return position;
+  }
+
+  private dispatch(events: StoredEvent[]): void {
+    if (!this.held || !this.running) return;
+    const epoch = this.epoch;
     for (const event of events) {
-      if (!this.running) return false;
-      const handled = await this.handleWithRetry(event);
-      if (!handled) return false;
-      if (!(await store.cursors.commit(name, owner, event.seq, tuning.leaseMs))) {
-        this.held = null; // lease lost
-        return false;
-      }
-      this.held = event.seq;
+      this.readerPos = event.seq;
+      const key = event.sessionId ?? '';
+      const st = this.stream(key, event.sessionId);
+      if (st.parked) continue; // its worker reads it from the log
+      this.inflight.push(event.seq);
+      st.queue.push(event);
+      if (!st.running) this.run(st, epoch);
     }
-    return events.length === tuning.batchSize;
+    this.scheduleCommit();
   }
 
-  private async handleWithRetry(event: StoredEvent): Promise<boolean> {
-    const { tuning, logger, name, store, owner } = this.options;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.options.handle(event);
-        return true;
-      } catch (error) {
-        if (attempt + 1 >= tuning.maxAttempts) {
-          logger.error(
-            { err: error, consumer: name, eventId: event.id, attempts: attempt + 1 },
-            'giving up on event',
-          );
-          return true;
+  private stream(key: string, sessionId: string | null): ConsumerStream {
+    let st = this.streams.get(key);
+    if (!st) {
+      st = {
+        key,
+        sessionId,
+        queue: [],
+        parked: false,
+        backlogUntil: null,
+        position: 0,
+        attempts: 0,
+        running: false,
+      };
+      this.streams.set(key, st);
+    }
+    return st;
+  }
+
+  private run(st: ConsumerStream, epoch: number): void {
+    st.running = true;
+    const work = this.worker
+      .run(st, epoch)
+      .catch((error) =>
+        this.options.logger.error({ err: error, consumer: this.options.name }, 'stream failed'),
+      )
+      .finally(() => {
+        st.running = false;
+        this.workers.delete(work);
+        if (this.streams.get(st.key) !== st) return;
+        const idle = st.queue.length === 0 && !st.parked && st.backlogUntil === null;
+        if (idle) this.streams.delete(st.key);
+        // only an unexpected error ends a worker with work left: run it again after a pause
+        else if (this.running && this.epoch === epoch)
+          setTimeout(() => {
+            if (!st.running && this.running && this.epoch === epoch) this.run(st, epoch);
+          }, this.options.tuning.retryMaxMs).unref?.();
+      });
+    this.workers.add(work);
+  }
+
+  private markDone(seq: number): void {
+    this.done.add(seq);
+    let head = this.inflight[0];
+    const wasFull = this.inflight.length >= this.options.tuning.maxPending;
+    while (head !== undefined && this.done.has(head)) {
+      this.done.delete(head);
+      this.inflight.shift();
+      head = this.inflight[0];
+    }
+    this.scheduleCommit();
+    if (wasFull && this.inflight.length < this.options.tuning.maxPending) this.follower?.wake();
+  }
+
+  /** Every event at or below this position is handled or belongs to a parked stream. */
+  private target(): number {
+    const head = this.inflight[0];
+    return head === undefined ? this.readerPos : head - 1;
+  }
+
+  private scheduleCommit(): void {
+    if (this.committing) {
+      this.commitAgain = true;
+      return;
+    }
+    if (!this.held || this.target() <= this.committed) return;
+    this.committing = this.flushCommit()
+      .catch((error) =>
+        this.options.logger.warn({ err: error, consumer: this.options.name }, 'committing the cursor failed'),
+      )
+      .finally(() => {
+        this.committing = null;
+        if (this.commitAgain) {
+          this.commitAgain = false;
+          this.scheduleCommit();
         }
-        const delay = backoffDelay(attempt, {
-          minDelayMs: tuning.retryMinMs,
-          maxDelayMs: tuning.retryMaxMs,
-          factor: 2,
-        });
-        logger.warn(
-          { err: error, consumer: name, eventId: event.id, attempt: attempt + 1, delayMs: Math.round(delay) },
-          'event handler failed; retrying',
-        );
-        await sleep(delay, this.abort.signal);
-        if (!this.running) return false;
-        // keep the lease while we wait on a failing handler
-        if ((await store.cursors.claim(name, owner, tuning.leaseMs)) === null) return false;
-      }
+      });
+  }
+
+  private async flushCommit(): Promise<void> {
+    const { store, name, owner, tuning } = this.options;
+    const epoch = this.epoch;
+    const target = this.target();
+    if (target <= this.committed) return;
+    const committedAt = Date.now();
+    if (await store.cursors.commit(name, owner, target, tuning.leaseMs)) {
+      this.renewedAt = committedAt;
+      if (this.epoch === epoch) this.committed = Math.max(this.committed, target);
+    } else {
+      this.lose(epoch);
     }
   }
 
-  private idle(): Promise<void> {
-    if (this.woken) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, this.options.tuning.pollIntervalMs);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.wake = null;
-        resolve();
-      }
-      this.wake = done;
-    });
+  /** The lease is gone: drop every piece of work of this epoch; the reader claims again. */
+  private lose(epoch: number): void {
+    if (this.epoch !== epoch || !this.held) return;
+    this.options.logger.warn({ consumer: this.options.name }, 'consumer lease lost; resuming from the store');
+    this.held = false;
+    this.epoch++;
+    this.streams.clear();
+    this.inflight = [];
+    this.done.clear();
   }
 }

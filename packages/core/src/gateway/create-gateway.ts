@@ -12,6 +12,7 @@ import type { MediaStore } from '../ports/media.js';
 import type { Store } from '../ports/store.js';
 import type { GatewayApi } from './api.js';
 import type { DurableConsumer } from './consumer.js';
+import { createDeadLettersApi, type DeadLettersApi, eventRetrier } from './dead-letters-api.js';
 import { createDirectoryApi } from './directory-api.js';
 import { gatewayMetrics } from './gateway-metrics.js';
 import { createHookRunner } from './hooks.js';
@@ -25,6 +26,7 @@ import { createPluginConsumers } from './plugin-consumers.js';
 import { createPluginContexts, requireSqlForMigrations } from './plugin-contexts.js';
 import { createPluginSettings } from './plugin-settings.js';
 import { allEventSchemas, type MountedRoute, mountedRoutes } from './plugin-surface.js';
+import { type EventRetention, retentionMs } from './retention.js';
 import { createSendPipeline } from './send/pipeline.js';
 import { sessionAccess } from './session-access.js';
 import { SessionManager } from './session-manager.js';
@@ -56,6 +58,14 @@ export interface GatewayOptions {
   tuning?: Partial<{ [K in keyof GatewayTuning]: Partial<GatewayTuning[K]> }>;
   /** Identity of this process for consumer leases. @default a random UUID */
   instanceId?: string;
+  /**
+   * How long the event log keeps events: a duration (`'30d'`, `'12h'`), milliseconds, or
+   * `false` to keep them forever. Older events are pruned every `tuning.events.pruneIntervalMs`,
+   * but never one a consumer (a plugin's cursor or one of its parked sessions) has not handled
+   * yet. An SSE client resuming from a pruned event gets `INVALID_CURSOR`.
+   * @default '30d'
+   */
+  eventRetention?: EventRetention;
 }
 
 export type { MountedRoute } from './plugin-surface.js';
@@ -78,6 +88,8 @@ export interface Gateway extends GatewayApi {
   readonly booted: Promise<void>;
   /** Stops consumers, closes sockets, tears plugins down. Does not close the store. */
   stop(): Promise<void>;
+  /** Work given up after its last attempt (plugin jobs, plugin event handlers): list, retry, delete. */
+  readonly deadLetters: DeadLettersApi;
 }
 
 /**
@@ -102,6 +114,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? silentLogger;
   const metrics = options.metrics ?? noopMetrics;
   const tuning = resolveTuning(options.tuning);
+  const keepEventsMs = retentionMs(options.eventRetention);
   const resolved = resolvePlugins(options.plugins ?? []);
   requireSqlForMigrations(resolved, store);
   const config = Object.freeze({ ...options.config });
@@ -202,22 +215,28 @@ export function createGateway(options: GatewayOptions): Gateway {
     settings,
     jobsOf: (pluginId) => jobs.pluginJobs(pluginId),
   });
-  consumers = createPluginConsumers({
+  const plugins = createPluginConsumers({
     resolved,
     contexts,
     store,
     tuning,
+    metrics,
     instanceId: options.instanceId ?? crypto.randomUUID(),
   });
+  consumers = [...plugins.consumers];
+  const deadLetters = createDeadLettersApi(store, { event: eventRetrier(plugins.deliver) });
   const lifecycle = createLifecycle({
     store,
     connector,
     logger,
+    metrics,
     resolved,
     contexts,
     consumers,
     jobs,
     manager,
+    retention:
+      keepEventsMs === null ? null : { keepMs: keepEventsMs, intervalMs: tuning.events.pruneIntervalMs },
   });
 
   return {
@@ -229,6 +248,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     eventSchemas: allEventSchemas(resolved),
     mediaStore: options.mediaStore,
     outgoing,
+    deadLetters,
     get booted() {
       return lifecycle.booted;
     },

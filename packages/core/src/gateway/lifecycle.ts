@@ -1,22 +1,27 @@
 import type { JobRunner } from '../jobs/runner.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { ResolvedPlugin } from '../plugin/resolve.js';
 import type { Connector } from '../ports/connector.js';
 import type { Store } from '../ports/store.js';
 import type { DurableConsumer } from './consumer.js';
 import type { PluginContexts } from './plugin-contexts.js';
 import { failInterruptedSends, markReconnecting } from './recovery.js';
+import { type EventPruner, startEventPruner } from './retention.js';
 import type { SessionManager } from './session-manager.js';
 
 interface Parts {
   store: Store;
   connector: Connector;
   logger: Logger;
+  metrics: Metrics;
   resolved: readonly ResolvedPlugin[];
   contexts: PluginContexts;
   consumers: readonly DurableConsumer[];
   jobs: JobRunner;
   manager: SessionManager;
+  /** Event log retention, or `null` to keep events forever. */
+  retention: { keepMs: number; intervalMs: number } | null;
 }
 
 /** Starting and stopping a gateway, each in one readable order. */
@@ -28,14 +33,15 @@ export interface Lifecycle {
 
 /**
  * Start: store → recover interrupted sends → plugin migrations (dependencies first) → plugin
- * setup → event consumers → job runner → reconnect stored sessions (in the background: `booted`).
- * Stop runs it backwards: sessions' boot settles → consumers → job runner (running jobs are
- * aborted and given back) → sockets → plugin teardown (dependents first) → plugin timers.
- * The store stays open (the host owns it).
+ * setup → event consumers → job runner → event retention → reconnect stored sessions (in the
+ * background: `booted`). Stop runs it backwards: sessions' boot settles → retention → consumers →
+ * job runner (running jobs are aborted and given back) → sockets → plugin teardown (dependents
+ * first) → plugin timers. The store stays open (the host owns it).
  */
 export function createLifecycle(parts: Parts): Lifecycle {
   const { store, connector, logger, resolved, contexts, consumers, jobs, manager } = parts;
   let started = false;
+  let pruner: EventPruner | null = null;
   let booted: Promise<void> = Promise.resolve();
   return {
     get booted() {
@@ -50,8 +56,16 @@ export function createLifecycle(parts: Parts): Lifecycle {
         if (plugin.migrations?.length) await store.migrate(plugin.id, plugin.migrations);
       }
       for (const { plugin } of resolved) await plugin.setup?.(contexts.get(plugin.id));
-      for (const consumer of consumers) consumer.start();
+      await Promise.all(consumers.map((consumer) => consumer.start()));
       jobs.start();
+      if (parts.retention) {
+        pruner = startEventPruner({
+          store,
+          ...parts.retention,
+          logger: logger.child({ component: 'retention' }),
+          metrics: parts.metrics,
+        });
+      }
       started = true;
       booted = manager.boot().catch((error) => logger.error({ err: error }, 'boot failed'));
       logger.info(
@@ -63,6 +77,8 @@ export function createLifecycle(parts: Parts): Lifecycle {
       if (!started) return;
       started = false;
       await booted;
+      await pruner?.stop();
+      pruner = null;
       await Promise.all(consumers.map((c) => c.stop()));
       await jobs.stop();
       await manager.stop();

@@ -42,8 +42,20 @@ export const GatewayTuning = Type.Object({
       leaseMs: Type.Integer({ minimum: 1000, default: 30_000 }),
       /** Events read per batch. @default 100 */
       batchSize: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-      /** Attempts per event before it is logged and skipped. @default 10 */
+      /**
+       * Attempts per event and consumer before it becomes a dead letter (kept, listed and
+       * retryable over REST; the session's stream moves on). @default 10
+       */
       maxAttempts: Type.Integer({ minimum: 1, default: 10 }),
+      /**
+       * Events a consumer reads ahead of its committed cursor at most (bounded memory; a parked
+       * session's events do not count). @default 1000
+       */
+      maxPending: Type.Integer({ minimum: 1, default: 1000 }),
+      /** Handlers of one consumer running at once (one per session at most). @default 8 */
+      concurrency: Type.Integer({ minimum: 1, default: 8 }),
+      /** How often old events are pruned (see the gateway's `eventRetention`). @default 3600000 (1 h) */
+      pruneIntervalMs: Type.Integer({ minimum: 1000, default: 3_600_000 }),
       /** First retry delay of a failing handler. @default 500 */
       retryMinMs: Type.Integer({ minimum: 0, default: 500 }),
       /** Cap of a failing handler's retry delay. @default 60000 */

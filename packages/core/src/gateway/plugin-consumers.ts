@@ -1,5 +1,6 @@
 import { runInContext } from '../context.js';
 import { matchesEventPattern, type StoredEvent } from '../contracts/events.js';
+import type { Metrics } from '../metrics.js';
 import type { ResolvedPlugin } from '../plugin/resolve.js';
 import type { PluginContext } from '../plugin/types.js';
 import type { Store } from '../ports/store.js';
@@ -13,43 +14,95 @@ interface Deps {
   contexts: PluginContexts;
   store: Store;
   tuning: GatewayTuning;
+  metrics: Metrics;
   /** This process's identity for consumer leases. */
   instanceId: string;
 }
 
-/** One durable consumer per plugin that handles events, dispatching by event pattern. */
+/** The durable consumers of the plugins that handle events, and a way to deliver one event again. */
+export interface PluginConsumers {
+  readonly consumers: readonly DurableConsumer[];
+  /**
+   * Hands `event` to `pluginId`'s handlers once (retrying a dead letter); throws what a handler
+   * threw. False when the plugin is not installed or handles no events.
+   */
+  deliver(pluginId: string, event: StoredEvent): Promise<boolean>;
+}
+
+/** The name a plugin's cursor is stored under. */
+export const pluginConsumerName = (pluginId: string) => `plugin:${pluginId}`;
+
+/**
+ * One durable consumer per plugin that handles events, dispatching by event pattern, one
+ * stream per session; events given up on become dead letters (`kind: 'event'`).
+ */
 export function createPluginConsumers({
   resolved,
   contexts,
   store,
   tuning,
+  metrics,
   instanceId,
-}: Deps): DurableConsumer[] {
-  return resolved
+}: Deps): PluginConsumers {
+  const deadLettered = metrics.counter(
+    'zapgate_event_dead_letters_total',
+    'Events a plugin handler kept failing on, kept as dead letters',
+    ['plugin'],
+  );
+  const handlers = new Map<string, (event: StoredEvent) => Promise<void>>();
+  const consumers = resolved
     .filter(({ plugin }) => plugin.events && Object.keys(plugin.events).length > 0)
     .map(({ plugin }) => {
       const ctx = contexts.get(plugin.id);
-      const handlers = Object.entries(plugin.events ?? {}) as [
+      const patterns = Object.entries(plugin.events ?? {}) as [
         string,
         (e: StoredEvent, c: PluginContext) => unknown,
       ][];
+      const handle = async (event: StoredEvent) => {
+        if (!reachesPlugins(event)) return;
+        for (const [pattern, handler] of patterns) {
+          if (!handler || !matchesEventPattern(pattern, event.type)) continue;
+          const context = {
+            pluginId: plugin.id,
+            ...(event.sessionId ? { sessionId: event.sessionId } : {}),
+          };
+          await runInContext(context, () => handler(event, ctx));
+        }
+      };
+      handlers.set(plugin.id, handle);
       return new DurableConsumer({
-        name: `plugin:${plugin.id}`,
+        name: pluginConsumerName(plugin.id),
         owner: instanceId,
         store,
         logger: ctx.logger,
         tuning: tuning.events,
-        async handle(event) {
-          if (!reachesPlugins(event)) return;
-          for (const [pattern, handler] of handlers) {
-            if (!handler || !matchesEventPattern(pattern, event.type)) continue;
-            const context = {
-              pluginId: plugin.id,
-              ...(event.sessionId ? { sessionId: event.sessionId } : {}),
-            };
-            await runInContext(context, () => handler(event, ctx));
-          }
+        startAt: plugin.eventsStartAt ?? 'end',
+        handle,
+        async deadLetter(event, error, attempts) {
+          await store.deadLetters.add({
+            kind: 'event',
+            pluginId: plugin.id,
+            name: event.type,
+            sessionId: event.sessionId,
+            payload: event,
+            error: error instanceof Error ? error.message : String(error),
+            attempts,
+          });
+          deadLettered.inc({ plugin: plugin.id });
+          ctx.logger.error(
+            { err: error, eventId: event.id, sessionId: event.sessionId, attempts },
+            'event handler kept failing; the event is now a dead letter',
+          );
         },
       });
     });
+  return {
+    consumers,
+    async deliver(pluginId, event) {
+      const handle = handlers.get(pluginId);
+      if (!handle) return false;
+      await handle(event);
+      return true;
+    },
+  };
 }

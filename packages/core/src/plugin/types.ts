@@ -240,7 +240,11 @@ export interface GatewayPlugin<S extends TSchema = TSchema> {
   migrations?: readonly Migration[];
   /** Payload schemas of events this plugin emits (documented under OpenAPI `webhooks`). */
   eventSchemas?: Record<string, TSchema>;
-  /** Durable event handlers: at-least-once, in log order, retried with backoff. */
+  /**
+   * Durable event handlers: at-least-once, in log order per session (sessions side by side),
+   * retried with backoff; a failing event holds back only its own session's events for this
+   * plugin and becomes a dead letter after the last attempt.
+   */
   events?: PluginEventHandlers<Static<S>>;
   /** Hooks into the send and inbound pipelines (see {@link PluginHooks}). */
   hooks?: PluginHooks<Static<S>>;
@@ -250,6 +254,13 @@ export interface GatewayPlugin<S extends TSchema = TSchema> {
    */
   // biome-ignore lint/suspicious/noExplicitAny: each job carries its own payload type
   jobs?: Record<string, JobDefinition<any, Static<S>>>;
+  /**
+   * Where `events` handlers start when the plugin is new to the database: `'end'` sees only
+   * events appended from its first start on; `'beginning'` replays every event still in the
+   * log (see the gateway's `eventRetention`). Later starts resume where it left off.
+   * @default 'end'
+   */
+  eventsStartAt?: 'end' | 'beginning';
   // biome-ignore lint/suspicious/noExplicitAny: each route carries its own schema type
   routes?: readonly PluginRoute<any, Static<S>>[];
   setup?(ctx: PluginContext<Static<S>>): Promise<void> | void;

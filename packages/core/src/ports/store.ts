@@ -1,6 +1,7 @@
 import type { Chat, ChatInput } from '../contracts/chat.js';
 import type { PageOf } from '../contracts/common.js';
 import type { Contact, ContactInput } from '../contracts/contact.js';
+import type { DeadLetter, DeadLetterKind, NewDeadLetter } from '../contracts/dead-letter.js';
 import type { EventType, GatewayEvent, GatewayEventMap, StoredEvent } from '../contracts/events.js';
 import type { Message, MessageStatus, MessageType, NewMessage } from '../contracts/message.js';
 import type { Session, SessionQr, SessionSettings, SessionStatus } from '../contracts/session.js';
@@ -172,16 +173,24 @@ export interface EventLogRepo {
    * Events after position `afterSeq`, in order. Never skips: an event that becomes visible
    * later never has a position below one already returned. Inside a transaction, the
    * transaction's own appends are not listed (they have no position before commit).
+   * `sessionId: null` lists only events without a session; `types` takes exact types and
+   * patterns (`message.*`, `*`).
    */
   list(filter: {
     afterSeq: number;
     limit: number;
-    sessionId?: string;
+    sessionId?: string | null;
     types?: string[];
   }): Promise<StoredEvent[]>;
   get(id: string): Promise<StoredEvent | null>;
   /** The position of the newest visible event (0 when empty). */
   head(): Promise<number>;
+  /**
+   * Retention: deletes up to `limit` events that occurred before `olderThan` and that every
+   * consumer has seen (at or below every cursor's position and every parked stream's position);
+   * returns how many. Never deletes an event without a position yet.
+   */
+  prune(olderThan: string, limit: number): Promise<number>;
 }
 
 /**
@@ -189,11 +198,46 @@ export interface EventLogRepo {
  * holder's lease expires and another process resumes from the last committed position.
  */
 export interface ConsumerCursorRepo {
-  /** Takes or renews the lease; the committed position, or `null` when someone else holds it. */
-  claim(consumer: string, owner: string, leaseMs: number): Promise<number | null>;
+  /**
+   * Takes or renews the lease; the committed position, or `null` when someone else holds it.
+   * A consumer seen for the first time starts at `initialPosition`. @default initialPosition 0
+   */
+  claim(consumer: string, owner: string, leaseMs: number, initialPosition?: number): Promise<number | null>;
   /** Commits a position (only forward) while holding the lease; `false` when the lease was lost. */
   commit(consumer: string, owner: string, position: number, leaseMs: number): Promise<boolean>;
   release(consumer: string, owner: string): Promise<void>;
+  /**
+   * The consumer's parked streams: a stream (a session id, `''` for events without a session)
+   * whose events after `position` are not all handled, although the consumer's cursor may be
+   * past them.
+   */
+  parked(consumer: string): Promise<Array<{ stream: string; position: number }>>;
+  /** Records (or moves) a parked stream while holding the lease; `false` when the lease was lost. */
+  park(consumer: string, owner: string, stream: string, position: number): Promise<boolean>;
+  /** Drops a parked stream (caught up) while holding the lease; `false` when the lease was lost. */
+  unpark(consumer: string, owner: string, stream: string): Promise<boolean>;
+}
+
+/** Filter of {@link DeadLetterRepo.list}. */
+export interface DeadLetterFilter {
+  kind?: DeadLetterKind;
+  pluginId?: string;
+  sessionId?: string;
+  /** @default 50 */
+  limit?: number;
+  cursor?: string;
+}
+
+/** Work given up after its last attempt (plugin jobs and plugin event handlers), one store for both. */
+export interface DeadLetterRepo {
+  /** Keeps a dead letter (in a transaction: only if it commits). */
+  add(input: NewDeadLetter): Promise<DeadLetter>;
+  get(id: string): Promise<DeadLetter | null>;
+  /** Newest first; the cursor is opaque. */
+  list(filter?: DeadLetterFilter): Promise<PageOf<DeadLetter>>;
+  delete(id: string): Promise<boolean>;
+  /** How many dead letters each plugin has, per kind (plugins without any are absent). */
+  counts(): Promise<Array<{ pluginId: string; kind: DeadLetterKind; count: number }>>;
 }
 
 /** A plugin's settings of one session, as stored (secret fields already sealed by core). */
@@ -224,6 +268,7 @@ export interface Repositories {
   events: EventLogRepo;
   auth: AuthRepo;
   pluginSettings: PluginSettingsRepo;
+  deadLetters: DeadLetterRepo;
   /** Plain SQL for plugins' own tables; absent on stores without SQL (in-memory). */
   sql?: SqlClient;
 }

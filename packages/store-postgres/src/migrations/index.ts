@@ -9,6 +9,7 @@ import { messageOrigin } from './007-message-origin.js';
 import { eventPositions } from './008-event-positions.js';
 import { pendingSends } from './009-pending-sends.js';
 import { pluginSettings } from './010-plugin-settings.js';
+import { deadLetters } from './011-dead-letters.js';
 import { jobs } from './012-jobs.js';
 
 /** The owner name core tables are recorded under. */
@@ -26,5 +27,6 @@ export const coreMigrations: readonly Migration[] = Object.freeze([
   eventPositions,
   pendingSends,
   pluginSettings,
+  deadLetters,
   jobs,
 ]);

@@ -60,7 +60,8 @@ export function eventLogRepo(db: Knex, context: EventLogContext): EventLogRepo {
     async list(filter) {
       await positioned();
       const q = EventModel.query(db).where('seq', '>', filter.afterSeq);
-      if (filter.sessionId !== undefined) {
+      if (filter.sessionId === null) q.whereNull('sessionId');
+      else if (filter.sessionId !== undefined) {
         if (!isUuid(filter.sessionId)) return [];
         q.where('sessionId', filter.sessionId);
       }
@@ -90,6 +91,27 @@ export function eventLogRepo(db: Knex, context: EventLogContext): EventLogRepo {
         'SELECT max("seq") AS "head" FROM "events"',
       );
       return Number(rows[0]?.head ?? 0);
+    },
+    async prune(olderThan, limit) {
+      const rows = await rawRows<{ n: string | number }>(
+        db,
+        `WITH "bound" AS (
+           SELECT least(
+             (SELECT min("position") FROM "consumerCursors"),
+             (SELECT min("position") FROM "consumerStreams")
+           ) AS "seq"
+         ), "doomed" AS (
+           SELECT e."seq" FROM "events" e
+           WHERE e."seq" IS NOT NULL AND e."occurredAt" < ?::timestamptz
+             AND e."seq" <= coalesce((SELECT "seq" FROM "bound"), 9223372036854775807)
+           ORDER BY e."seq" LIMIT ?
+         ), "gone" AS (
+           DELETE FROM "events" WHERE "seq" IN (SELECT "seq" FROM "doomed") RETURNING 1
+         )
+         SELECT count(*) AS "n" FROM "gone"`,
+        [olderThan, Math.max(1, limit)],
+      );
+      return Number(rows[0]?.n ?? 0);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { consumptionTests } from './consumption.js';
 import { chatTests, contactTests } from './directory.js';
 import { eventTests } from './events.js';
 import { type StoreConformanceOptions, useStore } from './fixtures.js';
@@ -38,6 +39,7 @@ export function storeConformance(options: StoreConformanceOptions): void {
     eventTests(store);
     transactionTests(store, options.concurrentReads ?? true);
     cursorTests(store);
+    consumptionTests(store);
     authTests(store);
     migrationTests(store);
     pluginSettingsTests(store);

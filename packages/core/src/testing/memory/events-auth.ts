@@ -34,6 +34,24 @@ export function eventLogRepo(views: Views): EventLogRepo {
     },
     get: async (id) => copy(views.events().find((e) => e.id === id) ?? null),
     head: async () => views.events().at(-1)?.seq ?? 0,
+    async prune(olderThan, limit) {
+      let bound = Number.POSITIVE_INFINITY;
+      for (const row of views.state.cursors.values()) {
+        bound = Math.min(bound, row.position, ...row.parked.values());
+      }
+      const before = Date.parse(olderThan);
+      const events = views.state.events;
+      let n = 0;
+      for (let i = 0; i < events.length && n < limit; ) {
+        const event = events[i] as StoredEvent;
+        if (event.seq > bound) break;
+        if (Date.parse(event.occurredAt) < before) {
+          events.splice(i, 1);
+          n++;
+        } else i++;
+      }
+      return n;
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Chat } from '../../contracts/chat.js';
 import type { Contact } from '../../contracts/contact.js';
+import type { DeadLetter } from '../../contracts/dead-letter.js';
 import type { StoredEvent } from '../../contracts/events.js';
 import type { Message } from '../../contracts/message.js';
 import type { Session } from '../../contracts/session.js';
@@ -26,6 +27,8 @@ export interface CursorRow {
   position: number;
   owner: string | null;
   leaseUntil: number;
+  /** Parked streams: stream → position. */
+  parked: Map<string, number>;
 }
 
 export interface MigrationRow {
@@ -54,6 +57,7 @@ export interface MemoryState {
   migrations: MigrationRow[];
   /** `sessionId/pluginId` → settings. */
   pluginSettings: Map<string, StoredPluginSettings>;
+  deadLetters: Map<string, DeadLetter>;
 }
 
 export function emptyState(): MemoryState {
@@ -71,6 +75,7 @@ export function emptyState(): MemoryState {
     cursors: new Map(),
     migrations: [],
     pluginSettings: new Map(),
+    deadLetters: new Map(),
   };
 }
 
@@ -135,6 +140,7 @@ export class Views {
   readonly creds: TableView<unknown>;
   readonly keys: TableView<unknown>;
   readonly pluginSettings: TableView<StoredPluginSettings>;
+  readonly deadLetters: TableView<DeadLetter>;
   /** Events appended in this unit of work: positioned and visible only after commit. */
   readonly pendingEvents: Omit<StoredEvent, 'seq'>[] = [];
 
@@ -148,6 +154,7 @@ export class Views {
     this.creds = new TableView(state.creds);
     this.keys = new TableView(state.keys);
     this.pluginSettings = new TableView(state.pluginSettings);
+    this.deadLetters = new TableView(state.deadLetters);
   }
 
   /** Committed events (this unit's own get their position when it commits). */
@@ -166,6 +173,7 @@ export class Views {
       this.creds,
       this.keys,
       this.pluginSettings,
+      this.deadLetters,
     ] as TableView<unknown>[]) {
       table.commit();
     }

@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { GatewayError } from '../../errors.js';
 import { migrationChecksum } from '../../migrations.js';
-import type { Migration, MigrationState } from '../../ports/sql.js';
-import type { ConsumerCursorRepo, Repositories, Store } from '../../ports/store.js';
+import type { MigrationState } from '../../ports/sql.js';
+import type { Repositories, Store } from '../../ports/store.js';
+import { cursorRepo } from './cursors.js';
+import { deadLetterRepo } from './dead-letters.js';
 import { chatRepo, contactRepo } from './directory.js';
 import { authRepo, eventLogRepo } from './events-auth.js';
 import { messageRepo } from './messages.js';
@@ -18,6 +20,7 @@ const repositories = (views: Views): Repositories => ({
   events: eventLogRepo(views),
   auth: authRepo(views),
   pluginSettings: pluginSettingsRepo(views),
+  deadLetters: deadLetterRepo(views),
 });
 
 // Which methods change state: outside a transaction each runs as a transaction of its own.
@@ -29,6 +32,7 @@ const writes: { [K in keyof Repositories]-?: readonly string[] } = {
   events: ['append', 'appendMany'],
   auth: ['setCreds', 'setKeys', 'clear'],
   pluginSettings: ['put', 'delete'],
+  deadLetters: ['add', 'delete'],
   sql: [],
 };
 
@@ -98,30 +102,7 @@ export function createMemoryStore(): Store {
       }),
   ) as unknown as Repositories;
 
-  const cursors: ConsumerCursorRepo = {
-    async claim(consumer, owner, leaseMs) {
-      const now = Date.now();
-      const row = state.cursors.get(consumer) ?? { position: 0, owner: null, leaseUntil: 0 };
-      if (row.owner !== null && row.owner !== owner && row.leaseUntil >= now) return null;
-      state.cursors.set(consumer, { position: row.position, owner, leaseUntil: now + leaseMs });
-      return row.position;
-    },
-    async commit(consumer, owner, position, leaseMs) {
-      const now = Date.now();
-      const row = state.cursors.get(consumer);
-      if (!row || row.owner !== owner || row.leaseUntil < now) return false;
-      state.cursors.set(consumer, {
-        position: Math.max(row.position, position),
-        owner,
-        leaseUntil: now + leaseMs,
-      });
-      return true;
-    },
-    async release(consumer, owner) {
-      const row = state.cursors.get(consumer);
-      if (row?.owner === owner) state.cursors.set(consumer, { ...row, owner: null, leaseUntil: 0 });
-    },
-  };
+  const cursors = cursorRepo(state);
 
   return {
     kind: 'memory',
