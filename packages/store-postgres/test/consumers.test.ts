@@ -12,18 +12,10 @@ import {
 import { fakeConnector } from '@zapgate/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresStore } from '../src/index.js';
-import { backends, storeFactory } from './helpers.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { backends, storeFactory, waitFor } from './helpers.js';
 
 /** Waits until `check` holds (generous: the machine may be busy). */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await sleep(20);
-  }
-}
+const until = (check: () => boolean | Promise<boolean>) => waitFor(check, 30_000);
 
 const tuning = {
   events: { pollIntervalMs: 200, leaseMs: 2000, retryMinMs: 50, retryMaxMs: 200, maxAttempts: 4 },

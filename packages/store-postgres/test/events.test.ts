@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DurableConsumer, type NewEvent, type StoredEvent, silentLogger } from '@zapgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresStore } from '../src/index.js';
-import { backends, storeFactory } from './helpers.js';
+import { backends, sleep, storeFactory, waitFor } from './helpers.js';
 
 const event = (sessionId: string | null = null): NewEvent<'chat.deleted'> => ({
   id: ulid(),
@@ -14,16 +14,6 @@ const event = (sessionId: string | null = null): NewEvent<'chat.deleted'> => ({
 
 // event ids are ULIDs in production; the store treats them as opaque unique text
 const ulid = () => randomUUID();
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('timed out');
-    await sleep(20);
-  }
-}
 
 const tuning = {
   pollIntervalMs: 5_000, // long: wake-ups must come from NOTIFY
