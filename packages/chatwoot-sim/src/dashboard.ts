@@ -11,6 +11,8 @@ export interface AgentMessage {
   attachments?: UploadedFile[];
   /** Id of the Chatwoot message this one replies to. */
   inReplyTo?: number;
+  /** A reaction (`content` is the emoji) to the message `inReplyTo`, as Chatwoot 4.x sends one. @default false */
+  reaction?: boolean;
 }
 
 /** The result of an agent's action: what changed and the webhook it caused (null: no webhook URL). */
@@ -45,7 +47,10 @@ export class Dashboard {
       content: input.content ?? null,
       messageType: 'outgoing',
       private: input.private ?? false,
-      contentAttributes: input.inReplyTo === undefined ? {} : { in_reply_to: input.inReplyTo },
+      contentAttributes: {
+        ...(input.inReplyTo === undefined ? {} : { in_reply_to: input.inReplyTo }),
+        ...(input.reaction ? { is_reaction: true } : {}),
+      },
       attachments: input.attachments ?? [],
       sender: { type: 'user', agent: this.ctx.state.agent },
     });

@@ -60,7 +60,7 @@ export interface ServerStack {
 /** Starts the stack; `options.server` overrides the server's options (plugins, dashboard…). */
 export async function startServerStack(
   backend: Backend,
-  options: { allowPrivateUrls?: string[]; server?: Partial<BuildServerOptions> } = {},
+  options: { allowPrivateUrls?: string[]; server?: Partial<BuildServerOptions>; port?: number } = {},
 ): Promise<ServerStack> {
   const sim = await startSimulator();
   const untrust = trustSimulatorRoot(sim);
@@ -82,7 +82,7 @@ export async function startServerStack(
       ...options.server,
     } as BuildServerOptions);
   const listen = async (app: ZapgateServer) => {
-    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
     return address;
   };
   const stack: ServerStack = {

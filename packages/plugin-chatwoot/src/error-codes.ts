@@ -22,6 +22,12 @@ export const ChatwootErrorCodes = {
   CHATWOOT_ATTACHMENT_UNAVAILABLE: 502,
   /** A callback without a valid signature or token. */
   CHATWOOT_CALLBACK_UNAUTHORIZED: 401,
+  /** The session has no Chatwoot settings (or they are disabled). */
+  CHATWOOT_NOT_CONFIGURED: 404,
+  /** The session's bridge is stopped (a refused token, a deleted inbox) until its settings change. */
+  CHATWOOT_BRIDGE_STOPPED: 409,
+  /** No history import ran for the session. */
+  CHATWOOT_IMPORT_NOT_FOUND: 404,
 } as const;
 
 /** A code of this plugin. */

@@ -10,7 +10,7 @@ export const chatwootEventSchemas = {
   'chatwoot.bridged': Type.Object({
     direction: Direction,
     kind: Type.String({ description: 'message, edit, delete, reaction, status, typing, command…' }),
-    chatJid: Type.String(),
+    chatJid: Type.Union([Type.String(), Type.Null()], { description: 'The WhatsApp chat, when known' }),
     waid: Type.Union([Type.String(), Type.Null()], {
       description: 'The WhatsApp message id, when there is one',
     }),

@@ -1,3 +1,18 @@
+// The gateway plugin
+
+export {
+  type ChatwootBridgedEvent,
+  type ChatwootBridgeEvent,
+  type ChatwootFailedEvent,
+  type ChatwootImportProgressEvent,
+  chatwootEventSchemas,
+} from './events.js';
+export { chatwootMigrations } from './migrations/index.js';
+export { type ChatwootOptions, ChatwootOptionsSchema, type ResolvedChatwootOptions } from './options.js';
+export { type ChatwootPlugin, chatwoot } from './plugin.js';
+export { type ChatwootSettings, ChatwootSettingsSchema, resolveSettings } from './settings.js';
+export { chatwootVersion } from './version.js';
+
 // Chatwoot Application API client
 
 // Callbacks from Chatwoot

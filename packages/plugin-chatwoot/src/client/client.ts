@@ -171,7 +171,11 @@ export function chatwootClient(connection: ChatwootConnection) {
           form.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
         }
         for (const file of files) {
-          form.append('attachments[]', new Blob([file.data], { type: file.contentType }), file.fileName);
+          form.append(
+            'attachments[]',
+            new Blob([new Uint8Array(file.data)], { type: file.contentType }),
+            file.fileName,
+          );
         }
         return send<ChatwootMessage>(
           'POST',
