@@ -281,6 +281,67 @@ describe('Chatwoot bridge end to end: wa-sim + Baileys + server + fake Chatwoot 
     expect(order).toEqual([0, 1, 2, 3, 4].map((i) => `during outage ${i}`));
   });
 
+  it('answers the bot contact’s commands in its conversation', async () => {
+    const bot = await conversationOf(stack.chatwoot, `zapgate:${s.id}`);
+    await stack.chatwoot.dashboard.reply(bot.id, { content: '/status' });
+    const answer = await waitFor(
+      () => messagesOf(bot.id).find((m) => m.messageType === 'incoming' && m.content?.startsWith('Session')),
+      30_000,
+      '/status answered',
+    );
+    expect(answer.content).toBe('Session "cw": connected as +15553330001');
+    expect(alice.received.some((m) => textOf(m) === '/status')).toBe(false);
+  });
+
+  it('imports history (phone-sent messages as outgoing), and a second import makes no copy', async () => {
+    const h = await bridgedSession(
+      stack,
+      'hist',
+      '15553330010',
+      { importContacts: true, importMessages: true, daysLimit: 7, commands: false },
+      { settings: { syncHistory: true } },
+    );
+    const FRANK = '15553330011@s.whatsapp.net';
+    const now = Math.floor(Date.now() / 1000);
+    await stack.sim.sendHistorySync(h.session.deviceJid, {
+      conversations: [
+        {
+          jid: FRANK,
+          name: 'Frank',
+          messages: [
+            { fromMe: false, text: 'a month ago', id: 'HIST-0', timestamp: now - 30 * 86_400 },
+            { fromMe: false, text: 'old question', id: 'HIST-1', timestamp: now - 3600 },
+            { fromMe: true, text: 'old answer from the phone', id: 'HIST-2', timestamp: now - 3500 },
+          ],
+        },
+      ],
+    });
+    await waitFor(() => stack.store.messages.getByWaid(h.id, FRANK, 'HIST-2'), 30_000, 'history stored');
+    const run = async () => {
+      const started = await stack.api('POST', `/v1/sessions/${h.id}/chatwoot/import`);
+      expect(started.status).toBe(202);
+      return waitFor(
+        async () => {
+          const res = await stack.api('GET', `/v1/sessions/${h.id}/chatwoot/import`);
+          return res.body.status === 'completed' ? res.body : null;
+        },
+        60_000,
+        'import completed',
+      );
+    };
+    expect(await run()).toMatchObject({ status: 'completed', messages: 2, skipped: 0, error: null });
+    const conversation = await conversationOf(stack.chatwoot, FRANK);
+    const shown = () => messagesOf(conversation.id).map((m) => [m.content, m.messageType]);
+    expect(shown()).toEqual([
+      ['old question', 'incoming'],
+      ['old answer from the phone', 'outgoing'],
+    ]);
+    expect(await run()).toMatchObject({ status: 'completed', messages: 0, skipped: 2 });
+    expect(shown()).toHaveLength(2);
+    const progress = await eventsOf(stack.store, 'chatwoot.import.progress', h.id);
+    expect(progress.filter((e) => (e.data as { status: string }).status === 'completed')).toHaveLength(2);
+  });
+
   it('stops the bridge on a refused token with a status and an event, and runs again once the settings change', async () => {
     stack.chatwoot.revokeToken();
     const waid = await alice.sendText(s.session.deviceJid, 'while the token is wrong');

@@ -18,7 +18,7 @@ export const backends: Backend[] = ['postgres', 'pglite'];
 export async function throwawayStore(
   backend: Backend,
   dataDir: string,
-): Promise<{ store: PostgresStore; drop(): Promise<void> }> {
+): Promise<{ store: PostgresStore; url?: string; drop(): Promise<void> }> {
   if (backend === 'pglite' || backend === 'pglite-memory') {
     const store = postgresStore({ dataDir: backend === 'pglite' ? dataDir : 'memory://' });
     return { store, drop: () => store.close() };
@@ -27,6 +27,7 @@ export async function throwawayStore(
   const store = postgresStore({ databaseUrl: database.url });
   return {
     store,
+    url: database.url,
     async drop() {
       await store.close();
       await database.drop();
@@ -43,6 +44,10 @@ export interface ApiResponse<T = any> {
 export interface ServerStack {
   sim: Simulator;
   store: PostgresStore;
+  /** The throwaway database (Postgres backend), for other processes on the same store. */
+  databaseUrl: string | undefined;
+  /** Where the server keeps media (`<dataDir>/media`). */
+  dataDir: string;
   app: ZapgateServer;
   baseUrl: string;
   adminKey: string;
@@ -65,7 +70,7 @@ export async function startServerStack(
   const sim = await startSimulator();
   const untrust = trustSimulatorRoot(sim);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'zapgate-e2e-'));
-  const { store, drop } = await throwawayStore(backend, dataDir);
+  const { store, url: databaseUrl, drop } = await throwawayStore(backend, dataDir);
   const adminKey = `zga_${randomBytes(24).toString('base64url')}`;
   const build = () =>
     buildServer({
@@ -88,6 +93,8 @@ export async function startServerStack(
   const stack: ServerStack = {
     sim,
     store,
+    databaseUrl,
+    dataDir,
     adminKey,
     app: build(),
     baseUrl: '',

@@ -117,7 +117,7 @@ async function step(ctx: ChatwootContext, bridge: SessionBridge, job: JobRun<Imp
     ...(progress.cursor ? { cursor: progress.cursor } : {}),
   });
   const chats = page.items.filter(
-    (chat) => chat.lastMsgAt && chat.lastMsgAt >= progress.since && !skipReasonOf(bridge, chat.chatJid),
+    (chat) => (!chat.lastMsgAt || chat.lastMsgAt >= progress.since) && !skipReasonOf(bridge, chat.chatJid),
   );
   for (const chat of chats) {
     await ctx.jobs.enqueue(
