@@ -1,6 +1,7 @@
 // `pnpm bench` — every benchmark in turn; `BENCH_ONLY=inbound-postgres,send-api` picks some.
 // `BENCH_SCALE=0.1` shrinks the sizes (for a quick look; BENCHMARKS.md uses 1).
 import { campaignsBench } from './campaigns.js';
+import { chatwootBench } from './chatwoot.js';
 import { inboundBench } from './inbound.js';
 import { machine } from './report.js';
 import { sendApiBench } from './send-api.js';
@@ -23,6 +24,7 @@ const benches: Record<string, () => Promise<void>> = {
   'inbound-pglite': () => inboundBench('pglite', inboundSizes),
   'send-api': () => sendApiBench({ seconds: Math.max(2, Math.round(6 * scale)) }),
   campaigns: () => campaignsBench({ recipients: n(1000), perMinute: 600 }),
+  'chatwoot-postgres': () => chatwootBench('postgres', { chats: 20, messages: n(2000), timeoutMs: 300_000 }),
 };
 
 const started = Date.now();

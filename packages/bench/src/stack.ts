@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Connector } from '@zapgate/core';
+import type { Connector, GatewayPlugin } from '@zapgate/core';
 import { type FakeConnector, fakeConnector } from '@zapgate/core/testing';
 import { webhooks } from '@zapgate/plugin-webhooks';
 import { buildServer, type ZapgateServer } from '@zapgate/server';
@@ -52,7 +52,13 @@ export interface Stack {
 
 export async function startStack(
   db: Scratch,
-  options: { sessions: number; connector?: FakeConnector; poolMax?: number },
+  options: {
+    sessions: number;
+    connector?: FakeConnector;
+    poolMax?: number;
+    /** @default webhooks (loopback allowed) */
+    plugins?: GatewayPlugin[];
+  },
 ): Promise<Stack> {
   const store = openStore(db, options.poolMax);
   // migrate before the server's ready hook (its 10 s budget is short for PGlite on a busy box)
@@ -62,7 +68,7 @@ export async function startStack(
     adminKey,
     store,
     connector: fake as Connector,
-    plugins: [webhooks({ allowlist: ['127.0.0.1/8'], pollIntervalMs: 200 })],
+    plugins: options.plugins ?? [webhooks({ allowlist: ['127.0.0.1/8'], pollIntervalMs: 200 })],
     config: { allowPrivateUrls: ['127.0.0.1/8'] },
     // production's default level, written where it costs what a log pipe costs
     logger: { level: 'info', stream: createWriteStream('/dev/null') },
