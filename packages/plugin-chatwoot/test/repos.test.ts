@@ -7,6 +7,7 @@ import { bridgesRepo } from '../src/repo/bridges.js';
 import { contactsRepo } from '../src/repo/contacts.js';
 import { conversationsRepo } from '../src/repo/conversations.js';
 import { deliveriesRepo } from '../src/repo/deliveries.js';
+import { type ImportProgress, importsRepo } from '../src/repo/imports.js';
 import { messagesRepo } from '../src/repo/messages.js';
 
 describe.each(['postgres', 'pglite'] as const)('the bridge tables on %s', (backend) => {
@@ -100,5 +101,45 @@ describe.each(['postgres', 'pglite'] as const)('the bridge tables on %s', (backe
       reason: 'token refused',
     });
     expect(stopped).toMatchObject({ status: 'stopped', code: 'CHATWOOT_UNAUTHORIZED', inboxId: 3 });
+  });
+
+  it('keeps one history import per session: one run at a time, counts added atomically, a replaced run ignored', async () => {
+    const progress = (runId: string): ImportProgress => ({
+      runId,
+      since: '2026-11-01T00:00:00.000Z',
+      until: '2026-12-01T00:00:00.000Z',
+      contacts: 0,
+      messages: 0,
+      skipped: 0,
+      cursor: null,
+      chats: 0,
+      chatsDone: 0,
+      listed: false,
+    });
+    expect(await importsRepo.get(sql, sessionId)).toBeNull();
+    expect(await importsRepo.start(sql, sessionId, progress('run-1'))).toMatchObject({
+      status: 'running',
+      phase: 'contacts',
+    });
+    expect(await importsRepo.start(sql, sessionId, progress('run-2'))).toBeNull(); // one at a time
+    await importsRepo.update(sql, sessionId, 'run-1', { phase: 'messages', progress: { chats: 3 } });
+    await Promise.all([
+      importsRepo.addChat(sql, sessionId, 'run-1', { messages: 2, skipped: 1 }),
+      importsRepo.addChat(sql, sessionId, 'run-1', { messages: 5, skipped: 0 }),
+      importsRepo.addChat(sql, sessionId, 'run-1', { messages: 0, skipped: 4 }),
+    ]);
+    const counted = await importsRepo.get(sql, sessionId);
+    expect(counted).toMatchObject({ phase: 'messages', status: 'running' });
+    expect(counted!.progress).toMatchObject({ chats: 3, chatsDone: 3, messages: 7, skipped: 5 });
+    expect(await importsRepo.finish(sql, sessionId, 'run-1', null)).toMatchObject({
+      status: 'completed',
+      phase: 'done',
+    });
+    expect(await importsRepo.finish(sql, sessionId, 'run-1', 'late')).toBeNull(); // ended already
+    const second = await importsRepo.start(sql, sessionId, progress('run-2'));
+    expect(second?.progress).toMatchObject({ runId: 'run-2', messages: 0, chatsDone: 0 });
+    expect(await importsRepo.addChat(sql, sessionId, 'run-1', { messages: 9, skipped: 0 })).toBeNull();
+    expect(await importsRepo.update(sql, sessionId, 'run-1', { progress: { listed: true } })).toBeNull();
+    expect((await importsRepo.get(sql, sessionId))!.progress.messages).toBe(0);
   });
 });
