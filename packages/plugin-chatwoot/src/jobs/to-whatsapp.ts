@@ -1,3 +1,4 @@
+import type { Repositories } from '@zapgate/core';
 import { botChat, runCommand, type SessionControl } from '../bridge/commands.js';
 import type { SessionBridge } from '../bridge/session-bridge.js';
 import type { Outcome } from '../bridge/to-chatwoot.js';
@@ -24,17 +25,17 @@ export interface ToWhatsappJob {
 export async function enqueueToWhatsapp(
   ctx: ChatwootContext,
   sessionId: string,
-  callback: Callback,
+  callback: Exclude<Callback, { kind: 'ignored' }>,
   deliveryId: string | null,
-): Promise<boolean> {
-  if (callback.kind === 'ignored') return false;
+  tx?: Repositories,
+): Promise<void> {
   const conversationId = callback.kind === 'status' ? callback.payload.id : callback.payload.conversation.id;
   const payload: ToWhatsappJob = { sessionId, callback, receivedAt: new Date().toISOString() };
   await ctx.jobs.enqueue(jobNames.toWhatsapp, payload, {
     lane: `${sessionId}:conversation:${conversationId}`,
     ...(deliveryId ? { key: `delivery:${deliveryId}` } : {}),
+    ...(tx ? { tx } : {}),
   });
-  return true;
 }
 
 function controlOf(ctx: ChatwootContext, sessionId: string): SessionControl {

@@ -1,7 +1,7 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { defineRoute, type PluginContext, type RouteRequest, withErrorResponses } from '@zapgate/core';
 import { checkCallback } from '../callback/accept.js';
-import { parseCallback } from '../callback/payload.js';
+import { isAgentReply, parseCallback } from '../callback/payload.js';
 import { chatwootError } from '../error-codes.js';
 import { enqueueToWhatsapp } from '../jobs/to-whatsapp.js';
 import type { BridgeMetrics } from '../metrics.js';
@@ -89,20 +89,27 @@ export function callbackRoute(
       const ctx = platformOf(pluginCtx);
       const { sessionId } = request.params;
       const raw = (request as CallbackRequest).rawBody ?? Buffer.alloc(0);
-      const deliveryId = request.headers['x-chatwoot-delivery'] ?? null;
-      if (deliveryId && !(await deliveriesRepo.claim(sqlOf(ctx), sessionId, deliveryId.slice(0, 200)))) {
-        runtime.metrics.callbacks.inc({ result: 'duplicate' });
-        return { body: { result: 'duplicate' as const } };
-      }
+      const deliveryId = request.headers['x-chatwoot-delivery']?.slice(0, 200) ?? null;
       let body: unknown = null;
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
         // proven but not JSON: nothing to act on (a 4xx would make Chatwoot mark messages failed)
       }
-      const queued = await enqueueToWhatsapp(ctx, sessionId, parseCallback(body), deliveryId);
-      runtime.metrics.callbacks.inc({ result: queued ? 'accepted' : 'ignored' });
-      return { body: { result: queued ? ('queued' as const) : ('ignored' as const) } };
+      const callback = parseCallback(body);
+      // the bridge's own messages, incoming ones, notes and activity come back too: no job for them
+      if (callback.kind === 'ignored' || (callback.kind === 'message' && !isAgentReply(callback.payload))) {
+        runtime.metrics.callbacks.inc({ result: 'ignored' });
+        return { body: { result: 'ignored' as const } };
+      }
+      // the delivery id and the job are written together: a callback is queued exactly once
+      const queued = await ctx.store.transaction(async (tx) => {
+        if (deliveryId && !(await deliveriesRepo.claim(tx.sql!, sessionId, deliveryId))) return false;
+        await enqueueToWhatsapp(ctx, sessionId, callback, deliveryId, tx);
+        return true;
+      });
+      runtime.metrics.callbacks.inc({ result: queued ? 'accepted' : 'duplicate' });
+      return { body: { result: queued ? ('queued' as const) : ('duplicate' as const) } };
     },
   });
   return Object.assign(route, {
