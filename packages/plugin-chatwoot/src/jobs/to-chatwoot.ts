@@ -112,7 +112,8 @@ export async function runToChatwoot(
       }
       case 'message.status': {
         const status = data as GatewayEvent<'message.status'>['data'];
-        return statusToChatwoot(bridge, status.chatId, status.waid, status.status as MessageStatus);
+        const reason = status.error ? `WhatsApp refused the message (error ${status.error})` : null;
+        return statusToChatwoot(bridge, status.chatId, status.waid, status.status as MessageStatus, reason);
       }
     }
   });
