@@ -56,7 +56,7 @@ async function verify(
 }
 
 /**
- * `POST /v1/chatwoot/{sessionId}/callback`: the inbox's webhook. Proven by `verify`, it is
+ * `POST /v1/chatwoot/{sessionId}/callback`: the inbox's webhook. Once proven, it is
  * de-duplicated by `X-Chatwoot-Delivery` and queued as a durable job; nothing is sent to
  * WhatsApp inside Chatwoot's request, so it answers at once.
  */
@@ -88,6 +88,9 @@ export function callbackRoute(
     async handler(request, pluginCtx: PluginContext<ResolvedChatwootOptions>) {
       const ctx = platformOf(pluginCtx);
       const { sessionId } = request.params;
+      // checked here, before anything else, rather than in a separate hook: one place, and a
+      // host that skipped such a hook could never let an unproven callback through
+      await verify(request as CallbackRequest, ctx, runtime.metrics, options.toleranceMs);
       const raw = (request as CallbackRequest).rawBody ?? Buffer.alloc(0);
       const deliveryId = request.headers['x-chatwoot-delivery']?.slice(0, 200) ?? null;
       let body: unknown = null;
@@ -112,10 +115,5 @@ export function callbackRoute(
       return { body: { result: queued ? ('queued' as const) : ('duplicate' as const) } };
     },
   });
-  return Object.assign(route, {
-    rawBody: true,
-    limits: { bodyBytes: options.bodyBytes },
-    verify: (request: CallbackRequest, pluginCtx: PluginContext<ResolvedChatwootOptions>) =>
-      verify(request, platformOf(pluginCtx), runtime.metrics, options.toleranceMs),
-  });
+  return Object.assign(route, { rawBody: true, limits: { bodyBytes: options.bodyBytes } });
 }
