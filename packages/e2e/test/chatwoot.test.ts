@@ -16,6 +16,16 @@ const png = Buffer.from(
   'base64',
 );
 
+/** Waits for a message the contact gets; on timeout says which step and what it got instead. */
+async function got(contact: SimContact, label: string, match: (m: DeviceMessage) => boolean) {
+  try {
+    return await contact.waitForMessage(match, { timeoutMs: 30_000 });
+  } catch {
+    const last = contact.received.slice(-3).map((m) => JSON.stringify(m.message).slice(0, 300));
+    throw new Error(`${label}: not received; last received: ${last.join(' | ')}`);
+  }
+}
+
 const textOf = (m: DeviceMessage) =>
   m.message.conversation ?? m.message.extendedTextMessage?.text ?? m.message.imageMessage?.caption ?? null;
 
@@ -30,6 +40,9 @@ describe('Chatwoot bridge end to end: wa-sim + Baileys + server + fake Chatwoot 
     stack = await startChatwootStack('postgres');
     s = await bridgedSession(stack, 'cw', '15553330001');
     alice = stack.sim.contact(ALICE, { name: 'Alice' });
+    // Alice's conversation exists before each test (each test stands on its own)
+    await alice.sendText(s.session.deviceJid, 'first contact');
+    await conversationOf(stack.chatwoot, aliceJid);
   });
   afterAll(() => stack?.close());
   afterEach(() => expect(stack.chatwoot.violations).toEqual([]));
@@ -166,18 +179,21 @@ describe('Chatwoot bridge end to end: wa-sim + Baileys + server + fake Chatwoot 
       content: 'answering that',
       inReplyTo: originalRow.id,
     });
-    const quote = await alice.waitForMessage((m) => textOf(m) === 'answering that', { timeoutMs: 30_000 });
+    const quote = await got(alice, 'quote', (m) => textOf(m) === 'answering that');
     expect(quote.message.extendedTextMessage?.contextInfo?.stanzaId).toBe(original);
     await stack.chatwoot.dashboard.reply(conversation.id, {
       content: '❤️',
       inReplyTo: originalRow.id,
       reaction: true,
     });
-    await alice.waitForMessage((m) => m.message.reactionMessage?.text === '❤️', { timeoutMs: 30_000 });
+    await got(alice, 'reaction', (m) => m.message.reactionMessage?.text === '❤️');
     await stack.chatwoot.dashboard.edit(quoted.id, 'answering that, edited');
-    await alice.waitForMessage(
-      (m) => m.message.protocolMessage?.editedMessage?.conversation === 'answering that, edited',
-      { timeoutMs: 30_000 },
+    await got(
+      alice,
+      'edit',
+      (m) =>
+        (m.message.protocolMessage?.editedMessage?.conversation ??
+          m.message.protocolMessage?.editedMessage?.extendedTextMessage?.text) === 'answering that, edited',
     );
     await stack.chatwoot.dashboard.delete(quoted.id);
     await alice.waitForMessage((m) => m.message.protocolMessage?.type === 0 /* REVOKE */, {

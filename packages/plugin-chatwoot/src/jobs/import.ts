@@ -116,9 +116,8 @@ async function step(ctx: ChatwootContext, bridge: SessionBridge, job: JobRun<Imp
     limit: 100,
     ...(progress.cursor ? { cursor: progress.cursor } : {}),
   });
-  const chats = page.items.filter(
-    (chat) => (!chat.lastMsgAt || chat.lastMsgAt >= progress.since) && !skipReasonOf(bridge, chat.chatJid),
-  );
+  // every chat: the window is applied to the messages (a chat's lastMsgAt may be unknown)
+  const chats = page.items.filter((chat) => !skipReasonOf(bridge, chat.chatJid));
   for (const chat of chats) {
     await ctx.jobs.enqueue(
       jobNames.importChat,
