@@ -26,7 +26,7 @@ type CallbackSchema = {
   querystring: typeof Query;
   response: Record<number, TSchema>;
 };
-type CallbackRequest = RouteRequest<CallbackSchema> & { rawBody?: Buffer };
+type CallbackRequest = RouteRequest<CallbackSchema>;
 
 /**
  * Refuses a callback that does not prove it comes from the session's inbox: Chatwoot's
@@ -64,7 +64,7 @@ export function callbackRoute(
   runtime: { metrics: BridgeMetrics },
   options: { bodyBytes: number; toleranceMs: number },
 ) {
-  const route = defineRoute({
+  return defineRoute({
     method: 'POST',
     path: '/chatwoot/:sessionId/callback',
     operationId: 'chatwootCallback',
@@ -76,6 +76,8 @@ export function callbackRoute(
       'Answers at once; the work is done by a durable job.',
     tags: ['chatwoot'],
     auth: 'public',
+    rawBody: true,
+    limits: { bodyBytes: options.bodyBytes },
     schema: {
       params: Params,
       querystring: Query,
@@ -90,8 +92,8 @@ export function callbackRoute(
       const { sessionId } = request.params;
       // checked here, before anything else, rather than in a separate hook: one place, and a
       // host that skipped such a hook could never let an unproven callback through
-      await verify(request as CallbackRequest, ctx, runtime.metrics, options.toleranceMs);
-      const raw = (request as CallbackRequest).rawBody ?? Buffer.alloc(0);
+      await verify(request, ctx, runtime.metrics, options.toleranceMs);
+      const raw = request.rawBody ?? Buffer.alloc(0);
       const deliveryId = request.headers['x-chatwoot-delivery']?.slice(0, 200) ?? null;
       let body: unknown = null;
       try {
@@ -115,5 +117,4 @@ export function callbackRoute(
       return { body: { result: queued ? ('queued' as const) : ('duplicate' as const) } };
     },
   });
-  return Object.assign(route, { rawBody: true, limits: { bodyBytes: options.bodyBytes } });
 }
