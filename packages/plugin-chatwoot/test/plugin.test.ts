@@ -15,7 +15,9 @@ describe('chatwoot() on two gateways sharing Postgres', () => {
   const api = () => h.gateways[0]!;
   const conversationsOf = (identifier: string) => {
     const contact = [...h.chatwoot.state.contacts.values()].find((c) => c.identifier === identifier);
-    return contact ? [...h.chatwoot.state.conversations.values()].filter((c) => c.contactId === contact.id) : [];
+    return contact
+      ? [...h.chatwoot.state.conversations.values()].filter((c) => c.contactId === contact.id)
+      : [];
   };
   const bridgedWaids = (conversationId: number) =>
     h.chatwoot.messagesOf(conversationId).map((m) => m.sourceId?.replace('WAID:', ''));
@@ -28,9 +30,14 @@ describe('chatwoot() on two gateways sharing Postgres', () => {
       ...change,
     });
   const bridgeEvents = async () =>
-    (await h.store.events.list({ afterSeq: 0, limit: 1000, types: ['chatwoot.bridge'], sessionId: h.sessionId })).map(
-      (e) => e.data as { status: string; code: string | null; inboxId: number | null },
-    );
+    (
+      await h.store.events.list({
+        afterSeq: 0,
+        limit: 1000,
+        types: ['chatwoot.bridge'],
+        sessionId: h.sessionId,
+      })
+    ).map((e) => e.data as { status: string; code: string | null; inboxId: number | null });
 
   it('starts the bridge when settings are saved: the inbox is created by name with the callback URL', async () => {
     await configure();
@@ -50,7 +57,9 @@ describe('chatwoot() on two gateways sharing Postgres', () => {
     const chatId = '5511911112222@s.whatsapp.net';
     const waids = Array.from({ length: 50 }, (_, i) => `BURST${i}`);
     await Promise.all(
-      waids.map((waid, i) => h.fake.inbound({ waid, chatId, senderJid: chatId, content: { text: `burst ${i}` } })),
+      waids.map((waid, i) =>
+        h.fake.inbound({ waid, chatId, senderJid: chatId, content: { text: `burst ${i}` } }),
+      ),
     );
     const [conversation] = await waitFor(() => {
       const found = conversationsOf(chatId);
@@ -58,7 +67,12 @@ describe('chatwoot() on two gateways sharing Postgres', () => {
     }, '50 messages in Chatwoot');
     expect(conversationsOf(chatId)).toHaveLength(1);
     const received = (
-      await h.store.events.list({ afterSeq: 0, limit: 1000, types: ['message.received'], sessionId: h.sessionId })
+      await h.store.events.list({
+        afterSeq: 0,
+        limit: 1000,
+        types: ['message.received'],
+        sessionId: h.sessionId,
+      })
     )
       .map((e) => (e.data as { message: { chatId: string; waid: string } }).message)
       .filter((m) => m.chatId === chatId)
@@ -88,11 +102,17 @@ describe('chatwoot() on two gateways sharing Postgres', () => {
     h.chatwoot.revokeToken();
     const chatId = '5511955556666@s.whatsapp.net';
     await h.fake.inbound({ waid: 'REFUSED', chatId, senderJid: chatId, content: { text: 'refused' } });
-    const stopped = await waitFor(async () => (await bridgeEvents()).find((e) => e.status === 'stopped'), 'stopped');
+    const stopped = await waitFor(
+      async () => (await bridgeEvents()).find((e) => e.status === 'stopped'),
+      'stopped',
+    );
     expect(stopped).toMatchObject({ code: 'CHATWOOT_UNAUTHORIZED' });
     await configure();
     await waitFor(async () => (await bridgeEvents()).at(-1)?.status === 'running', 'running again');
     await h.fake.inbound({ waid: 'AFTER', chatId, senderJid: chatId, content: { text: 'after' } });
-    await waitFor(() => conversationsOf(chatId)[0] && bridgedWaids(conversationsOf(chatId)[0]!.id).includes('AFTER'), 'after');
+    await waitFor(
+      () => conversationsOf(chatId)[0] && bridgedWaids(conversationsOf(chatId)[0]!.id).includes('AFTER'),
+      'after',
+    );
   });
 });
