@@ -295,6 +295,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/chatwoot/{sessionId}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chatwoot webhook of a session’s inbox
+         * @description Set by the bridge as the API inbox’s webhook URL. Accepted only with a valid `X-Chatwoot-Signature` (HMAC-SHA256 of `{X-Chatwoot-Timestamp}.{body}` with the inbox secret) when the inbox has a secret, otherwise with the session’s callback token in the URL. Answers at once; the work is done by a durable job.
+         */
+        post: operations["chatwootCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -521,6 +541,44 @@ export interface paths {
         put?: never;
         /** Mark a chat unread (or read) */
         post: operations["markChatUnread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/chatwoot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status of the session’s Chatwoot bridge */
+        get: operations["getChatwootBridge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/chatwoot/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Progress of the latest history import */
+        get: operations["getChatwootImport"];
+        put?: never;
+        /**
+         * Import history into Chatwoot
+         * @description Imports the stored contacts (`importContacts`) and the messages of the last `daysLimit` days (`importMessages`) through Chatwoot’s API, as durable jobs: resumable, and idempotent (a message already in Chatwoot is skipped). A run already going is returned as it is.
+         */
+        post: operations["startChatwootImport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1458,6 +1516,86 @@ export interface webhooks {
          * @description Delivered as SSE on `GET /v1/events` (`event: chat.upserted`) and by the webhooks plugin.
          */
         post: operations["chatUpsertedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "chatwoot.bridge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event `chatwoot.bridge`
+         * @description Delivered as SSE on `GET /v1/events` (`event: chatwoot.bridge`) and by the webhooks plugin.
+         */
+        post: operations["chatwootBridgeEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "chatwoot.bridged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event `chatwoot.bridged`
+         * @description Delivered as SSE on `GET /v1/events` (`event: chatwoot.bridged`) and by the webhooks plugin.
+         */
+        post: operations["chatwootBridgedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "chatwoot.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event `chatwoot.failed`
+         * @description Delivered as SSE on `GET /v1/events` (`event: chatwoot.failed`) and by the webhooks plugin.
+         */
+        post: operations["chatwootFailedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "chatwoot.import.progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event `chatwoot.import.progress`
+         * @description Delivered as SSE on `GET /v1/events` (`event: chatwoot.import.progress`) and by the webhooks plugin.
+         */
+        post: operations["chatwootImportProgressEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5180,6 +5318,79 @@ export interface operations {
             };
         };
     };
+    chatwootCallback: {
+        parameters: {
+            query?: {
+                /** @description The token of the callback URL */
+                token?: string;
+            };
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description queued: handed to a durable job; duplicate: this X-Chatwoot-Delivery was seen; ignored: nothing to do */
+                        result: "queued" | "duplicate" | "ignored";
+                    };
+                };
+            };
+            /** @description CHATWOOT_CALLBACK_UNAUTHORIZED: no valid signature or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the plugin’s callbackBodyLimit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many callbacks for this route */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     streamEvents: {
         parameters: {
             query?: {
@@ -6698,6 +6909,254 @@ export interface operations {
             };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getChatwootBridge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        callbackUrl: string | null;
+                        code: string | null;
+                        inboxId: number | null;
+                        reason: string | null;
+                        /** @description Callbacks must carry X-Chatwoot-Signature (the inbox has a secret) */
+                        signed: boolean;
+                        /** @description stopped: a fatal Chatwoot answer (see code); saving the settings starts it again */
+                        status: "not_configured" | "starting" | "running" | "stopped";
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getChatwootImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Chats queued for import */
+                        chats: number;
+                        chatsDone: number;
+                        contacts: number;
+                        error: string | null;
+                        finishedAt: string | null;
+                        messages: number;
+                        phase: "contacts" | "messages" | "done";
+                        /**
+                         * Format: date-time
+                         * @description Messages from this time on are imported
+                         */
+                        since: string;
+                        /** @description Messages already in Chatwoot */
+                        skipped: number;
+                        /** Format: date-time */
+                        startedAt: string;
+                        status: "running" | "completed" | "failed";
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startChatwootImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Chats queued for import */
+                        chats: number;
+                        chatsDone: number;
+                        contacts: number;
+                        error: string | null;
+                        finishedAt: string | null;
+                        messages: number;
+                        phase: "contacts" | "messages" | "done";
+                        /**
+                         * Format: date-time
+                         * @description Messages from this time on are imported
+                         */
+                        since: string;
+                        /** @description Messages already in Chatwoot */
+                        skipped: number;
+                        /** Format: date-time */
+                        startedAt: string;
+                        status: "running" | "completed" | "failed";
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (`SESSION_NOT_FOUND`, `MESSAGE_NOT_FOUND`, `WHATSAPP_NOT_FOUND`...) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12193,6 +12652,179 @@ export interface operations {
                     sessionId: string | null;
                     /** @constant */
                     type: "chat.upserted";
+                };
+            };
+        };
+        responses: {
+            /** @description Acknowledged (any 2xx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    chatwootBridgeEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        /** @description Why it stopped (CHATWOOT_UNAUTHORIZED…) */
+                        code: string | null;
+                        inboxId: number | null;
+                        reason: string | null;
+                        status: "running" | "stopped";
+                    };
+                    /** @description ULID of the event; stable across redeliveries */
+                    id: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 timestamp
+                     */
+                    occurredAt: string;
+                    sessionId: string | null;
+                    /** @constant */
+                    type: "chatwoot.bridge";
+                };
+            };
+        };
+        responses: {
+            /** @description Acknowledged (any 2xx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    chatwootBridgedEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        /** @description The WhatsApp chat, when known */
+                        chatJid: string | null;
+                        chatwootMessageId: number | null;
+                        conversationId: number | null;
+                        /** @description to_chatwoot: a WhatsApp change shown in Chatwoot; to_whatsapp: an agent action sent to WhatsApp */
+                        direction: "to_chatwoot" | "to_whatsapp";
+                        /** @description message, edit, delete, reaction, status, typing, command… */
+                        kind: string;
+                        /** @description The WhatsApp message id, when there is one */
+                        waid: string | null;
+                    };
+                    /** @description ULID of the event; stable across redeliveries */
+                    id: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 timestamp
+                     */
+                    occurredAt: string;
+                    sessionId: string | null;
+                    /** @constant */
+                    type: "chatwoot.bridged";
+                };
+            };
+        };
+        responses: {
+            /** @description Acknowledged (any 2xx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    chatwootFailedEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        chatJid: string | null;
+                        chatwootMessageId: number | null;
+                        /** @description A stable error code (CHATWOOT_REJECTED, NOT_ON_WHATSAPP…) */
+                        code: string;
+                        /** @description to_chatwoot: a WhatsApp change shown in Chatwoot; to_whatsapp: an agent action sent to WhatsApp */
+                        direction: "to_chatwoot" | "to_whatsapp";
+                        kind: string;
+                        reason: string;
+                        waid: string | null;
+                    };
+                    /** @description ULID of the event; stable across redeliveries */
+                    id: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 timestamp
+                     */
+                    occurredAt: string;
+                    sessionId: string | null;
+                    /** @constant */
+                    type: "chatwoot.failed";
+                };
+            };
+        };
+        responses: {
+            /** @description Acknowledged (any 2xx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    chatwootImportProgressEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        /** @description Contacts imported so far */
+                        contacts: number;
+                        error: string | null;
+                        /** @description Messages imported so far */
+                        messages: number;
+                        phase: "contacts" | "messages" | "done";
+                        /** @description Messages already in Chatwoot (not imported again) */
+                        skipped: number;
+                        status: "running" | "completed" | "failed";
+                    };
+                    /** @description ULID of the event; stable across redeliveries */
+                    id: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 timestamp
+                     */
+                    occurredAt: string;
+                    sessionId: string | null;
+                    /** @constant */
+                    type: "chatwoot.import.progress";
                 };
             };
         };
