@@ -76,8 +76,6 @@ describe('Chatwoot bridge end to end: wa-sim + Baileys + server + fake Chatwoot 
     // receipts: Alice's phone delivers then reads; Chatwoot shows the agent's message read
     await waitFor(() => stack.chatwoot.state.messages.get(result.id)?.status === 'read', 30_000, 'read');
     // the agent's send (message.sent, origin plugin:chatwoot) was not bridged back
-    const sent = await eventsOf(stack.store, 'chatwoot.bridged', s.id);
-    expect(sent.filter((e) => (e.data as { kind: string }).kind === 'message')).toHaveLength(2);
     expect(messagesOf(conversation.id).filter((m) => m.messageType === 'outgoing')).toHaveLength(1);
     expect(conversationsOf(stack.chatwoot, aliceJid)).toHaveLength(1);
   });
