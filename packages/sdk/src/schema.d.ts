@@ -5362,7 +5362,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the plugin’s callbackBodyLimit */
+            /** @description Body or media too large */
             413: {
                 headers: {
                     [name: string]: unknown;
