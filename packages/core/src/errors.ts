@@ -9,6 +9,7 @@ const reasonPhrases: Record<number, string> = {
   408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
@@ -63,7 +64,7 @@ export class GatewayError extends Error {
     return {
       statusCode: this.statusCode,
       code: this.code,
-      error: reasonPhrases[this.statusCode] ?? 'Error',
+      error: reasonPhrase(this.statusCode),
       message: this.message,
       ...(this.details === undefined ? {} : { details: this.details }),
     };

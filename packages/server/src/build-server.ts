@@ -71,6 +71,8 @@ export function buildServer(options: BuildServerOptions): ZapgateServer {
     return503OnClosing: true,
     clientErrorHandler,
     pluginTimeout: options.startTimeoutMs ?? 300_000,
+    // the router's own refusals (a path that is not a valid URL, a parameter too long)
+    frameworkErrors: errorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = options.metrics ?? promMetrics();
   const owned = !options.gateway;

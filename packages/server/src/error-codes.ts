@@ -5,6 +5,10 @@
 export const ServerErrorCodes = {
   /** The body is not valid JSON. */
   INVALID_JSON: 400,
+  /** The path is not a valid URL (broken percent-encoding such as `%zz` or an encoded lone surrogate). */
+  INVALID_URL: 400,
+  /** A path parameter is longer than the router reads (an id is never that long). */
+  URI_TOO_LONG: 414,
   /** A request the HTTP layer rejected for another reason (bad header...). */
   BAD_REQUEST: 400,
   /** A `multipart/form-data` body that cannot be read (no boundary, cut short...). */

@@ -133,6 +133,17 @@ describe('bad input never reaches a 5xx', () => {
     expectError(res, 400, 'INVALID_MULTIPART');
   });
 
+  it('answers a path that is not a valid URL, or an id far too long, with our codes (were FST_ codes)', async () => {
+    for (const url of [`/v1/sessions/%zz/messages`, `/v1/sessions/${s.id}/messages/%ED%A0%80`]) {
+      const res = await t.app.inject({ url, headers: admin });
+      expectError(res, 400, 'INVALID_URL');
+      expect(res.json().error).toBe('Bad Request');
+    }
+    const long = await t.app.inject({ url: `/v1/sessions/${'a'.repeat(200)}/messages`, headers: admin });
+    expectError(long, 414, 'URI_TOO_LONG');
+    expect(long.json().error).toBe('URI Too Long');
+  });
+
   it('answers headers too large (431) in the error shape, over real HTTP', async () => {
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = new URL(address);

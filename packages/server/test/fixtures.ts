@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { GatewayPlugin, HostConfig, Store } from '@zapgate/core';
 import { localMediaStore } from '@zapgate/core';
-import { type FakeConnector, fakeConnector } from '@zapgate/core/testing';
+import { type FakeConnector, type FakeConnectorOptions, fakeConnector } from '@zapgate/core/testing';
 import { postgresStore } from '@zapgate/store-postgres';
 import { type BuildServerOptions, buildServer, type ZapgateServer } from '../src/index.js';
 
@@ -29,11 +29,13 @@ export async function testServer(
     store?: Store;
     dashboard?: BuildServerOptions['dashboard'];
     config?: HostConfig;
+    /** Options of core's fake connector. @default {} */
+    fake?: FakeConnectorOptions;
   } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'zapgate-server-'));
   const store = options.store ?? postgresStore({ dataDir: 'memory://' });
-  const fake = fakeConnector();
+  const fake = fakeConnector(options.fake);
   const app = buildServer({
     adminKey,
     store,
