@@ -19,9 +19,20 @@ export function fromJson<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
-/** A jsonb parameter: always sent as JSON text (cast with `?::jsonb`; pg would turn arrays into Postgres arrays). */
+// JSON.stringify writes a lone UTF-16 surrogate as a `\udXXX` escape (a paired one is written
+// as is), and Postgres refuses such an escape in jsonb. An escape is real only after an even
+// run of backslashes.
+const loneSurrogateEscape = /(?<=(?:^|[^\\])(?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
+
+/**
+ * A jsonb parameter: always sent as JSON text (cast with `?::jsonb`; pg would turn arrays into
+ * Postgres arrays). A lone UTF-16 surrogate, in a value or a key, becomes U+FFFD: text that is
+ * not Unicode (a malformed inbound message, a plugin's data) is stored, never refused by the
+ * database. The API refuses it earlier (`INVALID_UNICODE`).
+ */
 export function json(value: unknown): string {
-  return JSON.stringify(value);
+  const text = JSON.stringify(value);
+  return text?.includes('\\ud') ? text.replace(loneSurrogateEscape, '\uFFFD') : text;
 }
 
 /** A nullable numeric column (bigint arrives as a string) as a number or `null`. */
