@@ -7,6 +7,8 @@ export const WebhooksErrorCodes = {
   WEBHOOKS_URL_NOT_ALLOWED: 400,
   WEBHOOKS_INVALID_SECRET: 400,
   WEBHOOKS_INVALID_HEADER: 400,
+  /** An `events` pattern matches no event type this gateway emits (a typo such as `mesage.*`). */
+  WEBHOOKS_UNKNOWN_EVENT: 400,
   WEBHOOKS_INVALID_CURSOR: 400,
   WEBHOOKS_SUBSCRIPTION_DISABLED: 409,
 } as const;

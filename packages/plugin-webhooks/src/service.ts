@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { GatewayError, type PageOf } from '@zapgate/core';
+import {
+  decodeCursor,
+  encodeCursor,
+  GatewayError,
+  matchesEventPattern,
+  type PageOf,
+  pageSize,
+} from '@zapgate/core';
 import { monotonicFactory } from 'ulid';
 import { webhooksError } from './error-codes.js';
 import type { WebhookPayload } from './events.js';
@@ -64,6 +71,23 @@ function checkHeaders(headers: Record<string, string>): void {
   }
 }
 
+/**
+ * Refuses `events` patterns that match no event type the gateway emits (core's and installed
+ * plugins'): a subscription to `nope.*` would be accepted and never fire.
+ */
+export function checkEvents(ctx: WebhooksContext, events: readonly string[]): string[] {
+  const unknown = events.filter(
+    (pattern) => !ctx.eventTypes.some((type) => matchesEventPattern(pattern, type)),
+  );
+  if (unknown.length > 0) {
+    throw webhooksError(
+      'WEBHOOKS_UNKNOWN_EVENT',
+      `events ${unknown.map((p) => `"${p}"`).join(', ')} match no event type; known types: ${ctx.eventTypes.join(', ')}`,
+    );
+  }
+  return [...new Set(events)];
+}
+
 /** Checks the caller reaches `sessionId`, and that the session exists. */
 export async function assertSession(
   ctx: WebhooksContext,
@@ -84,6 +108,36 @@ export async function requireSubscription(ctx: WebhooksContext, sessionId: strin
   return record;
 }
 
+/** A page of the subscriptions of `sessionId` (`null`: the global ones), oldest first. */
+export async function listSubscriptions(
+  ctx: WebhooksContext,
+  sessionId: string | null,
+  query: { limit?: number; cursor?: string },
+): Promise<PageOf<PublicSubscription>> {
+  const limit = pageSize(query.limit, 50, 200);
+  const after = query.cursor
+    ? (decodeCursor(
+        query.cursor,
+        (p) => p.length === 2 && p.every((x) => typeof x === 'string') && isUuid(p[1] as string),
+      ) as [string, string])
+    : undefined;
+  if (after && Number.isNaN(Date.parse(after[0])))
+    throw new GatewayError('INVALID_CURSOR', 'The cursor is not one this list returned');
+  const rows = await subscriptionsRepo.list(sqlOf(ctx), sessionId, {
+    limit: limit + 1,
+    ...(after ? { after } : {}),
+  });
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(publicSubscription),
+    nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null,
+  };
+}
+
+const isUuid = (value: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
 /** Creates a subscription; the answer carries the secret, the only time it is shown. */
 export async function createSubscription(
   ctx: WebhooksContext,
@@ -103,7 +157,7 @@ export async function createSubscription(
     sessionId,
     url: input.url,
     endpoint,
-    events: [...new Set(input.events ?? [])],
+    events: checkEvents(ctx, input.events ?? []),
     enabled: input.enabled ?? true,
     disabledReason: null,
     headers: input.headers ?? {},
@@ -137,7 +191,7 @@ export async function updateSubscription(
     checkHeaders(patch.headers);
     fields.headers = patch.headers;
   }
-  if (patch.events !== undefined) fields.events = [...new Set(patch.events)];
+  if (patch.events !== undefined) fields.events = checkEvents(ctx, patch.events);
   if (patch.description !== undefined) fields.description = patch.description;
   if (patch.ordered !== undefined) fields.ordered = patch.ordered;
   if (patch.enabled !== undefined) {

@@ -108,7 +108,7 @@ describe('SSRF protection in the plugin (allowlist off)', () => {
       body: { statusCode: 400, code: 'WEBHOOKS_URL_NOT_ALLOWED', error: 'Bad Request' },
     });
     const list = await h.call('GET', '/webhooks');
-    expect(list.body).toEqual([]);
+    expect(list.body).toEqual({ items: [], nextCursor: null });
   });
 
   it('refuses to connect when a stored URL resolves to a private address (DNS rebinding)', async () => {

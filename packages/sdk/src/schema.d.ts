@@ -10524,7 +10524,11 @@ export interface operations {
     };
     listSessionWebhooks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path: {
                 sessionId: string;
@@ -10540,31 +10544,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /**
-                         * Format: date-time
-                         * @description ISO-8601 timestamp
-                         */
-                        createdAt: string;
-                        description: string | null;
-                        disabledReason: string | null;
-                        enabled: boolean;
-                        events: string[];
-                        headers: {
-                            [key: string]: string;
-                        };
-                        /** Format: uuid */
-                        id: string;
-                        /** @description Deliveries keep event order per chat */
-                        ordered: boolean;
-                        previousSecretExpiresAt: string | null;
-                        sessionId: string | null;
-                        /**
-                         * Format: date-time
-                         * @description ISO-8601 timestamp
-                         */
-                        updatedAt: string;
-                        url: string;
-                    }[];
+                        items: {
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            createdAt: string;
+                            description: string | null;
+                            disabledReason: string | null;
+                            enabled: boolean;
+                            events: string[];
+                            headers: {
+                                [key: string]: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Deliveries keep event order per chat */
+                            ordered: boolean;
+                            previousSecretExpiresAt: string | null;
+                            sessionId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            updatedAt: string;
+                            url: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
@@ -11477,7 +11484,11 @@ export interface operations {
     };
     listWebhooks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -11491,31 +11502,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /**
-                         * Format: date-time
-                         * @description ISO-8601 timestamp
-                         */
-                        createdAt: string;
-                        description: string | null;
-                        disabledReason: string | null;
-                        enabled: boolean;
-                        events: string[];
-                        headers: {
-                            [key: string]: string;
-                        };
-                        /** Format: uuid */
-                        id: string;
-                        /** @description Deliveries keep event order per chat */
-                        ordered: boolean;
-                        previousSecretExpiresAt: string | null;
-                        sessionId: string | null;
-                        /**
-                         * Format: date-time
-                         * @description ISO-8601 timestamp
-                         */
-                        updatedAt: string;
-                        url: string;
-                    }[];
+                        items: {
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            createdAt: string;
+                            description: string | null;
+                            disabledReason: string | null;
+                            enabled: boolean;
+                            events: string[];
+                            headers: {
+                                [key: string]: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Deliveries keep event order per chat */
+                            ordered: boolean;
+                            previousSecretExpiresAt: string | null;
+                            sessionId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            updatedAt: string;
+                            url: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */

@@ -11,6 +11,7 @@ import type { Store } from '../ports/store.js';
 import type { GatewayApi } from './api.js';
 import { appendEvent } from './event-writer.js';
 import type { PluginSettingsService } from './plugin-settings.js';
+import { allEventSchemas } from './plugin-surface.js';
 
 interface Deps {
   resolved: readonly ResolvedPlugin[];
@@ -75,6 +76,7 @@ export function createPluginContexts({
 }: Deps): PluginContexts {
   const schedulers: Scheduler[] = [];
   const contexts = new Map<string, PluginContext>();
+  const eventTypes = Object.freeze(Object.keys(allEventSchemas(resolved)).sort());
   for (const { plugin, options } of resolved) {
     const pluginLogger = logger.child({ plugin: plugin.id });
     const scheduler = createScheduler(pluginLogger);
@@ -95,6 +97,7 @@ export function createPluginContexts({
         list: () => settings.readAll(plugin.id),
       },
       jobs: jobsOf(plugin.id),
+      eventTypes,
       emit: async (type, sessionId, data, tx) => {
         if (tx) await appendEvent(tx, type, sessionId, data);
         else await store.transaction((t) => appendEvent(t, type, sessionId, data).then(() => {}));

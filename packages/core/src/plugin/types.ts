@@ -57,6 +57,11 @@ export interface PluginContext<Options = unknown> {
    * store transaction), delays, serial lanes, de-duplication, cancel. Needs a SQL store.
    */
   readonly jobs: PluginJobs;
+  /**
+   * Every event type this gateway can emit: core's and those of every installed plugin
+   * (their `eventSchemas`), sorted. For checking user-given event filters.
+   */
+  readonly eventTypes: readonly string[];
   /** Appends an event of the plugin's own (declared in `eventSchemas`) to the durable log. */
   emit<K extends EventType>(
     type: K,

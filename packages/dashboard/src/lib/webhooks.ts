@@ -6,7 +6,7 @@ type Ok<O extends keyof operations> = operations[O]['responses'] extends {
 }
   ? B
   : never;
-export type Webhook = Ok<'listWebhooks'>[number];
+export type Webhook = Ok<'listWebhooks'>['items'][number];
 export type Delivery = Ok<'listWebhookDeliveries'>['items'][number];
 export type NewWebhook = { url: string; events: string[]; description?: string };
 
@@ -19,7 +19,15 @@ export function webhookApi(client: ZapgateClient, sessionId: string | null) {
   if (sessionId) {
     const path = (webhookId: string) => ({ path: { sessionId, webhookId } });
     return {
-      list: () => call(api.GET('/v1/sessions/{sessionId}/webhooks', { params: { path: { sessionId } } })),
+      // one page of the most a list gives: the dashboard shows them all on one screen
+      list: async () =>
+        (
+          await call(
+            api.GET('/v1/sessions/{sessionId}/webhooks', {
+              params: { path: { sessionId }, query: { limit: 200 } },
+            }),
+          )
+        ).items,
       create: (body: NewWebhook) =>
         call(api.POST('/v1/sessions/{sessionId}/webhooks', { params: { path: { sessionId } }, body })),
       setEnabled: (id: string, enabled: boolean) =>
@@ -48,7 +56,7 @@ export function webhookApi(client: ZapgateClient, sessionId: string | null) {
   }
   const path = (webhookId: string) => ({ path: { webhookId } });
   return {
-    list: () => call(api.GET('/v1/webhooks')),
+    list: async () => (await call(api.GET('/v1/webhooks', { params: { query: { limit: 200 } } }))).items,
     create: (body: NewWebhook) => call(api.POST('/v1/webhooks', { body })),
     setEnabled: (id: string, enabled: boolean) =>
       call(api.PATCH('/v1/webhooks/{webhookId}', { params: path(id), body: { enabled } })),

@@ -61,6 +61,9 @@ const mutableValues = (fields: SubscriptionFields) => [
 ];
 
 /** Subscriptions data access over the plugin's SQL client. */
+// the API shows milliseconds: page on exactly what a cursor can carry
+const createdMs = `date_trunc('milliseconds', "createdAt")`;
+
 export const subscriptionsRepo = {
   async insert(sql: SqlClient, id: string, fields: SubscriptionFields): Promise<SubscriptionRecord> {
     const rows = await sql.query(
@@ -81,10 +84,17 @@ export const subscriptionsRepo = {
     return rows[0] ? subscriptionFromRow(rows[0]) : null;
   },
 
-  async list(sql: SqlClient, sessionId: string | null): Promise<SubscriptionRecord[]> {
+  /** Oldest first, `limit` at a time (cursors carry the millisecond `createdAt` the API shows); `after` is the sort key (`createdAt`, `id`) of the last row seen. */
+  async list(
+    sql: SqlClient,
+    sessionId: string | null,
+    page: { limit: number; after?: readonly [string, string] } = { limit: 1000 },
+  ): Promise<SubscriptionRecord[]> {
     const rows = await sql.query(
-      `SELECT * FROM ${table} WHERE "sessionId" IS NOT DISTINCT FROM ?::uuid ORDER BY "createdAt", "id"`,
-      [sessionId],
+      `SELECT * FROM ${table} WHERE "sessionId" IS NOT DISTINCT FROM ?::uuid
+         ${page.after ? `AND (${createdMs}, "id") > (?::timestamptz, ?::uuid)` : ''}
+       ORDER BY ${createdMs}, "id" LIMIT ?`,
+      [sessionId, ...(page.after ?? []), page.limit],
     );
     return rows.map(subscriptionFromRow);
   },

@@ -2,7 +2,7 @@ import { type TSchema, Type } from '@sinclair/typebox';
 import { Nullable, Page, Timestamp, withErrorResponses } from '@zapgate/core';
 
 const errorDescriptions: Record<number, string> = {
-  400: 'Invalid request (`VALIDATION_FAILED`, `WEBHOOKS_URL_NOT_ALLOWED`, `WEBHOOKS_INVALID_SECRET`, `WEBHOOKS_INVALID_HEADER`...)',
+  400: 'Invalid request (`VALIDATION_FAILED`, `WEBHOOKS_URL_NOT_ALLOWED`, `WEBHOOKS_INVALID_SECRET`, `WEBHOOKS_INVALID_HEADER`, `WEBHOOKS_UNKNOWN_EVENT`...)',
   403: 'The key does not reach this session (`FORBIDDEN`)',
   404: 'Not found (`SESSION_NOT_FOUND`, `WEBHOOKS_SUBSCRIPTION_NOT_FOUND`, `WEBHOOKS_DELIVERY_NOT_FOUND`)',
   409: 'Conflict (`WEBHOOKS_SUBSCRIPTION_DISABLED`)',

@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { defineRoute, type PluginRoute } from '@zapgate/core';
+import { defineRoute, Page, type PluginRoute } from '@zapgate/core';
 import type { ResolvedWebhooksOptions } from '../options.js';
 import { subscriptionsRepo } from '../repo/subscriptions.js';
 import { sqlOf, type WebhooksContext } from '../runtime.js';
 import {
   assertSession,
   createSubscription,
+  listSubscriptions,
   publicSubscription,
   requireSubscription,
   rotateSecret,
@@ -25,6 +26,12 @@ import { authOf, opId, paramsWith, type RouteScope } from './scope.js';
 // biome-ignore lint/suspicious/noExplicitAny: each route carries its own schema type
 export type Route = PluginRoute<any, ResolvedWebhooksOptions>;
 const tags = ['webhooks'];
+const ListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 256, description: 'The `nextCursor` of the previous page' }),
+  ),
+});
 
 /** Create, list, get, update, delete and rotate-secret routes of one scope. */
 export function subscriptionRoutes(scope: RouteScope): Route[] {
@@ -60,12 +67,13 @@ export function subscriptionRoutes(scope: RouteScope): Route[] {
       auth,
       schema: {
         params: scope.params,
-        response: withErrors({ 200: Type.Array(WebhookSubscription) }, [403, 404]),
+        querystring: ListQuery,
+        response: withErrors({ 200: Page(WebhookSubscription) }, [400, 403, 404]),
       },
       async handler(request, ctx: WebhooksContext) {
         const sessionId = scope.sessionOf(request.params as Record<string, string>);
         await assertSession(ctx, sessionId, authOf(request.auth));
-        return { body: (await subscriptionsRepo.list(sqlOf(ctx), sessionId)).map(publicSubscription) };
+        return { body: await listSubscriptions(ctx, sessionId, request.query ?? {}) };
       },
     }),
     defineRoute({
