@@ -4,7 +4,7 @@ import { json } from './sql-values.js';
 describe('json(): the jsonb parameter', () => {
   it('turns lone surrogates, in values and in keys, into U+FFFD', () => {
     const text = json({ text: 'a\ud800b', [`k\udc00`]: ['\udbff', 'x\ud800\ud800'] });
-    expect(text.isWellFormed()).toBe(true);
+    expect(text).not.toMatch(/\\ud[89a-f]/);
     expect(JSON.parse(text)).toEqual({ text: 'a\ufffdb', 'k\ufffd': ['\ufffd', 'x\ufffd\ufffd'] });
   });
 
