@@ -228,6 +228,26 @@ describe.each(backends)('campaigns on %s', (backend) => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it('takes __proto__ and constructor CSV headers as plain variables: nothing polluted, nothing leaked', async () => {
+    const created = await create({
+      audience: { csv: 'phone,__proto__,constructor\n+5511987654321,evil,\n+5511912345678,,ctor\n' },
+      content: { variants: [{ text: 'x {{__proto__|none}} {{constructor|none}}' }] },
+    });
+    expect(created.status).toBe(201);
+    expect(({} as Record<string, unknown>).evil).toBeUndefined();
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+    const id = created.body.campaign.id;
+    expect(created.body.campaign.variables).toEqual(['__proto__', 'constructor']);
+    const rows = await recipientsRepo.page(h.ctx.sql!, id, { limit: 10, afterSeq: -1 });
+    expect(rows.map((r) => Object.entries(r.variables))).toEqual([[['__proto__', 'evil']], [['constructor', 'ctor']]]);
+    // a row without a `constructor` cell exports an empty cell, not Object's source text
+    const exported = await h.call('exportCampaignRecipients', { params: { campaignId: id }, query: {} });
+    const lines = (exported.body as string).trim().split('\n');
+    expect(lines[1]).toMatch(/,evil,$/);
+    expect(lines[2]).toMatch(/,,ctor$/);
+    expect(exported.body).not.toContain('function');
+  });
+
   it('manages the suppression list over its routes', async () => {
     const add = (phone: string) =>
       h.call('addSuppression', { params: { sessionId }, body: { phone, note: 'asked by phone' } });

@@ -38,7 +38,7 @@ const checkName = (name: string, where: string, code: CampaignsErrorCode) => {
 /** Recipients from a JSON list; variable values become text, names are checked. */
 export function fromJson(items: readonly JsonRecipient[]): RawRecipient[] {
   return items.map((item, index) => {
-    const variables: Record<string, string> = {};
+    const variables: Record<string, string> = Object.create(null);
     for (const [name, value] of Object.entries(item.variables ?? {})) {
       checkName(name, `recipient ${index + 1}`, 'CAMPAIGNS_VARIABLE_NAME_INVALID');
       const text = variableText(value);
@@ -102,7 +102,8 @@ export function fromCsv(text: string, options: CsvOptions = {}): RawRecipient[] 
   });
   const phoneIndex = phoneColumnOf(names, options.phoneColumn);
   return rows.map(({ record, info }, index) => {
-    const variables: Record<string, string> = {};
+    // null prototype: a `__proto__` column is a variable like any other, never a prototype
+    const variables: Record<string, string> = Object.create(null);
     record.forEach((value, column) => {
       if (column !== phoneIndex && value !== '') variables[names[column]!] = value;
     });
