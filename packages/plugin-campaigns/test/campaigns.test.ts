@@ -239,7 +239,10 @@ describe.each(backends)('campaigns on %s', (backend) => {
     const id = created.body.campaign.id;
     expect(created.body.campaign.variables).toEqual(['__proto__', 'constructor']);
     const rows = await recipientsRepo.page(h.ctx.sql!, id, { limit: 10, afterSeq: -1 });
-    expect(rows.map((r) => Object.entries(r.variables))).toEqual([[['__proto__', 'evil']], [['constructor', 'ctor']]]);
+    expect(rows.map((r) => Object.entries(r.variables))).toEqual([
+      [['__proto__', 'evil']],
+      [['constructor', 'ctor']],
+    ]);
     // a row without a `constructor` cell exports an empty cell, not Object's source text
     const exported = await h.call('exportCampaignRecipients', { params: { campaignId: id }, query: {} });
     const lines = (exported.body as string).trim().split('\n');

@@ -109,7 +109,9 @@ export function recipientRoutes(): Route[] {
             stringify(
               rows.map((row) => [
                 ...csvColumns.map((column) => row[column] ?? ''),
-                ...campaign.variables.map((name) => (Object.hasOwn(row.variables, name) ? row.variables[name] : '')),
+                ...campaign.variables.map((name) =>
+                  Object.hasOwn(row.variables, name) ? row.variables[name] : '',
+                ),
               ]),
             ),
           );
