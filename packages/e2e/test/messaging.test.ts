@@ -396,6 +396,17 @@ describe.each(backends)('messaging over HTTP on %s', (backend: Backend) => {
     }
   });
 
+  it('refuses a text to a number the simulator does not know (not on WhatsApp) with 404 NOT_ON_WHATSAPP', async () => {
+    const res = await send({ type: 'text', to: '15559990001', text: 'anyone there?' });
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ statusCode: 404, code: 'NOT_ON_WHATSAPP' });
+    expect(stack.sim.messages.some((m) => m.to.startsWith('15559990001'))).toBe(false);
+    // a known contact is checked once and goes out
+    expect((await send({ type: 'text', to: ALICE, text: 'still there?', checkNumber: true })).status).toBe(
+      202,
+    );
+  });
+
   it('replies quoting a message; the contact sees the quoted text', async () => {
     const original = await byWaid(await alice.sendText(deviceJid, 'which plan fits me?'));
     const reply = await send({

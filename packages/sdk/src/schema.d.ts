@@ -2094,7 +2094,7 @@ export interface components {
             [key: string]: unknown;
         };
         SendMessageBody: {
-            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP) */
+            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP). When omitted, a number is checked before the first send to a chat the session does not have yet (the answer cached); `true` checks every send, `false` never */
             checkNumber?: boolean;
             /** @default false */
             linkPreview?: boolean;
@@ -2114,7 +2114,7 @@ export interface components {
             viewOnce?: boolean;
         } | {
             caption?: string;
-            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP) */
+            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP). When omitted, a number is checked before the first send to a chat the session does not have yet (the answer cached); `true` checks every send, `false` never */
             checkNumber?: boolean;
             fileName?: string;
             media: {
@@ -2139,7 +2139,7 @@ export interface components {
             viewOnce?: boolean;
         } | {
             caption?: string;
-            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP) */
+            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP). When omitted, a number is checked before the first send to a chat the session does not have yet (the answer cached); `true` checks every send, `false` never */
             checkNumber?: boolean;
             fileName?: string;
             gif?: boolean;
@@ -2164,7 +2164,7 @@ export interface components {
             type: "video";
             viewOnce?: boolean;
         } | {
-            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP) */
+            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP). When omitted, a number is checked before the first send to a chat the session does not have yet (the answer cached); `true` checks every send, `false` never */
             checkNumber?: boolean;
             fileName?: string;
             media: {
@@ -2191,7 +2191,7 @@ export interface components {
             voiceNote?: boolean;
         } | {
             caption?: string;
-            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP) */
+            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP). When omitted, a number is checked before the first send to a chat the session does not have yet (the answer cached); `true` checks every send, `false` never */
             checkNumber?: boolean;
             fileName?: string;
             media: {
@@ -2215,7 +2215,7 @@ export interface components {
             type: "document";
             viewOnce?: boolean;
         } | {
-            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP) */
+            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP). When omitted, a number is checked before the first send to a chat the session does not have yet (the answer cached); `true` checks every send, `false` never */
             checkNumber?: boolean;
             fileName?: string;
             media: {
@@ -2240,7 +2240,7 @@ export interface components {
             viewOnce?: boolean;
         } | {
             address?: string;
-            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP) */
+            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP). When omitted, a number is checked before the first send to a chat the session does not have yet (the answer cached); `true` checks every send, `false` never */
             checkNumber?: boolean;
             latitude: number;
             longitude: number;
@@ -2259,7 +2259,7 @@ export interface components {
             type: "location";
             viewOnce?: boolean;
         } | {
-            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP) */
+            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP). When omitted, a number is checked before the first send to a chat the session does not have yet (the answer cached); `true` checks every send, `false` never */
             checkNumber?: boolean;
             contacts: {
                 name: string;
@@ -2279,7 +2279,7 @@ export interface components {
             type: "contact";
             viewOnce?: boolean;
         } | {
-            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP) */
+            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP). When omitted, a number is checked before the first send to a chat the session does not have yet (the answer cached); `true` checks every send, `false` never */
             checkNumber?: boolean;
             /** @description Empty string removes the reaction */
             emoji: string;
@@ -2299,7 +2299,7 @@ export interface components {
             type: "reaction";
             viewOnce?: boolean;
         } | {
-            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP) */
+            /** @description Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP). When omitted, a number is checked before the first send to a chat the session does not have yet (the answer cached); `true` checks every send, `false` never */
             checkNumber?: boolean;
             /** @description JIDs or phone numbers to mention */
             mentions?: string[];

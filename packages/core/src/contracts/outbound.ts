@@ -13,7 +13,10 @@ const common = {
   mentions: Type.Optional(Type.Array(Type.String(), { description: 'JIDs or phone numbers to mention' })),
   viewOnce: Type.Optional(Type.Boolean()),
   checkNumber: Type.Optional(
-    Type.Boolean({ description: 'Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP)' }),
+    Type.Boolean({
+      description:
+        'Check the number is on WhatsApp first (404 NOT_ON_WHATSAPP). When omitted, a number is checked before the first send to a chat the session does not have yet (the answer cached); `true` checks every send, `false` never',
+    }),
   ),
 };
 

@@ -11,6 +11,7 @@ import type { SessionAccess } from '../session-access.js';
 import { createDispatcher } from './dispatch.js';
 import { earlierSend, requestHash } from './idempotency.js';
 import { prepareSend } from './prepare.js';
+import { createRecipientCheck } from './recipient-check.js';
 
 interface Deps {
   store: Store;
@@ -34,6 +35,7 @@ export type SendFn = (sessionId: string, body: SendMessageBody, options?: SendOp
 export function createSendPipeline(deps: Deps): SendFn {
   const { store, access } = deps;
   const dispatcher = createDispatcher(store, deps.logger, deps.counters);
+  const prepareDeps = { ...deps, recipients: createRecipientCheck(store, deps.logger) };
   return async (sessionId, body, options = {}) => {
     await access.requireSession(sessionId);
     const key = options.idempotencyKey;
@@ -44,7 +46,7 @@ export function createSendPipeline(deps: Deps): SendFn {
     }
     const hooked = await deps.hooks.beforeSend(sessionId, body, options.origin ?? 'api');
     const connection = await access.connection(sessionId);
-    const prepared = await prepareSend(deps, connection, sessionId, hooked, options);
+    const prepared = await prepareSend(prepareDeps, connection, sessionId, hooked, options);
     const { message: pending, inserted } = await store.messages.insert({
       ...prepared.message,
       ...(hash ? { requestHash: hash } : {}),

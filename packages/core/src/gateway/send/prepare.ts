@@ -7,6 +7,7 @@ import type { SendOptions } from '../api.js';
 import { type MediaFetcher, resolveMedia } from '../media.js';
 import type { GatewayTuning } from '../options.js';
 import { storedContent } from '../outbound-content.js';
+import type { RecipientCheck } from './recipient-check.js';
 
 /** A send, ready to store and hand to the connection. */
 export interface PreparedSend {
@@ -26,10 +27,11 @@ interface Deps {
   store: Store;
   tuning: GatewayTuning;
   fetchMedia: MediaFetcher;
+  recipients: RecipientCheck;
 }
 
 /**
- * Request → prepared send: resolves the recipient (optionally checking it is on WhatsApp),
+ * Request → prepared send: resolves the recipient (checking a new one is on WhatsApp),
  * the media bytes and the messages it quotes or reacts to, and builds the row to store.
  */
 export async function prepareSend(
@@ -42,10 +44,7 @@ export async function prepareSend(
   const to = connection.toJid(body.to);
   if (!to)
     throw new GatewayError('INVALID_RECIPIENT', `"${body.to}" is not a phone number or a WhatsApp JID`);
-  if (body.checkNumber && !to.endsWith('@g.us')) {
-    const [result] = await connection.checkNumbers([to.split('@')[0]!]);
-    if (!result?.exists) throw new GatewayError('NOT_ON_WHATSAPP', `${body.to} is not on WhatsApp`);
-  }
+  await deps.recipients.check(connection, sessionId, to, body.checkNumber);
   const media =
     'media' in body
       ? await resolveMedia(body, options.upload, deps.fetchMedia, deps.tuning.media.maxBytes)
