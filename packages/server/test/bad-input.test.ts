@@ -64,6 +64,11 @@ describe('bad input never reaches a 5xx', () => {
     expect(hook.statusCode).toBe(201);
     const res = await post(`/v1/webhooks/${hook.json().id}/test`, '', { 'content-type': 'application/json' });
     expect(res.statusCode).toBeLessThan(300);
+    const own = await post(`/v1/sessions/${s.id}/webhooks`, { url: 'http://127.0.0.1:9/own' });
+    const ownTest = await post(`/v1/sessions/${s.id}/webhooks/${own.json().id}/test`, '', {
+      'content-type': 'application/json',
+    });
+    expect(ownTest.statusCode).toBeLessThan(300);
     // where a body is required, an empty one is a validation problem, not a JSON error
     expectError(
       await post('/v1/sessions', '', { 'content-type': 'application/json' }),
@@ -83,6 +88,13 @@ describe('bad input never reaches a 5xx', () => {
       payload: { picture: 'x' },
     });
     expectError(profile, 400, 'VALIDATION_FAILED');
+    const groupX = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/sessions/${s.id}/groups/120363000000000001@g.us`,
+      headers: admin,
+      payload: { picture: 'x' },
+    });
+    expectError(groupX, 400, 'VALIDATION_FAILED');
     const group = await t.app.inject({
       method: 'PATCH',
       url: `/v1/sessions/${s.id}/groups/120363000000000001@g.us`,

@@ -271,6 +271,40 @@ describe('event visibility with concurrent transactions on Postgres', () => {
     }
   });
 
+  it('concurrent group updates never deadlock on the event log: appending takes no advisory lock', async () => {
+    const session = randomUUID();
+    const group = '120363000000000001@g.us';
+    await store.chats.upsert(session, { chatJid: group });
+    const head = await store.events.head();
+    const held: number[] = [];
+    let runs = 0;
+    const advisoryLocks = async (tx: Parameters<Parameters<typeof store.transaction>[0]>[0]) => {
+      const [row] = await tx.sql!.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`,
+      );
+      held.push(row?.n ?? -1);
+    };
+    // group updates that lock the group row and then append, next to writers that append
+    // and then lock the row: with the event log's old advisory lock the two kinds waited on
+    // each other (40P01); now no transaction is ever rolled back and run again
+    const updates = Array.from({ length: 16 }, (_, n) =>
+      store.transaction(async (tx) => {
+        runs++;
+        if (n % 2 === 0) await tx.chats.upsert(session, { chatJid: group, chatName: `u${n}` });
+        const appended = await tx.events.append(event(session));
+        await advisoryLocks(tx);
+        await sleep(5);
+        if (n % 2 === 1) await tx.chats.upsert(session, { chatJid: group, chatName: `u${n}` });
+        return appended;
+      }),
+    );
+    const appended = await Promise.all(updates);
+    expect(runs).toBe(16);
+    expect(held).toEqual(Array(16).fill(0));
+    const listed = await store.events.list({ afterSeq: head, limit: 100, sessionId: session });
+    expect(listed.map((e) => e.id).sort()).toEqual(appended.map((e) => e.id).sort());
+  });
+
   it('runs a transaction again when Postgres picks it as a deadlock victim', async () => {
     const session = randomUUID();
     await store.chats.upsert(session, { chatJid: 'a@g.us' });
