@@ -98,6 +98,12 @@ describe('auth matrix (generated from the route table)', () => {
         if (res.json().sessionId !== other.id) failures.push(`${label} another key → ${res.body}`);
         continue;
       }
+      if (route.auth === 'authenticated') {
+        // Any valid key may read it (the installed plugins, for the dashboard's forms).
+        check(`${label} another session's key`, await hit({ 'x-api-key': other.apiKey }), allowed);
+        check(`${label} admin`, await hit(admin), allowed);
+        continue;
+      }
       check(`${label} other session's key`, await hit({ 'x-api-key': other.apiKey }), (s) => s === 403);
       if (route.auth === 'admin')
         check(`${label} own key`, await hit({ 'x-api-key': own.apiKey }), (s) => s === 403);
