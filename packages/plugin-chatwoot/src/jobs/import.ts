@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Repositories } from '@zapgate/core';
 import { importChatMessages, importContactsPage } from '../bridge/import.js';
 import type { SessionBridge } from '../bridge/session-bridge.js';
 import { skipReasonOf } from '../bridge/to-chatwoot.js';
@@ -22,17 +23,22 @@ export interface ImportChatJob extends ImportJob {
 
 const day = 24 * 60 * 60 * 1000;
 
-async function progressEvent(ctx: ChatwootContext, state: ImportState | null) {
+async function progressEvent(ctx: ChatwootContext, state: ImportState | null, tx?: Repositories) {
   if (!state) return;
   const { contacts, messages, skipped } = state.progress;
-  await ctx.emit('chatwoot.import.progress', state.sessionId, {
-    status: state.status,
-    phase: state.phase,
-    contacts,
-    messages,
-    skipped,
-    error: state.error,
-  });
+  await ctx.emit(
+    'chatwoot.import.progress',
+    state.sessionId,
+    { status: state.status, phase: state.phase, contacts, messages, skipped, error: state.error },
+    tx,
+  );
+}
+
+/** Ends run `runId` and appends its last progress event in one transaction: a reader sees both or neither. */
+function finishRun(ctx: ChatwootContext, sessionId: string, runId: string, error: string | null) {
+  return ctx.store.transaction(async (tx) =>
+    progressEvent(ctx, await importsRepo.finish(tx.sql!, sessionId, runId, error), tx),
+  );
 }
 
 /**
@@ -71,10 +77,7 @@ async function guard(ctx: ChatwootContext, job: JobRun<ImportJob>, step: () => P
   } catch (error) {
     if (error instanceof PermanentJobError || job.attempt >= ctx.options.maxAttempts) {
       const reason = error instanceof Error ? error.message : String(error);
-      await progressEvent(
-        ctx,
-        await importsRepo.finish(sqlOf(ctx), job.payload.sessionId, job.payload.runId, reason),
-      );
+      await finishRun(ctx, job.payload.sessionId, job.payload.runId, reason);
     }
     throw error;
   }
@@ -85,7 +88,7 @@ async function completeIfDone(ctx: ChatwootContext, state: ImportState | null) {
     await progressEvent(ctx, state);
     return;
   }
-  await progressEvent(ctx, await importsRepo.finish(sqlOf(ctx), state.sessionId, state.progress.runId, null));
+  await finishRun(ctx, state.sessionId, state.progress.runId, null);
 }
 
 async function step(ctx: ChatwootContext, bridge: SessionBridge, job: JobRun<ImportJob>, state: ImportState) {
