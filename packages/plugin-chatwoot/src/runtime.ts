@@ -1,4 +1,4 @@
-import type { PluginContext, SqlClient } from '@zapgate/core';
+import { type PluginContext, SecretBox, type SqlClient } from '@zapgate/core';
 import type { SessionBridge } from './bridge/session-bridge.js';
 import { whatsappSide } from './bridge/whatsapp-side.js';
 import { chatwootClient } from './client/client.js';
@@ -15,6 +15,18 @@ export const platformOf = (ctx: PluginContext<ResolvedChatwootOptions>) => ctx a
 
 /** The SQL client (always present: core refuses plugins with migrations on stores without SQL). */
 export const sqlOf = (ctx: PluginContext<ResolvedChatwootOptions>): SqlClient => ctx.sql!;
+
+const boxes = new WeakMap<object, SecretBox>();
+
+/** Seals what the plugin keeps of its own secrets (callback tokens, inbox signing secrets). */
+export function secretsOf(ctx: PluginContext<ResolvedChatwootOptions>): SecretBox {
+  let box = boxes.get(ctx);
+  if (!box) {
+    box = new SecretBox(ctx.config.encryptionKey, { purpose: 'plugin-chatwoot:bridges' });
+    boxes.set(ctx, box);
+  }
+  return box;
+}
 
 /** A session's settings with defaults, or null when it is not bridged (none, or disabled). */
 export async function settingsOf(ctx: ChatwootContext, sessionId: string): Promise<ChatwootSettings | null> {
@@ -94,7 +106,7 @@ export async function loadBridge(
 ): Promise<LoadedBridge> {
   const settings = await settingsOf(ctx, sessionId);
   if (!settings) return { status: 'not-configured' };
-  const state = await bridgesRepo.get(sqlOf(ctx), sessionId);
+  const state = await bridgesRepo.get(sqlOf(ctx), secretsOf(ctx), sessionId);
   if (state?.status === 'stopped') return { status: 'stopped', state };
   if (!state || state.inboxId === null) return { status: 'starting', state };
   return { status: 'ready', bridge: openBridge(ctx, sessionId, settings, state.inboxId, signal), state };

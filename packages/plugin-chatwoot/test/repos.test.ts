@@ -1,4 +1,4 @@
-import { defaultSessionSettings, type SqlClient } from '@zapgate/core';
+import { defaultSessionSettings, SecretBox, type SqlClient } from '@zapgate/core';
 import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
 import { createTestDatabase } from '@zapgate/store-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,14 +93,41 @@ describe.each(['postgres', 'pglite'] as const)('the bridge tables on %s', (backe
   });
 
   it('records the bridge state', async () => {
-    expect(await bridgesRepo.get(sql, sessionId)).toBeNull();
-    await bridgesRepo.update(sql, sessionId, { inboxId: 3 });
-    const stopped = await bridgesRepo.update(sql, sessionId, {
+    const box = new SecretBox(undefined);
+    expect(await bridgesRepo.get(sql, box, sessionId)).toBeNull();
+    await bridgesRepo.update(sql, box, sessionId, { inboxId: 3 });
+    const stopped = await bridgesRepo.update(sql, box, sessionId, {
       status: 'stopped',
       code: 'CHATWOOT_UNAUTHORIZED',
       reason: 'token refused',
     });
     expect(stopped).toMatchObject({ status: 'stopped', code: 'CHATWOOT_UNAUTHORIZED', inboxId: 3 });
+  });
+
+  it('seals the callback token and the inbox secret at rest when the host has an encryption key', async () => {
+    const box = new SecretBox('a-test-encryption-key-of-32-chars!!', { purpose: 'plugin-chatwoot:bridges' });
+    const saved = await bridgesRepo.update(sql, box, sessionId, {
+      callbackToken: 'callback-token-1',
+      inboxSecret: 'inbox-secret-1',
+    });
+    expect(saved).toMatchObject({ callbackToken: 'callback-token-1', inboxSecret: 'inbox-secret-1' });
+    const [row] = await sql.query(
+      'SELECT "callbackToken", "inboxSecret" FROM "chatwootBridges" WHERE "sessionId" = ?',
+      [sessionId],
+    );
+    expect(row!.callbackToken).toMatch(/^enc:v1:/);
+    expect(row!.inboxSecret).toMatch(/^enc:v1:/);
+    expect(JSON.stringify(row)).not.toContain('callback-token-1');
+    expect(await bridgesRepo.get(sql, box, sessionId)).toMatchObject({
+      callbackToken: 'callback-token-1',
+      inboxSecret: 'inbox-secret-1',
+    });
+    // under another key the secrets do not open: an error, never a wrong token
+    await expect(
+      bridgesRepo.get(sql, new SecretBox('another-encryption-key-of-32-chars!'), sessionId),
+    ).rejects.toMatchObject({
+      code: 'SECRET_UNREADABLE',
+    });
   });
 
   it('keeps one history import per session: one run at a time, counts added atomically, a replaced run ignored', async () => {

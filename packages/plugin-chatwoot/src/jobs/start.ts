@@ -3,7 +3,7 @@ import { callbackUrl, newCallbackToken, setupInbox } from '../bridge/inbox.js';
 import { failureOf } from '../error-codes.js';
 import { type JobRun, PermanentJobError, RetryJobError } from '../platform.js';
 import { bridgesRepo } from '../repo/bridges.js';
-import { type ChatwootContext, clientOf, openBridge, settingsOf, sqlOf } from '../runtime.js';
+import { type ChatwootContext, clientOf, openBridge, secretsOf, settingsOf, sqlOf } from '../runtime.js';
 import { stopBridge } from './run.js';
 
 /** The payload of a `start` job. */
@@ -27,7 +27,7 @@ export async function runStart(ctx: ChatwootContext, job: JobRun<StartJob>): Pro
   const settings = await settingsOf(ctx, sessionId);
   if (!settings) return;
   const sql = sqlOf(ctx);
-  const state = await bridgesRepo.get(sql, sessionId);
+  const state = await bridgesRepo.get(sql, secretsOf(ctx), sessionId);
   const token = state?.callbackToken ?? newCallbackToken();
   const publicUrl = publicUrlOf(ctx);
   const webhookUrl = publicUrl ? callbackUrl(publicUrl, sessionId, token) : null;
@@ -46,7 +46,7 @@ export async function runStart(ctx: ChatwootContext, job: JobRun<StartJob>): Pro
     await stopBridge(ctx, sessionId, error);
     throw new PermanentJobError(reason);
   }
-  const saved = await bridgesRepo.update(sql, sessionId, {
+  const saved = await bridgesRepo.update(sql, secretsOf(ctx), sessionId, {
     status: 'running',
     code: null,
     reason: null,

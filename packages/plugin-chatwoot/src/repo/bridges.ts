@@ -1,4 +1,4 @@
-import { type SqlClient, sqlValues } from '@zapgate/core';
+import { type SecretBox, type SqlClient, sqlValues } from '@zapgate/core';
 
 /** `running`: messages flow; `stopped`: a fatal Chatwoot answer (token, inbox) stopped the bridge. */
 export type BridgeStatus = 'running' | 'stopped';
@@ -20,36 +20,49 @@ export interface BridgeState {
 }
 
 const columns = `"sessionId", "status", "code", "reason", "inboxId", "callbackToken", "inboxSecret", "updatedAt"`;
-const rowOf = (row: Record<string, unknown>): BridgeState => ({
+const opened = (box: SecretBox, value: unknown) => {
+  const stored = sqlValues.stringOrNull(value);
+  return stored === null ? null : box.open(stored);
+};
+const sealed = (box: SecretBox, value: string | null | undefined) => (value ? box.seal(value) : null);
+
+const rowOf = (box: SecretBox, row: Record<string, unknown>): BridgeState => ({
   sessionId: String(row.sessionId),
   status: row.status as BridgeStatus,
   code: sqlValues.stringOrNull(row.code),
   reason: sqlValues.stringOrNull(row.reason),
   inboxId: sqlValues.numberOrNull(row.inboxId),
-  callbackToken: sqlValues.stringOrNull(row.callbackToken),
-  inboxSecret: sqlValues.stringOrNull(row.inboxSecret),
+  callbackToken: opened(box, row.callbackToken),
+  inboxSecret: opened(box, row.inboxSecret),
   updatedAt: sqlValues.iso(row.updatedAt),
 });
 
 const writable = ['status', 'code', 'reason', 'inboxId', 'callbackToken', 'inboxSecret'] as const;
 
-/** `chatwootBridges`: one row per session with the bridge configured. */
+/**
+ * `chatwootBridges`: one row per session with the bridge configured. The callback token and
+ * the inbox's signing secret are sealed with `box` (in clear only when the host has no
+ * encryption key).
+ */
 export const bridgesRepo = {
-  async get(sql: SqlClient, sessionId: string): Promise<BridgeState | null> {
+  async get(sql: SqlClient, box: SecretBox, sessionId: string): Promise<BridgeState | null> {
     const rows = await sql.query(`SELECT ${columns} FROM "chatwootBridges" WHERE "sessionId" = ?`, [
       sessionId,
     ]);
-    return rows[0] ? rowOf(rows[0]) : null;
+    return rows[0] ? rowOf(box, rows[0]) : null;
   },
 
   /** Changes the given fields (creating the row, running, when there is none). */
   async update(
     sql: SqlClient,
+    box: SecretBox,
     sessionId: string,
     change: Partial<Pick<BridgeState, (typeof writable)[number]>>,
   ): Promise<BridgeState> {
     const keys = writable.filter((key) => key in change);
-    const values = keys.map((key) => change[key] ?? null);
+    const values = keys.map((key) =>
+      key === 'callbackToken' || key === 'inboxSecret' ? sealed(box, change[key]) : (change[key] ?? null),
+    );
     const sets = keys.map((key) => `"${key}" = excluded."${key}"`);
     const rows = await sql.query(
       `INSERT INTO "chatwootBridges" ("sessionId"${keys.map((k) => `, "${k}"`).join('')})
@@ -58,6 +71,6 @@ export const bridgesRepo = {
        RETURNING ${columns}`,
       [sessionId, ...values],
     );
-    return rowOf(rows[0]!);
+    return rowOf(box, rows[0]!);
   },
 };

@@ -6,7 +6,7 @@ import { importOf, startImport } from '../jobs/import.js';
 import { publicUrlOf } from '../jobs/start.js';
 import type { ResolvedChatwootOptions } from '../options.js';
 import { bridgesRepo } from '../repo/bridges.js';
-import { platformOf, settingsOf, sqlOf } from '../runtime.js';
+import { platformOf, secretsOf, settingsOf, sqlOf } from '../runtime.js';
 
 const tags = ['chatwoot'];
 const Params = Type.Object({ sessionId: Type.String({ format: 'uuid' }) });
@@ -91,7 +91,7 @@ export const bridgeRoutes = [
       const { sessionId } = request.params;
       await ctx.gateway.sessions.get(sessionId);
       const settings = await settingsOf(ctx, sessionId);
-      const state = settings ? await bridgesRepo.get(sqlOf(ctx), sessionId) : null;
+      const state = settings ? await bridgesRepo.get(sqlOf(ctx), secretsOf(ctx), sessionId) : null;
       const publicUrl = publicUrlOf(ctx);
       const status = !settings
         ? 'not_configured'

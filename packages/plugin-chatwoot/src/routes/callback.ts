@@ -8,7 +8,7 @@ import type { BridgeMetrics } from '../metrics.js';
 import type { ResolvedChatwootOptions } from '../options.js';
 import { bridgesRepo } from '../repo/bridges.js';
 import { deliveriesRepo } from '../repo/deliveries.js';
-import { type ChatwootContext, platformOf, settingsOf, sqlOf } from '../runtime.js';
+import { type ChatwootContext, platformOf, secretsOf, settingsOf, sqlOf } from '../runtime.js';
 
 const Params = Type.Object({ sessionId: Type.String({ format: 'uuid' }) });
 const Query = Type.Object({
@@ -40,7 +40,7 @@ async function verify(
 ) {
   const { sessionId } = request.params;
   const settings = await settingsOf(ctx, sessionId);
-  const state = settings ? await bridgesRepo.get(sqlOf(ctx), sessionId) : null;
+  const state = settings ? await bridgesRepo.get(sqlOf(ctx), secretsOf(ctx), sessionId) : null;
   const keys = state
     ? { secret: settings?.webhookSecret ?? state.inboxSecret, token: state.callbackToken }
     : null;
