@@ -173,4 +173,3 @@ async function terminateServerConnections(r: Rig): Promise<number> {
   );
   return rows.filter((row) => row.ended).length;
 }
-
