@@ -28,6 +28,9 @@ import { proxyAgentFor } from './proxy.js';
 
 const mediaTypes = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 
+/** Statuses a receipt or an error ack sets (not `sent`: the send path records that itself). */
+const foldedReceipt = new Set<string | null>(['delivered', 'read', 'played', 'failed']);
+
 /** Opens one Baileys socket for a session and adapts it to the {@link Connection} port. */
 export async function openBaileysConnection(
   options: ConnectOptions,
@@ -207,12 +210,13 @@ export async function openBaileysConnection(
       const { stored } = inbound(history.messages, true);
       if (stored.length) await emit({ type: 'messages', messages: stored, history: true });
     }
-    // an error ack that came before Baileys emitted our own message is folded into its upsert
-    const refusedOwn = (upsert?.messages ?? []).filter(
-      (m) => m.key.fromMe && statusOf(m.status) === 'failed',
+    // a receipt (or an error ack) that comes while Baileys buffers events is folded into the
+    // upsert of our own message instead of a `messages.update`: take its status from there
+    const ownWithReceipt = (upsert?.messages ?? []).filter(
+      (m) => m.key.fromMe && foldedReceipt.has(statusOf(m.status)),
     );
     for (const { key, update: change } of [
-      ...refusedOwn.map((m) => ({ key: m.key, update: m })),
+      ...ownWithReceipt.map((m) => ({ key: m.key, update: m })),
       ...(events['messages.update'] ?? []),
     ]) {
       const status = statusOf(change.status);
