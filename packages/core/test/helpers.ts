@@ -1,22 +1,19 @@
-export { sleep, waitFor } from '../src/testing/conformance/fixtures.js';
+export { sleep } from '../src/testing/conformance/fixtures.js';
+export { waitFor } from '../src/testing/index.js';
 
 import { expect } from 'vitest';
 import type { StoredEvent } from '../src/contracts/events.js';
-import { createGateway, type Gateway, type GatewayOptions } from '../src/gateway/create-gateway.js';
+import type { Gateway } from '../src/gateway/create-gateway.js';
 import type { Store } from '../src/ports/store.js';
 import {
   type FakeConnector,
-  type FakeConnectorOptions,
-  fakeConnector,
-  memoryStore,
+  type TestGatewayOptions,
+  testGateway,
+  testTuning,
 } from '../src/testing/index.js';
 
 /** Delays small enough for unit tests. */
-export const fastTuning = {
-  reconnect: { minDelayMs: 5, maxDelayMs: 20 },
-  boot: { staggerMs: 0, settleTimeoutMs: 2000 },
-  events: { pollIntervalMs: 10, leaseMs: 1000, retryMinMs: 5, retryMaxMs: 20 },
-} satisfies GatewayOptions['tuning'];
+export const fastTuning = testTuning;
 
 export interface Harness {
   gateway: Gateway;
@@ -24,14 +21,9 @@ export interface Harness {
   fake: FakeConnector;
 }
 
-/** A started gateway on a memory store and a fake connector. */
-export async function startGateway(
-  options: Partial<GatewayOptions> & { fake?: FakeConnectorOptions } = {},
-): Promise<Harness> {
-  const store = options.store ?? memoryStore();
-  const fake = fakeConnector(options.fake);
-  const gateway = createGateway({ connector: fake, tuning: fastTuning, ...options, store });
-  await gateway.start();
+/** A started gateway on a memory store (or the one given) and a fake connector. */
+export async function startGateway(options: TestGatewayOptions = {}): Promise<Harness> {
+  const { gateway, store, fake } = await testGateway({ closeStore: false, ...options });
   return { gateway, store, fake };
 }
 

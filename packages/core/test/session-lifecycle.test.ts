@@ -75,7 +75,9 @@ describe('session lifecycle', () => {
         const reasons = (await eventsOf(store, 'session.status')).map((e) =>
           e.type === 'session.status' ? e.data.reason : null,
         );
-        expect(reasons.filter((r) => r === 'Reconnecting (attempt 1): stream errored')).toHaveLength(drop);
+        return expect(reasons.filter((r) => r === 'Reconnecting (attempt 1): stream errored')).toHaveLength(
+          drop,
+        );
       });
       await control.waitForConnects(drop + 1);
       expect(control.liveSockets).toBe(1);

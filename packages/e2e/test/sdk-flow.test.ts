@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { baileysConnector } from '@zapgate/core/baileys';
+import { waitFor } from '@zapgate/core/testing';
 import { webhooks } from '@zapgate/plugin-webhooks';
 import {
   createZapgateClient,
@@ -93,16 +94,16 @@ describe('the SDK against a real server (PGlite, real Baileys on wa-sim)', () =>
     })();
 
     await zg.sessions.connect(sessionId);
-    const qr = await until(async () => (await zg.sessions.qr(sessionId)).data);
+    const qr = await waitFor(async () => (await zg.sessions.qr(sessionId)).data);
     expect(qr.dataUrl.startsWith('data:image/png;base64,')).toBe(true);
     const phone = await sim.scanQr(qr.qr, { phoneNumber: '15557770001' });
-    await until(async () =>
+    await waitFor(async () =>
       (await zg.sessions.get(sessionId)).data?.status === 'connected' ? true : undefined,
     );
 
     const alice = sim.contact('15557770002', { name: 'Alice' });
     const waid = await alice.sendText(phone.deviceJid, 'hello SDK');
-    const received = await until(() =>
+    const received = await waitFor(() =>
       seen.find((e) => isMessageReceived(e) && e.data.message.waid === waid),
     );
     expect(isMessageReceived(received) && received.data.message.content).toEqual({ text: 'hello SDK' });
@@ -110,12 +111,12 @@ describe('the SDK against a real server (PGlite, real Baileys on wa-sim)', () =>
     const { data: sent, response } = await zg.messages.sendText(sessionId, '15557770002', 'hi Alice');
     expect(response.status).toBe(202);
     await alice.waitForMessage((m) => m.id === sent!.waid, { timeoutMs: 20_000 });
-    await until(() =>
+    await waitFor(() =>
       seen.find((e) => isMessageStatus(e) && e.data.messageId === sent!.id && e.data.status === 'read'),
     );
     expect((await zg.messages.get(sessionId, sent!.id)).data?.status).toBe('read');
 
-    const delivery = await until(() => hook.deliveries.find((d) => d.body.includes(waid)));
+    const delivery = await waitFor(() => hook.deliveries.find((d) => d.body.includes(waid)));
     const event = verifyWebhook(delivery.body, delivery.headers, secret);
     expect(event.type).toBe('message.received');
     expect(event.id).toBe(delivery.headers['webhook-id']);
@@ -138,16 +139,3 @@ describe('the SDK against a real server (PGlite, real Baileys on wa-sim)', () =>
     expect(bad.error).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', error: 'Bad Request' });
   });
 });
-
-async function until<T>(
-  fn: () => Promise<T | undefined | null> | T | undefined | null,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

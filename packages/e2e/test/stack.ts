@@ -10,6 +10,7 @@ import {
   type StoredEvent,
 } from '@zapgate/core';
 import { baileysConnector } from '@zapgate/core/baileys';
+import { waitFor } from '@zapgate/core/testing';
 import { type Simulator, startSimulator, trustSimulatorRoot } from '@zapgate/wa-sim';
 
 /** A gateway wired to a fresh simulator: real Baileys, real store, nothing mocked. */
@@ -63,20 +64,7 @@ export async function startStack(store: Store, options: Partial<GatewayOptions> 
   return stack;
 }
 
-/** Polls `fn` until it returns a truthy value. */
-export async function waitFor<T>(
-  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 20_000,
-  label = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor };
 
 /** Events of a type in the durable log, oldest first. */
 export async function eventsOf(store: Store, type: string, sessionId?: string): Promise<StoredEvent[]> {

@@ -1,11 +1,5 @@
-import {
-  createGateway,
-  type Gateway,
-  GatewayError,
-  type PluginContext,
-  type RequestAuth,
-} from '@zapgate/core';
-import { type FakeConnector, fakeConnector } from '@zapgate/core/testing';
+import type { Gateway, PluginContext, RequestAuth } from '@zapgate/core';
+import { type FakeConnector, testGateway, waitFor } from '@zapgate/core/testing';
 import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
 import { createTestDatabase } from '@zapgate/store-postgres/testing';
 import { type CampaignsOptions, campaigns, type ResolvedCampaignsOptions } from '../src/index.js';
@@ -39,43 +33,20 @@ export interface Harness {
 export async function startHarness(backend: Backend, options: CampaignsOptions = {}): Promise<Harness> {
   const database = backend === 'postgres' ? await createTestDatabase({ prefix: 'zapgate_campaigns' }) : null;
   const store = postgresStore(database ? { databaseUrl: database.url } : { dataDir: 'memory://' });
-  const fake = fakeConnector();
-  const gateway = createGateway({
+  const t = await testGateway({
     store,
-    connector: fake,
     plugins: [campaigns({ progressIntervalMs: 0, ...options })],
     tuning: { events: { pollIntervalMs: 50 } },
   });
-  await gateway.start();
-  const ctx = gateway.routes[0]!.ctx as PluginContext<ResolvedCampaignsOptions>;
+  const ctx = t.gateway.routes[0]!.ctx as PluginContext<ResolvedCampaignsOptions>;
   return {
-    gateway,
+    gateway: t.gateway,
     store,
-    fake,
+    fake: t.fake,
     ctx,
-    async call(operationId, input = {}) {
-      const mounted = gateway.routes.find(({ route }) => route.operationId === operationId);
-      if (!mounted) throw new Error(`no route ${operationId}`);
-      try {
-        const reply = await mounted.route.handler(
-          {
-            params: input.params ?? {},
-            query: input.query ?? {},
-            body: input.body,
-            headers: {},
-            auth: input.auth ?? { scope: 'admin' },
-          },
-          mounted.ctx,
-        );
-        return { status: reply.status ?? 200, body: reply.body };
-      } catch (error) {
-        if (error instanceof GatewayError) return { status: error.statusCode, body: error.toJSON() };
-        throw error;
-      }
-    },
+    call: t.call,
     async stop() {
-      await gateway.stop();
-      await store.close();
+      await t.stop();
       await database?.drop();
     },
   };
@@ -93,20 +64,7 @@ export async function connectedSession(h: Harness, name: string, phoneNumber: st
   return id;
 }
 
-/** Polls until `fn` returns a truthy value (generous: the CI machine is busy). */
-export async function waitFor<T>(
-  fn: () => Promise<T> | T,
-  timeoutMs = 60_000,
-  label = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { waitFor };
 
 /** Creates a session (not connected) and returns its id. */
 export async function createSession(h: Harness, name: string): Promise<string> {

@@ -3,25 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FakeChatwoot, startFakeChatwoot } from '@zapgate/chatwoot-sim';
 import { createGateway, type Gateway, localMediaStore, silentLogger } from '@zapgate/core';
-import { type FakeConnector, type FakeSession, fakeConnector } from '@zapgate/core/testing';
+import { type FakeConnector, type FakeSession, fakeConnector, waitFor } from '@zapgate/core/testing';
 import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
 import { createTestDatabase } from '@zapgate/store-postgres/testing';
 import { type ChatwootOptions, chatwoot } from '../src/index.js';
 
-/** Waits until `check` returns something truthy. */
-export async function waitFor<T>(
-  check: () => T | null | undefined | false | Promise<T | null | undefined | false>,
-  label: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { waitFor };
 
 /**
  * Gateways with the `chatwoot()` plugin on one Postgres database (several "nodes"), a fake
@@ -68,7 +55,11 @@ export async function startPluginHarness(
   const gateway = gateways[0]!;
   const session = await gateway.sessions.create({ name: 'main' });
   await gateway.sessions.connect(session.id);
-  await waitFor(async () => (await gateway.sessions.get(session.id)).status === 'connected', 'connected');
+  await waitFor(
+    async () => (await gateway.sessions.get(session.id)).status === 'connected',
+    60_000,
+    'connected',
+  );
   return {
     gateways,
     store: stores[0]!,

@@ -41,10 +41,14 @@ describe('chatwoot() on two gateways sharing Postgres', () => {
 
   it('starts the bridge when settings are saved: the inbox is created by name with the callback URL', async () => {
     await configure();
-    const [running] = await waitFor(async () => {
-      const events = await bridgeEvents();
-      return events.length > 0 ? events : null;
-    }, 'chatwoot.bridge');
+    const [running] = await waitFor(
+      async () => {
+        const events = await bridgeEvents();
+        return events.length > 0 ? events : null;
+      },
+      60_000,
+      'chatwoot.bridge',
+    );
     expect(running).toMatchObject({ status: 'running', code: null });
     const inbox = h.chatwoot.state.inboxes.get(running!.inboxId!)!;
     expect(inbox.name).toBe('WhatsApp');
@@ -61,10 +65,14 @@ describe('chatwoot() on two gateways sharing Postgres', () => {
         h.fake.inbound({ waid, chatId, senderJid: chatId, content: { text: `burst ${i}` } }),
       ),
     );
-    const [conversation] = await waitFor(() => {
-      const found = conversationsOf(chatId);
-      return found.length > 0 && bridgedWaids(found[0]!.id).length >= 50 ? found : null;
-    }, '50 messages in Chatwoot');
+    const [conversation] = await waitFor(
+      () => {
+        const found = conversationsOf(chatId);
+        return found.length > 0 && bridgedWaids(found[0]!.id).length >= 50 ? found : null;
+      },
+      60_000,
+      '50 messages in Chatwoot',
+    );
     expect(conversationsOf(chatId)).toHaveLength(1);
     const received = (
       await h.store.events.list({
@@ -84,17 +92,21 @@ describe('chatwoot() on two gateways sharing Postgres', () => {
   it('delivers everything in order after an outage, honouring Retry-After', async () => {
     const chatId = '5511933334444@s.whatsapp.net';
     await h.fake.inbound({ waid: 'BEFORE', chatId, senderJid: chatId, content: { text: 'before' } });
-    const [conversation] = await waitFor(() => {
-      const found = conversationsOf(chatId);
-      return found.length > 0 && bridgedWaids(found[0]!.id).length === 1 ? found : null;
-    }, 'first message');
+    const [conversation] = await waitFor(
+      () => {
+        const found = conversationsOf(chatId);
+        return found.length > 0 && bridgedWaids(found[0]!.id).length === 1 ? found : null;
+      },
+      60_000,
+      'first message',
+    );
     h.chatwoot.faults.fail({ status: 429, retryAfter: 1 });
     for (let i = 0; i < 5; i += 1) {
       await h.fake.inbound({ waid: `OUT${i}`, chatId, senderJid: chatId, content: { text: `outage ${i}` } });
     }
-    await waitFor(() => h.chatwoot.faults.failed >= 2, 'the outage to be hit');
+    await waitFor(() => h.chatwoot.faults.failed >= 2, 60_000, 'the outage to be hit');
     h.chatwoot.faults.clear();
-    await waitFor(() => bridgedWaids(conversation!.id).length === 6, 'all delivered');
+    await waitFor(() => bridgedWaids(conversation!.id).length === 6, 60_000, 'all delivered');
     expect(bridgedWaids(conversation!.id)).toEqual(['BEFORE', 'OUT0', 'OUT1', 'OUT2', 'OUT3', 'OUT4']);
   });
 
@@ -104,14 +116,16 @@ describe('chatwoot() on two gateways sharing Postgres', () => {
     await h.fake.inbound({ waid: 'REFUSED', chatId, senderJid: chatId, content: { text: 'refused' } });
     const stopped = await waitFor(
       async () => (await bridgeEvents()).find((e) => e.status === 'stopped'),
+      60_000,
       'stopped',
     );
     expect(stopped).toMatchObject({ code: 'CHATWOOT_UNAUTHORIZED' });
     await configure();
-    await waitFor(async () => (await bridgeEvents()).at(-1)?.status === 'running', 'running again');
+    await waitFor(async () => (await bridgeEvents()).at(-1)?.status === 'running', 60_000, 'running again');
     await h.fake.inbound({ waid: 'AFTER', chatId, senderJid: chatId, content: { text: 'after' } });
     await waitFor(
       () => conversationsOf(chatId)[0] && bridgedWaids(conversationsOf(chatId)[0]!.id).includes('AFTER'),
+      60_000,
       'after',
     );
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { GatewayPlugin, HostConfig, Store } from '@zapgate/core';
 import { localMediaStore } from '@zapgate/core';
-import { type FakeConnector, type FakeConnectorOptions, fakeConnector } from '@zapgate/core/testing';
+import { type FakeConnector, type FakeConnectorOptions, fakeConnector, waitFor } from '@zapgate/core/testing';
 import { postgresStore } from '@zapgate/store-postgres';
 import { type BuildServerOptions, buildServer, type ZapgateServer } from '../src/index.js';
 
@@ -81,16 +81,4 @@ export async function testServer(
   };
 }
 
-/** Polls until `fn` returns a truthy value. */
-export async function waitFor<T>(
-  fn: () => Promise<T> | T,
-  timeoutMs = 5000,
-): Promise<Exclude<T, null | undefined | false | 0 | ''>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value as Exclude<T, null | undefined | false | 0 | ''>;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor };

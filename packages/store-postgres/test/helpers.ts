@@ -48,11 +48,4 @@ export function storeFactory(backend: Backend) {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until `check` holds, polling every 20 ms; throws after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await sleep(20);
-  }
-}
+export { waitFor } from '@zapgate/core/testing';

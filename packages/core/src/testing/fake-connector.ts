@@ -8,6 +8,7 @@ import type {
   InboundMessage,
 } from '../ports/connector.js';
 import { type FakeCall, FakeConnection, type FakeSend } from './fake-connection.js';
+import { waitFor } from './wait-for.js';
 
 /** The account a fake session pairs as. */
 export interface FakeAccount {
@@ -214,12 +215,9 @@ export function fakeConnector(options: FakeConnectorOptions = {}): FakeConnector
         state.connectFailure = error;
       },
       async waitForConnects(count, timeoutMs = 5000) {
-        const deadline = Date.now() + timeoutMs;
-        while (state.connectCount < count) {
-          if (Date.now() > deadline)
-            throw new Error(`fake connector: ${state.connectCount} connects of ${id}, expected ${count}`);
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
+        await waitFor(() => state.connectCount >= count, timeoutMs).catch(() => {
+          throw new Error(`fake connector: ${state.connectCount} connects of ${id}, expected ${count}`);
+        });
       },
     };
   };

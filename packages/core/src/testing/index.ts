@@ -29,3 +29,11 @@ export {
   type FakeSession,
   fakeConnector,
 } from './fake-connector.js';
+export {
+  type RouteCallReply,
+  type TestGateway,
+  type TestGatewayOptions,
+  testGateway,
+  testTuning,
+} from './harness.js';
+export { type Truthy, waitFor } from './wait-for.js';

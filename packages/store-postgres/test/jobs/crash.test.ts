@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends, createTestDatabase } from '../helpers.js';
-import { eventually } from './harness.js';
+import { waitFor } from './harness.js';
 
 const packageDir = path.resolve(import.meta.dirname, '../..');
 
@@ -76,7 +76,7 @@ describe.each(backends)('a job survives SIGKILL on %s', (backend) => {
 
     const first = startProcess({ ...env, HANG_INDEX: String(hangIndex) });
     cleanups.push(async () => void first.child.kill('SIGKILL'));
-    await eventually(() => first.output().includes(`start ${hangIndex}\n`), 90_000).catch((error) => {
+    await waitFor(() => first.output().includes(`start ${hangIndex}\n`), 90_000).catch((error) => {
       throw new Error(`${error.message}\n${first.output()}`);
     });
     first.child.kill('SIGKILL');
@@ -86,7 +86,7 @@ describe.each(backends)('a job survives SIGKILL on %s', (backend) => {
     const second = startProcess(env);
     cleanups.push(async () => void second.child.kill('SIGKILL'));
     const endedIn = (output: string) => new Set([...output.matchAll(/^end (\d+)$/gm)].map((m) => m[1]));
-    await eventually(
+    await waitFor(
       () => new Set([...endedIn(first.output()), ...endedIn(second.output())]).size === total,
       120_000,
     ).catch((error) => {

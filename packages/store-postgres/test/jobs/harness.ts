@@ -7,6 +7,9 @@ import {
   type PluginJobs,
 } from '@zapgate/core';
 import { fakeConnector } from '@zapgate/core/testing';
+
+export { waitFor } from '@zapgate/core/testing';
+
 import type { PostgresStore } from '../../src/index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests type payloads loosely
@@ -55,20 +58,6 @@ export async function startJobsGateway(
   await gateway.start();
   const ctx = captured as unknown as PluginContext;
   return { gateway, ctx, jobs: ctx.jobs, stop: () => gateway.stop() };
-}
-
-/** Polls `fn` until it returns a truthy value. */
-export async function eventually<T>(
-  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs}ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Resolves after `ms` (only to let work proceed inside handlers, never as a test wait). */

@@ -1,7 +1,7 @@
 import { PermanentJobError, RetryJobError } from '@zapgate/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backends, storeFactory } from '../helpers.js';
-import { eventually, type JobsGateway, pause, startJobsGateway, type TestJobs } from './harness.js';
+import { type JobsGateway, pause, startJobsGateway, type TestJobs, waitFor } from './harness.js';
 
 describe.each(backends)('durable jobs on %s', (backend) => {
   const stores = storeFactory(backend);
@@ -33,9 +33,9 @@ describe.each(backends)('durable jobs on %s', (backend) => {
     });
     const { id, duplicate } = await jobs.enqueue('hello', { to: 'world' });
     expect(duplicate).toBe(false);
-    await eventually(() => runs.length === 1);
+    await waitFor(() => runs.length === 1);
     expect(runs).toEqual([{ payload: { to: 'world' }, attempt: 1, name: 'hello', lane: null }]);
-    await eventually(
+    await waitFor(
       async () => (await store.sql.query('SELECT 1 FROM "jobs" WHERE "id" = ?', [id])).length === 0,
     );
   });
@@ -74,7 +74,7 @@ describe.each(backends)('durable jobs on %s', (backend) => {
     for (let index = 0; index < 15; index++) {
       for (const lane of lanes) await jobs.enqueue('step', { lane, index }, { lane });
     }
-    await eventually(() => log.filter((e) => e.event === 'end').length === 45);
+    await waitFor(() => log.filter((e) => e.event === 'end').length === 45);
     for (const lane of lanes) {
       const events = log.filter((e) => e.lane === lane);
       // strictly alternating start/end of consecutive indexes: never two at a time, in order
@@ -105,7 +105,7 @@ describe.each(backends)('durable jobs on %s', (backend) => {
       },
     });
     for (let i = 0; i < 10; i++) await jobs.enqueue('capped', { i });
-    await eventually(() => done === 10);
+    await waitFor(() => done === 10);
     expect(maxActive).toBe(2);
   });
 
@@ -124,19 +124,19 @@ describe.each(backends)('durable jobs on %s', (backend) => {
     const first = await jobs.enqueue('sync', { n: 1 }, { key: 'contact-1' });
     const queuedAgain = await jobs.enqueue('sync', { n: 2 }, { key: 'contact-1' });
     expect(queuedAgain).toEqual({ id: first.id, duplicate: true });
-    await eventually(() => runs.length === 1);
+    await waitFor(() => runs.length === 1);
     const runningAgain = await jobs.enqueue('sync', { n: 3 }, { key: 'contact-1' });
     expect(runningAgain).toEqual({ id: first.id, duplicate: true });
     const other = await jobs.enqueue('sync', { n: 4 }, { key: 'contact-2' });
     expect(other.duplicate).toBe(false);
     release();
-    await eventually(() => runs.length === 2);
+    await waitFor(() => runs.length === 2);
     // both finished: the key is free again
-    await eventually(async () => {
+    await waitFor(async () => {
       const again = await jobs.enqueue('sync', { n: 5 }, { key: 'contact-1' });
       return !again.duplicate && again.id !== first.id;
     });
-    await eventually(() => runs.length === 3);
+    await waitFor(() => runs.length === 3);
     expect(new Set(runs).size).toBe(3);
   });
 
@@ -153,7 +153,7 @@ describe.each(backends)('durable jobs on %s', (backend) => {
     await jobs.enqueue('later', { tag: 'runAt' }, { runAt: new Date(t0 + 1500) });
     await jobs.enqueue('later', { tag: 'delay' }, { delayMs: 1000 });
     await jobs.enqueue('later', { tag: 'now' });
-    await eventually(() => ranAt.size === 3);
+    await waitFor(() => ranAt.size === 3);
     expect(ranAt.get('runAt')!).toBeGreaterThanOrEqual(t0 + 1500 - 50); // clock of the database vs ours
     expect(ranAt.get('delay')!).toBeGreaterThanOrEqual(t0 + 1000 - 50);
     expect(ranAt.get('now')!).toBeLessThan(ranAt.get('delay')!);
@@ -171,7 +171,7 @@ describe.each(backends)('durable jobs on %s', (backend) => {
       },
     });
     await jobs.enqueue('flaky', {});
-    await eventually(async () => (await store.sql.query('SELECT 1 FROM "jobs"')).length === 0);
+    await waitFor(async () => (await store.sql.query('SELECT 1 FROM "jobs"')).length === 0);
     expect(attempts).toEqual([1, 2, 3]);
   });
 
@@ -200,9 +200,9 @@ describe.each(backends)('durable jobs on %s', (backend) => {
     await jobs.enqueue('later', {});
     const hopeless = await jobs.enqueue('hopeless', { x: 1 });
     const failing = await jobs.enqueue('failing', { x: 2 });
-    await eventually(() => times.length === 2);
+    await waitFor(() => times.length === 2);
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(800 - 50);
-    const dead = await eventually(async () => {
+    const dead = await waitFor(async () => {
       const rows = await store.sql.query<{ id: string; attempts: number; lastError: string }>(
         `SELECT "id", "attempts", "lastError" FROM "jobs" WHERE "status" = 'dead' ORDER BY "attempts"`,
       );
@@ -232,7 +232,7 @@ describe.each(backends)('durable jobs on %s', (backend) => {
     await store.transaction(async (tx) => {
       await jobs.enqueue('tx', { n: 'committed' }, { tx });
     });
-    await eventually(async () => (await store.sql.query('SELECT 1 FROM "jobs"')).length === 0);
+    await waitFor(async () => (await store.sql.query('SELECT 1 FROM "jobs"')).length === 0);
     expect(runs).toEqual([{ n: 'committed' }]);
   });
 
@@ -276,7 +276,7 @@ describe.each(backends)('durable jobs on %s', (backend) => {
     running.push(a);
     const b = await startJobsGateway(stores.create({ schema }), definition);
     running.push(b);
-    await eventually(() => ticks.length >= 4, 30_000);
+    await waitFor(() => ticks.length >= 4, 30_000);
     expect(new Set(ticks).size).toBe(ticks.length);
     for (const tick of ticks) expect(new Date(tick).getUTCMilliseconds()).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresStore } from '../../src/index.js';
 import { createTestDatabase } from '../helpers.js';
-import { eventually, type JobsGateway, pause, startJobsGateway, type TestJobs } from './harness.js';
+import { type JobsGateway, pause, startJobsGateway, type TestJobs, waitFor } from './harness.js';
 
 // Several nodes share one Postgres (embedded PGlite is single-node by design).
 describe('durable jobs on two gateways sharing one Postgres database', () => {
@@ -51,7 +51,7 @@ describe('durable jobs on two gateways sharing one Postgres database', () => {
       await (index % 2 ? a : b).jobs.enqueue('work', { index }, lane ? { lane } : {});
     }
     // every job finished (its row is deleted on success): nothing can run again
-    await eventually(
+    await waitFor(
       async () => active.size === 0 && (await stores[0]!.sql.query('SELECT 1 FROM "jobs"')).length === 0,
       60_000,
     );
