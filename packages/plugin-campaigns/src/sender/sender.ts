@@ -216,7 +216,8 @@ async function finish(tx: Tx, campaignId: string, reason: string | null): Promis
 async function idle(ctx: CampaignsContext, tx: Tx, campaignId: string, sessionId: string): Promise<Decision> {
   const waiting = await senderRepo.awaitingSent(tx.sql, campaignId, sessionId);
   for (const recipient of waiting) {
-    const message = await ctx.gateway.messages.get(sessionId, recipient.messageId!).catch(() => null);
+    // read in this transaction: on embedded PGlite (one connection) a read outside it would wait forever
+    const message = await tx.repos.messages.get(sessionId, recipient.messageId!).catch(() => null);
     if (message && message.status !== 'pending')
       await applyMessageStatus(ctx, tx, recipient, message.status, errorOf(message));
   }
