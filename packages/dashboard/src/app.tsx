@@ -3,8 +3,11 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Link, Redirect, Route, Router, Switch, useLocation } from 'wouter-preact';
 import { useHashLocation } from 'wouter-preact/use-hash-location';
 import { Notice } from './components/notice.js';
+import { call } from './lib/api.js';
 import { type Auth, AuthContext, checkKey, signInError, storedKey } from './lib/auth.js';
 import { LiveContext, LiveEvents, useLiveState } from './lib/live.js';
+import { type PluginInfo, PluginsContext, useHasPlugin } from './lib/plugins.js';
+import { CampaignsPage } from './pages/campaigns.js';
 import { EventsPage } from './pages/events.js';
 import { ServerPage } from './pages/server.js';
 import { SessionPage } from './pages/session.js';
@@ -45,39 +48,50 @@ export function App() {
 function SignedIn({ auth }: { auth: Auth }) {
   const live = useMemo(() => new LiveEvents(storedKey.get() ?? ''), [auth]);
   useEffect(() => live.start(), [live]);
+  // the installed plugins decide which plugin pages exist; any key may list them
+  const [plugins, setPlugins] = useState<PluginInfo[] | null>(null);
+  useEffect(() => {
+    call(auth.client.api.GET('/v1/plugins')).then(
+      (list) => setPlugins(list.items),
+      () => setPlugins([]),
+    );
+  }, [auth]);
   return (
     <AuthContext.Provider value={auth}>
       <LiveContext.Provider value={live}>
-        <Router hook={useHashLocation}>
-          <Header auth={auth} />
-          <Switch>
-            {auth.scope === 'admin' ? (
-              <Route path="/" component={SessionsPage} />
-            ) : (
-              <Route path="/">
-                <Redirect to={`/sessions/${auth.sessionId}`} />
+        <PluginsContext.Provider value={plugins}>
+          <Router hook={useHashLocation}>
+            <Header auth={auth} />
+            <Switch>
+              {auth.scope === 'admin' ? (
+                <Route path="/" component={SessionsPage} />
+              ) : (
+                <Route path="/">
+                  <Redirect to={`/sessions/${auth.sessionId}`} />
+                </Route>
+              )}
+              <Route path="/sessions/:id/:tab?">
+                {(params) => <SessionPage id={params.id} tab={params.tab} />}
               </Route>
-            )}
-            <Route path="/sessions/:id/:tab?">
-              {(params) => <SessionPage id={params.id} tab={params.tab} />}
-            </Route>
-            <Route path="/webhooks">
-              <main>
-                <h1>Webhooks</h1>
-                <WebhooksView sessionId={null} />
-              </main>
-            </Route>
-            <Route path="/events" component={EventsPage} />
-            <Route path="/server" component={ServerPage} />
-            <Route>
-              <main>
-                <Notice>
-                  There is no such page. <Link href="/">Back to the start</Link>
-                </Notice>
-              </main>
-            </Route>
-          </Switch>
-        </Router>
+              <Route path="/webhooks">
+                <main>
+                  <h1>Webhooks</h1>
+                  <WebhooksView sessionId={null} />
+                </main>
+              </Route>
+              <Route path="/campaigns" component={CampaignsPage} />
+              <Route path="/events" component={EventsPage} />
+              <Route path="/server" component={ServerPage} />
+              <Route>
+                <main>
+                  <Notice>
+                    There is no such page. <Link href="/">Back to the start</Link>
+                  </Notice>
+                </main>
+              </Route>
+            </Switch>
+          </Router>
+        </PluginsContext.Provider>
       </LiveContext.Provider>
     </AuthContext.Provider>
   );
@@ -85,6 +99,7 @@ function SignedIn({ auth }: { auth: Auth }) {
 
 function Header({ auth }: { auth: Auth }) {
   const state = useLiveState();
+  const campaigns = useHasPlugin('campaigns') && auth.scope === 'admin';
   const home = auth.scope === 'admin' ? '/' : `/sessions/${auth.sessionId}`;
   return (
     <header class="top">
@@ -94,6 +109,7 @@ function Header({ auth }: { auth: Auth }) {
       <nav aria-label="Main">
         <NavLink href={home}>{auth.scope === 'admin' ? 'Sessions' : 'My session'}</NavLink>
         {auth.scope === 'admin' && <NavLink href="/webhooks">Webhooks</NavLink>}
+        {campaigns && <NavLink href="/campaigns">Campaigns</NavLink>}
         <NavLink href="/events">Events</NavLink>
         {auth.scope === 'admin' && <NavLink href="/server">Server</NavLink>}
       </nav>

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { campaigns } from '@zapgate/plugin-campaigns';
+import { chatwoot } from '@zapgate/plugin-chatwoot';
 import { webhooks } from '@zapgate/plugin-webhooks';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +45,9 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     await new Promise<void>((resolve) => hook.server.listen(0, '127.0.0.1', resolve));
     hookUrl = `http://127.0.0.1:${(hook.server.address() as AddressInfo).port}/hook`;
     stack = await startServerStack('pglite-memory', {
-      server: { plugins: [webhooks({ allowlist: ['127.0.0.1/32'], pollIntervalMs: 50 })] },
+      server: {
+        plugins: [webhooks({ allowlist: ['127.0.0.1/32'], pollIntervalMs: 50 }), chatwoot(), campaigns()],
+      },
     });
     browser = await launchBrowser();
     page = await browser.context.newPage();
@@ -179,6 +183,96 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     await screenshot(page, 'webhooks');
   });
 
+  it("draws each plugin's settings form from its schema: problems by field, secrets never shown", async () => {
+    await page
+      .getByRole('navigation', { name: 'Session sections' })
+      .getByRole('link', { name: 'Plugins' })
+      .click();
+    const form = page.locator('[data-plugin="chatwoot"]');
+    await form.getByText('Not set up for this session yet.').waitFor();
+    await page.locator('[data-plugin="campaigns"]').getByLabel('Opt out keywords').waitFor();
+    const save = form.getByRole('button', { name: 'Save chatwoot settings' });
+
+    // the obvious problems, all at once and before any request, each under its field
+    await save.click();
+    await form.getByText('3 settings need fixing').waitFor();
+    const problems = () => form.locator('.field-error').allTextContents();
+    expect(await problems()).toEqual(['URL is required', 'Account ID is required', 'Token is required']);
+    await page.waitForFunction(() => document.activeElement?.id === 'plugin-chatwoot-url');
+
+    // what only the server checks comes back as a 400 and lands on its field too
+    await form.getByLabel('URL').fill('https://chatwoot.example.com');
+    await form.getByLabel('Account ID').fill('7');
+    await form.getByLabel('Token').fill('cw-token-never-echoed');
+    await form.getByLabel('Enabled').uncheck(); // no bridge to a host that does not exist
+    await form.getByLabel('Ignore JIDs').fill(`${'1'.repeat(120)}@s.whatsapp.net`);
+    const refused = page.waitForResponse((r) => r.request().method() === 'PUT' && r.status() === 400);
+    await save.click();
+    const refusal = await (await refused).json();
+    expect(refusal.code, JSON.stringify(refusal)).toBe('VALIDATION_FAILED');
+    await form.getByText('One setting needs fixing').waitFor();
+    expect(await problems()).toEqual(['Ignore JIDs expected string length less or equal to 128']);
+    expect(await form.getByLabel('Ignore JIDs').getAttribute('aria-invalid')).toBe('true');
+
+    await form.getByLabel('Ignore JIDs').fill('');
+    await save.click();
+    await form.getByText('Saved the chatwoot settings.').waitFor();
+    const stored = await stack.api('GET', `/v1/sessions/${sessionId}/plugins/chatwoot`);
+    expect(stored.body.settings).toMatchObject({
+      url: 'https://chatwoot.example.com',
+      accountId: 7,
+      token: null,
+    });
+    expect(stored.body.secretsSet).toEqual(['token']);
+    const token = form.getByLabel('Token');
+    expect(await token.inputValue()).toBe('');
+    expect(await token.getAttribute('placeholder')).toBe('stored (leave empty to keep it)');
+
+    // a save that leaves the secret empty keeps it: the request does not carry it
+    await page.reload();
+    await form.getByLabel('Inbox name').fill('Support');
+    const put = page.waitForRequest((r) => r.method() === 'PUT');
+    await save.click();
+    expect(Object.keys((await put).postDataJSON())).not.toContain('token');
+    await form.getByText('Saved the chatwoot settings.').waitFor();
+    const kept = await stack.api('GET', `/v1/sessions/${sessionId}/plugins/chatwoot`);
+    expect(kept.body.settings.inboxName).toBe('Support');
+    expect(kept.body.secretsSet).toEqual(['token']);
+    expect(await page.content()).not.toContain('cw-token-never-echoed');
+    await screenshot(page, 'plugins');
+  });
+
+  it('shows campaigns with progress moving live, started from the page', async () => {
+    const bob = stack.sim.contact('14155557002', { name: 'Bob' });
+    const carol = stack.sim.contact('14155557003', { name: 'Carol' });
+    const created = await stack.api('POST', '/v1/campaigns', {
+      name: 'Launch',
+      sessionIds: [sessionId],
+      audience: { recipients: [{ phone: '+14155557002' }, { phone: '+14155557003' }] },
+      content: { variants: [{ text: 'launch news' }] },
+      pacing: {
+        messagesPerMinute: 1200,
+        pauseEvery: 0,
+        warmup: { enabled: false },
+        typing: { enabled: false },
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+    const item = page.locator('[data-campaign="Launch"]');
+    await item.getByText('0 of 2 done (0%)').waitFor();
+    await item.getByRole('button', { name: 'Start' }).click();
+    await page.locator('[data-campaign="Launch"][data-campaign-status="completed"]').waitFor();
+    await item.getByText('2 of 2 done (100%): 2 sent, 0 failed').waitFor();
+    expect(await item.locator('progress').evaluate((p: HTMLProgressElement) => p.value / p.max)).toBe(1);
+    for (const contact of [bob, carol])
+      await contact.waitForMessage(
+        (m) => (m.message.conversation ?? m.message.extendedTextMessage?.text) === 'launch news',
+        { timeoutMs: 20_000 },
+      );
+    await screenshot(page, 'campaigns');
+  });
+
   it('shows live events, and the server page', async () => {
     await page.getByRole('link', { name: 'Events' }).click();
     await page.getByText('Waiting for events').waitFor();
@@ -209,6 +303,9 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     await page.locator('.message-list li').first().waitFor();
     expect(await overflow()).toBeLessThanOrEqual(0);
     await screenshot(page, 'phone-messages');
+    await page.goto(`${stack.baseUrl}/#/sessions/${sessionId}/plugins`);
+    await page.locator('[data-plugin="chatwoot"] form.schema-form').waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useRef } from 'preact/hooks';
+import { useId, useRef } from 'preact/hooks';
 
 /**
  * A button that asks first, in a native modal `<dialog>` (focus-trapped, closes on Escape).
@@ -14,6 +14,7 @@ export function ConfirmButton(props: {
   children: ComponentChildren;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   return (
     <>
       <button
@@ -24,7 +25,7 @@ export function ConfirmButton(props: {
       >
         {props.label}
       </button>
-      <dialog ref={dialog} aria-labelledby="confirm-title">
+      <dialog ref={dialog} aria-labelledby={titleId}>
         <form
           method="dialog"
           onSubmit={(event) => {
@@ -32,7 +33,7 @@ export function ConfirmButton(props: {
             if (submitter?.value === 'yes') props.onConfirm();
           }}
         >
-          <h2 id="confirm-title">{props.title}</h2>
+          <h2 id={titleId}>{props.title}</h2>
           {props.children}
           <div class="row">
             <button type="submit" value="no" autofocus>

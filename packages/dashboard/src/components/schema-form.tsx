@@ -1,4 +1,6 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { ApiError, describeError } from '../lib/api.js';
+import { problemsByField } from '../lib/plugins.js';
 import {
   type Field,
   fieldsOf,
@@ -10,36 +12,58 @@ import {
   setAt,
 } from '../lib/schema-form.js';
 import { validateValue } from '../lib/schema-validate.js';
+import { Notice } from './notice.js';
 
 type Value = Record<string, unknown>;
 
 /**
  * A form drawn from a JSON schema (a plugin's per-session settings), so any plugin gets a
  * settings page without dashboard changes. Secrets (`writeOnly` or `format: password`) are
- * never shown; leaving one empty keeps the stored secret.
+ * never shown; leaving one empty keeps the stored secret (`secretsSet` names the stored ones).
+ * Every problem is shown by its field: the obvious ones before sending, and those of a 400
+ * answer (its `details`) after; the first problem gets the focus.
  */
 export function SchemaForm({
   schema,
   stored,
+  secretsSet,
   idPrefix,
   submitLabel = 'Save',
   onSubmit,
 }: {
   schema: JsonSchema;
-  stored?: Value;
+  stored?: Value | null;
+  secretsSet?: readonly string[];
   idPrefix: string;
   submitLabel?: string;
+  /** Sends the value; a thrown {@link ApiError} with validation `details` marks the fields. */
   onSubmit(value: Value): Promise<void> | void;
 }) {
-  const [value, setValue] = useState<Value>(() => initialValues(schema, stored));
+  const [value, setValue] = useState<Value>(() => initialValues(schema, stored ?? undefined));
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [texts, setTexts] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  const show = (found: Record<string, string>) => {
+    setProblems(found);
+    // after the render: focus the first marked input, so keyboard users land on it
+    setTimeout(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+  };
   const submit = async (event: Event) => {
     event.preventDefault();
-    const found = validateValue(schema, value);
-    setProblems(found);
+    const found = validateValue(schema, value, secretsSet);
+    show(found);
+    if (Object.keys(found).length > 0) return;
     const typed = new Set(Object.keys(texts).filter((key) => texts[key] !== ''));
-    if (Object.keys(found).length === 0) await onSubmit(outgoingValue(schema, value, typed));
+    setBusy(true);
+    try {
+      await onSubmit(outgoingValue(schema, value, typed));
+    } catch (error) {
+      const byField = error instanceof ApiError ? problemsByField(schema, error.details) : {};
+      show(Object.keys(byField).length > 0 ? byField : { '': describeError(error) });
+    } finally {
+      setBusy(false);
+    }
   };
   const change = (field: Field, next: unknown, text?: string) => {
     setValue((v) => setAt(v, field.path, next));
@@ -53,16 +77,30 @@ export function SchemaForm({
       value={getAt(value, field.path)}
       text={texts[field.path.join('.')]}
       problem={problems[field.path.join('.')]}
+      secretSet={secretsSet?.includes(field.path.join('.'))}
       onChange={change}
       render={render}
     />
   );
+  const general = problems[''];
+  const marked = Object.keys(problems).filter((key) => key !== '').length;
   return (
-    <form class="schema-form" onSubmit={submit} noValidate>
+    <form class="schema-form" onSubmit={submit} noValidate ref={form}>
       {schema.description && <p class="hint">{schema.description}</p>}
       {fieldsOf(schema).map(render)}
-      <button type="submit" class="primary">
-        {submitLabel}
+      {(general || marked > 0) && (
+        <Notice kind="error">
+          {[
+            general,
+            marked === 1 ? 'One setting needs fixing (marked above)' : '',
+            marked > 1 ? `${marked} settings need fixing (marked above)` : '',
+          ]
+            .filter(Boolean)
+            .join('. ')}
+        </Notice>
+      )}
+      <button type="submit" class="primary" disabled={busy}>
+        {busy ? 'Saving…' : submitLabel}
       </button>
     </form>
   );
@@ -74,6 +112,8 @@ function FieldInput(props: {
   value: unknown;
   text: string | undefined;
   problem: string | undefined;
+  /** For a secret: whether the server has one (`undefined`: not known). */
+  secretSet?: boolean | undefined;
   onChange(field: Field, next: unknown, text?: string): void;
   render(field: Field): preact.JSX.Element;
 }) {
@@ -188,7 +228,7 @@ function FieldInput(props: {
         type={type}
         required={field.required && field.kind !== 'secret'}
         autocomplete={field.kind === 'secret' ? 'new-password' : 'off'}
-        placeholder={field.kind === 'secret' ? 'unchanged' : undefined}
+        placeholder={field.kind === 'secret' ? secretPlaceholder(props.secretSet) : undefined}
         step={field.integer ? 1 : field.kind === 'number' ? 'any' : undefined}
         min={field.schema.minimum}
         max={field.schema.maximum}
@@ -204,4 +244,10 @@ function FieldInput(props: {
       {help}
     </div>
   );
+}
+
+/** What an empty secret input means: the stored secret is kept, or there is none yet. */
+function secretPlaceholder(set: boolean | undefined): string {
+  if (set === undefined) return 'unchanged';
+  return set ? 'stored (leave empty to keep it)' : 'not set';
 }

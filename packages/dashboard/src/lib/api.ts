@@ -8,6 +8,8 @@ export class ApiError extends Error {
     message: string,
     readonly status: number,
     readonly code: string,
+    /** The server's structured details (a validation failure lists `{ path, message }`s). */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -38,6 +40,7 @@ export async function call<T>(pending: Promise<Result<T>>): Promise<T> {
       body?.message ?? `The server answered ${result.response.status}`,
       result.response.status,
       body?.code ?? 'HTTP_ERROR',
+      body?.details,
     );
   }
   return result.data as T;

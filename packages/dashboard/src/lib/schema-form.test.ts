@@ -41,8 +41,8 @@ describe('fieldsOf', () => {
   it('derives kinds, labels, requirement and enum options from the schema', () => {
     const fields = fieldsOf(chatwootLike);
     expect(fields.map((f) => [f.path.join('.'), f.kind, f.label, f.required])).toEqual([
-      ['url', 'url', 'Url', true],
-      ['accountId', 'number', 'Account id', true],
+      ['url', 'url', 'URL', true],
+      ['accountId', 'number', 'Account ID', true],
       ['token', 'secret', 'Token', true],
       ['inboxName', 'text', 'Inbox name', false],
       ['signMessages', 'boolean', 'Sign messages', false],
@@ -83,6 +83,7 @@ describe('values', () => {
     expect(parseInput(mode!, 'new')).toBe('new');
     const [, quiet, , extra] = fieldsOf(campaignsLike);
     expect(parseInput(quiet!, '22:00\n07:00, 12:00')).toEqual(['22:00', '07:00', '12:00']);
+    expect(parseInput(quiet!, ' ')).toEqual([]); // emptied: no items, not "unset"
     expect(parseInput(extra!, '{"a":1}')).toEqual({ a: 1 });
     expect(() => parseInput(extra!, '{nope')).toThrow();
   });
@@ -120,6 +121,16 @@ describe('validateValue', () => {
       conversationMode: 'must be one of reopen, new',
     });
     expect(validateValue(chatwootLike, {})).toEqual({ url: 'is required', accountId: 'is required' });
+    // knowing which secrets the server has: a required one neither stored nor typed is missing
+    expect(validateValue(chatwootLike, {}, [])).toEqual({
+      url: 'is required',
+      accountId: 'is required',
+      token: 'is required',
+    });
+    expect(validateValue(chatwootLike, {}, ['token'])).toEqual({
+      url: 'is required',
+      accountId: 'is required',
+    });
     expect(validateValue(chatwootLike, { url: 'https://cw.example', accountId: 2.5 })).toEqual({
       accountId: 'must be a whole number',
     });

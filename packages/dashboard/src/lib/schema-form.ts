@@ -74,12 +74,18 @@ export function unwrapNullable(schema: JsonSchema): { schema: JsonSchema; nullab
   return { schema, nullable: false };
 }
 
-/** A label from a property name when the schema has no title: `inboxId` → `Inbox id`. */
+/** Words written in capitals in a label. */
+const acronyms: Record<string, string> = { url: 'URL', id: 'ID', jid: 'JID', jids: 'JIDs', api: 'API' };
+
+/** A label from a property name when the schema has no title: `inboxId` → `Inbox ID`. */
 export function humanize(name: string): string {
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/[_-]+/g, ' ')
-    .toLowerCase();
+    .toLowerCase()
+    .split(' ')
+    .map((word) => acronyms[word] ?? word)
+    .join(' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -102,7 +108,7 @@ function kindOf(schema: JsonSchema): FieldKind {
     case 'string':
       if (schema.format === 'uri' || schema.format === 'url') return 'url';
       if (schema.format === 'email') return 'email';
-      return (schema.maxLength ?? 0) > 200 ? 'textarea' : 'text';
+      return (schema.maxLength ?? 0) > 500 ? 'textarea' : 'text';
     default:
       return 'json';
   }
@@ -120,7 +126,8 @@ export function fieldsOf(schema: JsonSchema, parent: string[] = []): Field[] {
       label: inner.title ?? humanize(name),
       ...(inner.description ? { description: inner.description } : {}),
       kind,
-      required: required.has(name) && !nullable,
+      // with a default, the server fills the field in: nothing the user must type
+      required: required.has(name) && !nullable && inner.default === undefined,
       nullable,
       integer: inner.type === 'integer',
       ...(inner.enum ? { options: inner.enum } : {}),
@@ -178,7 +185,8 @@ export function setAt(
 
 /** What an input's text means for its field (numbers parsed, lists split by line or comma). */
 export function parseInput(field: Field, text: string): unknown {
-  if (text.trim() === '') return field.nullable ? null : undefined;
+  // an emptied list is an empty list; other emptied fields are unset (the server's default)
+  if (text.trim() === '') return field.nullable ? null : field.kind === 'list' ? [] : undefined;
   if (field.kind === 'number') return Number(text);
   if (field.kind === 'list') {
     const itemType = unwrapNullable(field.schema.items ?? {}).schema.type;

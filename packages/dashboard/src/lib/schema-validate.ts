@@ -2,9 +2,15 @@ import { type Field, fieldsOf, getAt, type JsonSchema } from './schema-form.js';
 
 /**
  * The problems of a form value, by field path (`inbox.id`), in plain words. The server validates
- * again with the plugin's schema; this only spares a round trip for the obvious ones.
+ * again with the plugin's schema; this only spares a round trip for the obvious ones. With
+ * `secretsSet` (the secrets the server has), a required secret that is neither stored nor typed
+ * is a problem too; without it, secrets are left to the server.
  */
-export function validateValue(schema: JsonSchema, value: Record<string, unknown>): Record<string, string> {
+export function validateValue(
+  schema: JsonSchema,
+  value: Record<string, unknown>,
+  secretsSet?: readonly string[],
+): Record<string, string> {
   const problems: Record<string, string> = {};
   const visit = (fields: Field[]) => {
     for (const field of fields) {
@@ -15,7 +21,9 @@ export function validateValue(schema: JsonSchema, value: Record<string, unknown>
         continue;
       }
       if (v === undefined || v === null || v === '') {
-        if (field.required && field.kind !== 'secret') problems[key] = 'is required';
+        const stored = field.kind === 'secret' && (secretsSet === undefined || secretsSet.includes(key));
+        // a required field with a default is filled in by the server
+        if (field.required && !stored && field.schema.default === undefined) problems[key] = 'is required';
         continue;
       }
       const problem = checkOne(field, v);
