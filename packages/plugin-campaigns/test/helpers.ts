@@ -20,6 +20,8 @@ export interface Harness {
   store: PostgresStore;
   /** The scriptable connector: open sessions, read what was sent, play receipts and replies. */
   fake: FakeConnector;
+  /** Numbers (digits) the fake connector reports as not on WhatsApp; every other one is. */
+  offWhatsApp: Set<string>;
   ctx: PluginContext<ResolvedCampaignsOptions>;
   /** Runs a route handler with already-valid input (the host's schema validation is the server's job). */
   call(
@@ -33,7 +35,9 @@ export interface Harness {
 export async function startHarness(backend: Backend, options: CampaignsOptions = {}): Promise<Harness> {
   const database = backend === 'postgres' ? await createTestDatabase({ prefix: 'zapgate_campaigns' }) : null;
   const store = postgresStore(database ? { databaseUrl: database.url } : { dataDir: 'memory://' });
+  const offWhatsApp = new Set<string>();
   const t = await testGateway({
+    fake: { onWhatsApp: (phone) => !offWhatsApp.has(phone.replace(/\D/g, '')) },
     store,
     plugins: [campaigns({ progressIntervalMs: 0, ...options })],
     tuning: { events: { pollIntervalMs: 50 } },
@@ -43,6 +47,7 @@ export async function startHarness(backend: Backend, options: CampaignsOptions =
     gateway: t.gateway,
     store,
     fake: t.fake,
+    offWhatsApp,
     ctx,
     call: t.call,
     async stop() {

@@ -19,7 +19,7 @@ describe.each(backends)('the sender on %s', (backend) => {
   let beta: string;
 
   beforeAll(async () => {
-    h = await startHarness(backend);
+    h = await startHarness(backend, { checkBatchSize: 3 });
     alpha = await connectedSession(h, 'alpha', '15550001001');
     beta = await connectedSession(h, 'beta', '15550001002');
   });
@@ -88,6 +88,36 @@ describe.each(backends)('the sender on %s', (backend) => {
     expect(
       calls.filter((c) => c.method === 'sendPresence' && c.args[1] === 'composing').length,
     ).toBeGreaterThanOrEqual(16);
+  });
+
+  it('checks numbers on WhatsApp in batches ahead of sending: those not on it are skipped, never sent', async () => {
+    const audience = phones(8, 500);
+    const absent = [audience[1]!, audience[5]!];
+    for (const phone of absent) h.offWhatsApp.add(phone.slice(1));
+    const checksBefore = h.fake.session(alpha).calls.filter((c) => c.method === 'checkNumbers').length;
+    const id = await create({
+      audience: { recipients: audience.map((phone) => ({ phone })) },
+      settings: { checkNumbers: true },
+    });
+    await h.call('startCampaign', { params: { campaignId: id } });
+    await waitFor(async () => (await get(id)).status === 'completed', 90_000, 'completed');
+    const rows = await recipients(id);
+    expect(rows.map((r) => `${r.phone} ${r.status} ${r.reason ?? ''}`.trim())).toEqual(
+      audience.map((phone) =>
+        absent.includes(phone) ? `${phone} skipped not_on_whatsapp` : `${phone} sent`,
+      ),
+    );
+    expect(sentTo(alpha).filter((phone) => absent.includes(phone))).toEqual([]);
+    // batches of checkBatchSize (3 here) in audience order; core's own check before the first
+    // send to a new chat asks for one number at a time and is left out
+    const digits = audience.map((phone) => phone.slice(1));
+    const batches = h.fake
+      .session(alpha)
+      .calls.filter((c) => c.method === 'checkNumbers')
+      .slice(checksBefore)
+      .map((c) => c.args[0] as string[])
+      .filter((numbers) => numbers.length > 1);
+    expect(batches).toEqual([digits.slice(0, 3), digits.slice(3, 6), digits.slice(6)]);
   });
 
   it('shares a campaign between two sessions, each recipient sent once, and skips a disconnected one', async () => {

@@ -46,12 +46,37 @@ export const senderRepo = {
   },
 
   /** The next pending recipient, locked, skipping rows another sender holds. */
-  async nextPending(sql: SqlClient, campaignId: string): Promise<RecipientRecord | null> {
+  /** The next pending recipient (only a checked one when the campaign checks numbers first). */
+  async nextPending(
+    sql: SqlClient,
+    campaignId: string,
+    checkedOnly = false,
+  ): Promise<RecipientRecord | null> {
     const [row] = await sql.query(
-      `SELECT * FROM ${table} WHERE "campaignId" = ? AND "status" = 'pending' ORDER BY "seq" LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      `SELECT * FROM ${table} WHERE "campaignId" = ? AND "status" = 'pending'
+       ${checkedOnly ? 'AND "checkedAt" IS NOT NULL' : ''} ORDER BY "seq" LIMIT 1 FOR UPDATE SKIP LOCKED`,
       [campaignId],
     );
     return row ? recipientFromRow(row) : null;
+  },
+
+  /** The first `limit` pending recipients whose number was not checked on WhatsApp yet. */
+  async unchecked(sql: SqlClient, campaignId: string, limit: number): Promise<RecipientRecord[]> {
+    const rows = await sql.query(
+      `SELECT * FROM ${table} WHERE "campaignId" = ? AND "status" = 'pending' AND "checkedAt" IS NULL
+       ORDER BY "seq" LIMIT ?`,
+      [campaignId, limit],
+    );
+    return rows.map(recipientFromRow);
+  },
+
+  /** Records that these recipients' numbers were checked. */
+  async markChecked(sql: SqlClient, campaignId: string, seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    await sql.query(
+      `UPDATE ${table} SET "checkedAt" = clock_timestamp() WHERE "campaignId" = ? AND "seq" = ANY(?::int[])`,
+      [campaignId, seqs],
+    );
   },
 
   async hasPending(sql: SqlClient, campaignId: string): Promise<boolean> {

@@ -12,7 +12,7 @@ import { uploadsRepo } from '../repo/uploads.js';
 import { type CampaignsContext, inTx, type Tx } from '../runtime.js';
 import { compileSchedule } from '../schedule/windows.js';
 import { setCampaignStatus } from '../service/lifecycle.js';
-import { resolvePacing } from '../service/prepare.js';
+import { resolvePacing, resolveSettings } from '../service/prepare.js';
 import { applyMessageStatus } from '../tracking/handlers.js';
 import { moveRecipient } from '../tracking/record.js';
 import { decideStep } from './decide.js';
@@ -105,10 +105,40 @@ async function enqueueLink(ctx: CampaignsContext, payload: SendJobPayload, until
 
 async function senderStep(ctx: CampaignsContext, payload: SendJobPayload): Promise<Outcome> {
   const session = await ctx.gateway.sessions.get(payload.sessionId).catch(() => null);
+  if (session?.status === 'connected') await checkNumbersAhead(ctx, payload);
   const decision = await inTx(ctx, (tx) => decide(ctx, tx, payload, session?.status === 'connected'));
   if (decision.kind === 'again') return { kind: 'wait', until: Date.now() };
   if (decision.kind !== 'deliver') return decision;
   return deliver(ctx, decision.delivery);
+}
+
+/**
+ * When the campaign checks numbers first: checks the next batch of unchecked pending
+ * recipients on WhatsApp through this session (one request per `checkBatchSize` sends, so the
+ * connection is not hammered); numbers not on WhatsApp are `skipped` (`not_on_whatsapp`). Only
+ * checked recipients are sent. A failed check fails the step: the job retries with backoff.
+ */
+async function checkNumbersAhead(ctx: CampaignsContext, { campaignId, sessionId }: SendJobPayload) {
+  const sql = ctx.sql!;
+  const campaign = await campaignsRepo.get(sql, campaignId);
+  if (campaign?.status !== 'running' || !resolveSettings(campaign.settings).checkNumbers) return;
+  const batch = await senderRepo.unchecked(sql, campaignId, ctx.options.checkBatchSize);
+  if (batch.length === 0) return;
+  const results = await ctx.gateway.contacts.check(
+    sessionId,
+    batch.map((recipient) => recipient.phone.slice(1)),
+  );
+  const onWhatsApp = new Set(results.filter((r) => r.exists).map((r) => r.phoneNumber));
+  await inTx(ctx, async (tx) => {
+    await senderRepo.markChecked(
+      tx.sql,
+      campaignId,
+      batch.map((recipient) => recipient.seq),
+    );
+    for (const recipient of batch)
+      if (!onWhatsApp.has(recipient.phone.slice(1)))
+        await moveRecipient(tx, campaignId, recipient.seq, 'skipped', { reason: 'not_on_whatsapp' });
+  });
 }
 
 async function decide(
@@ -189,7 +219,11 @@ async function takeNext(
 ): Promise<RecipientRecord | null> {
   const sessions = (await campaignsRepo.sessions(tx.sql, campaign.id)).map((part) => part.sessionId);
   for (;;) {
-    const next = await senderRepo.nextPending(tx.sql, campaign.id);
+    const next = await senderRepo.nextPending(
+      tx.sql,
+      campaign.id,
+      resolveSettings(campaign.settings).checkNumbers,
+    );
     if (!next) return null;
     await senderRepo.assign(tx.sql, campaign.id, next.seq, sessionId);
     let suppressed = false;
