@@ -1,5 +1,6 @@
 // `pnpm bench` — every benchmark in turn; `BENCH_ONLY=inbound-postgres,send-api` picks some.
 // `BENCH_SCALE=0.1` shrinks the sizes (for a quick look; BENCHMARKS.md uses 1).
+import { bootBench } from './boot.js';
 import { campaignsBench } from './campaigns.js';
 import { chatwootBench } from './chatwoot.js';
 import { inboundBench } from './inbound.js';
@@ -19,10 +20,20 @@ const inboundSizes = {
   deliveryTimeoutMs: 240_000,
 };
 
+const bootSizes = {
+  sessions: n(1000),
+  pendingSends: n(100),
+  openDelayMs: 50,
+  watchMs: 10_000,
+  runs: 3,
+};
+
 const benches: Record<string, () => Promise<void>> = {
   'inbound-postgres': () => inboundBench('postgres', inboundSizes),
   'inbound-pglite': () => inboundBench('pglite', inboundSizes),
   'send-api': () => sendApiBench({ seconds: Math.max(2, Math.round(6 * scale)) }),
+  'boot-postgres': () => bootBench('postgres', bootSizes),
+  'boot-pglite': () => bootBench('pglite', bootSizes),
   campaigns: () => campaignsBench({ recipients: n(1000), perMinute: 600 }),
   'chatwoot-postgres': () => chatwootBench('postgres', { chats: 20, messages: n(2000), timeoutMs: 300_000 }),
 };

@@ -195,6 +195,41 @@ describe('session lifecycle', () => {
     expect(fake.connectCount(idle.id)).toBe(0);
     expect(fake.maxConcurrentConnects).toBe(2);
   });
+  it('stops at once during a long boot; sessions not started yet stay connecting for the next start', async () => {
+    const { memoryStore } = await import('../src/testing/index.js');
+    const store = memoryStore();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const s = await store.sessions.create({ name: `s${i}`, settings: defaultSessionSettings });
+      await store.sessions.update(s.id, { status: 'connected' });
+      ids.push(s.id);
+    }
+    // one slot pausing ten minutes between starts: the boot would take forty
+    const { gateway, fake } = await start({
+      store,
+      fake: { autoOpen: true },
+      tuning: { boot: { concurrency: 1, staggerMs: 600_000, settleTimeoutMs: 600_000 } },
+    });
+    const first = ids[0] as string;
+    await waitFor(async () => (await gateway.sessions.get(first)).status === 'connected');
+    const stopping = Date.now();
+    await gateway.stop();
+    harness = null;
+    expect(Date.now() - stopping).toBeLessThan(10_000);
+    for (const id of ids.slice(1)) {
+      expect(fake.connectCount(id)).toBe(0);
+      expect((await store.sessions.get(id))?.status).toBe('connecting');
+    }
+    // the next start picks them up
+    const next = await start({
+      store,
+      fake: { autoOpen: true },
+      tuning: { boot: { concurrency: 5, staggerMs: 0 } },
+    });
+    await next.gateway.booted;
+    for (const id of ids) expect((await next.gateway.sessions.get(id)).status).toBe('connected');
+  });
+
   it('says connecting, not connected, for every stored session until its socket is open again', async () => {
     const { memoryStore } = await import('../src/testing/index.js');
     const store = memoryStore();

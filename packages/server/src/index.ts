@@ -24,4 +24,5 @@ export { installProcessGuard, type ProcessGuardOptions } from './process-guard.j
 export { type HealthRoutesOptions, healthRoutes } from './routes/health.js';
 export { type ZapgateRoutesOptions, zapgateRoutes } from './routes-plugin.js';
 export { ErrorResponse } from './schemas.js';
+export { type RunningServer, type StartServerOptions, startServer } from './start.js';
 export { openapiDocument } from './write-openapi.js';

@@ -65,7 +65,7 @@ export async function startServer(
     knownMigrations = opened.knownMigrations;
   }
   const logs = logSettings(config, options.logDestination);
-  const connector = options.connector ?? (await defaultConnector(config, logs));
+  const connector = options.connector ?? defaultConnector(config, logs);
   const app = buildServer({
     adminKey,
     store,
@@ -129,17 +129,28 @@ function localUrl(app: ZapgateServer, host: string): string {
   return `http://${shown}:${port}`;
 }
 
-async function defaultConnector(
-  config: Readonly<ServerConfig>,
-  logs: ReturnType<typeof logSettings>,
-): Promise<Connector> {
-  const { baileysConnector } = await import('@zapgate/core/baileys');
-  // the connector logs too (socket failures, lost events): same level, format and stream as the server
-  const logger = standaloneLogger(logs).child({ component: 'whatsapp' });
-  return baileysConnector({
-    logger,
-    ...(config.waWebSocketUrl ? { waWebSocketUrl: config.waWebSocketUrl } : {}),
-  });
+/**
+ * Baileys, loaded with the first socket rather than before the server listens (its modules are
+ * a good part of a start; a server with no session to reconnect may never need them).
+ */
+function defaultConnector(config: Readonly<ServerConfig>, logs: ReturnType<typeof logSettings>): Connector {
+  let loaded: Promise<Connector> | undefined;
+  const load = async () => {
+    const { baileysConnector } = await import('@zapgate/core/baileys');
+    // the connector logs too (socket failures, lost events): same level, format and stream as the server
+    const logger = standaloneLogger(logs).child({ component: 'whatsapp' });
+    return baileysConnector({
+      logger,
+      ...(config.waWebSocketUrl ? { waWebSocketUrl: config.waWebSocketUrl } : {}),
+    });
+  };
+  return {
+    name: 'baileys',
+    async connect(options) {
+      loaded ??= load();
+      return (await loaded).connect(options);
+    },
+  };
 }
 
 function printAdminKeyOnce(out: NodeJS.WritableStream, key: string, file: string) {

@@ -34,7 +34,7 @@ export interface Lifecycle {
 /**
  * Start: store → recover interrupted sends → plugin migrations (dependencies first) → plugin
  * setup → event consumers → job runner → event retention → reconnect stored sessions (in the
- * background: `booted`). Stop runs it backwards: sessions' boot settles → retention → consumers →
+ * background: `booted`). Stop runs it backwards: sessions' boot is cancelled and settles → retention → consumers →
  * job runner (running jobs are aborted and given back) → sockets → plugin teardown (dependents
  * first) → plugin timers. The store stays open (the host owns it).
  */
@@ -76,6 +76,8 @@ export function createLifecycle(parts: Parts): Lifecycle {
     async stop() {
       if (!started) return;
       started = false;
+      // a boot of many sessions takes minutes: stop starting them rather than wait for it
+      manager.cancelBoot();
       await booted;
       await pruner?.stop();
       pruner = null;

@@ -27,7 +27,7 @@ export const GatewayTuning = Type.Object({
     {
       /** Sessions connecting at once on start. @default 4 */
       concurrency: Type.Integer({ minimum: 1, default: 4 }),
-      /** Pause between two starts in the same slot. @default 250 */
+      /** Pause between two starts in the same slot, randomised ± 50 % (jitter). @default 250 */
       staggerMs: Type.Integer({ minimum: 0, default: 250 }),
       /** How long one start may take before the next begins anyway. @default 30000 */
       settleTimeoutMs: Type.Integer({ minimum: 0, default: 30_000 }),

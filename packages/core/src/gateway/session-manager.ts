@@ -66,6 +66,7 @@ export class SessionManager {
   private readonly runtimes = new Map<string, Runtime>();
   private stopping = false;
   private readonly stopped = new AbortController();
+  private readonly bootStopped = new AbortController();
   /** Aborts when the manager stops (waits and retries tied to sockets end). */
   readonly stopSignal: AbortSignal = this.stopped.signal;
 
@@ -87,26 +88,36 @@ export class SessionManager {
     return this.runtimes.get(sessionId)?.connection != null;
   }
 
-  /** Connects every session that was connected before, with bounded concurrency. */
+  /**
+   * Connects every session that was connected before, in the background: `boot.concurrency`
+   * at once, each slot pausing `boot.staggerMs` ± 50 % between two starts (jitter: a thousand
+   * sessions do not knock on WhatsApp in lockstep). {@link cancelBoot} ends it early.
+   */
   async boot(): Promise<void> {
     const sessions = await this.store.sessions.list({ status: ['connected', 'connecting'] });
-    const limit = pLimit(this.tuning.boot.concurrency);
+    const { concurrency, settleTimeoutMs, staggerMs } = this.tuning.boot;
+    const signal = this.bootStopped.signal;
+    const limit = pLimit(concurrency);
     await Promise.all(
       sessions.map((session) =>
         limit(async () => {
-          if (this.stopping) return;
+          if (this.stopping || signal.aborted) return;
           try {
             await this.connect(session.id);
             const runtime = this.runtimes.get(session.id);
-            if (runtime)
-              await Promise.race([runtime.settled.promise, sleep(this.tuning.boot.settleTimeoutMs)]);
+            if (runtime) await settleWithin(runtime.settled.promise, settleTimeoutMs, signal);
           } catch (error) {
             this.logger.error({ err: error, sessionId: session.id }, 'could not reconnect session on boot');
           }
-          await sleep(this.tuning.boot.staggerMs);
+          await sleep(staggerMs * (0.5 + Math.random()), signal);
         }),
       ),
     );
+  }
+
+  /** Stops starting stored sessions (those not started yet stay `connecting` for the next start). */
+  cancelBoot(): void {
+    this.bootStopped.abort();
   }
 
   /** Opens a socket unless one is open or opening. */
@@ -162,6 +173,7 @@ export class SessionManager {
   async stop(): Promise<void> {
     this.stopping = true;
     this.stopped.abort();
+    this.bootStopped.abort();
     await Promise.all(
       [...this.runtimes.keys()].map((id) => this.serial(id, (runtime) => this.closeSocket(runtime))),
     );
@@ -423,6 +435,19 @@ export class SessionManager {
     const result = current.queue.then(() => fn(current));
     current.queue = result.catch(() => {});
     return result;
+  }
+}
+
+/** Waits for `promise`, at most `ms`, or until `signal` aborts; leaves no timer or listener behind. */
+async function settleWithin(promise: Promise<void>, ms: number, signal: AbortSignal): Promise<void> {
+  const done = new AbortController();
+  const abort = () => done.abort();
+  signal.addEventListener('abort', abort, { once: true });
+  try {
+    await Promise.race([promise, sleep(ms, done.signal)]);
+  } finally {
+    signal.removeEventListener('abort', abort);
+    done.abort();
   }
 }
 
