@@ -58,6 +58,8 @@ export const CoreErrorCodes = {
   PLUGIN_HAS_NO_SETTINGS: 404,
   /** A plugin hook threw something other than a `GatewayError` (its plugin is named in the message). */
   PLUGIN_HOOK_FAILED: 500,
+  /** `ctx.emit` named an event type the plugin does not declare in `eventSchemas`. */
+  PLUGIN_EVENT_NOT_DECLARED: 500,
   /** `ctx.jobs` was used on a store without SQL (the in-memory store). */
   JOBS_REQUIRE_SQL: 500,
   /** `ctx.jobs.enqueue` named a job the plugin does not declare under `jobs`. */

@@ -1,4 +1,4 @@
-import type { EventType, GatewayEvent, PluginContext, Repositories, SqlClient } from '@zapgate/core';
+import type { EventType, GatewayEvent, PluginContext, PluginRepositories, SqlClient } from '@zapgate/core';
 import type { ResolvedCampaignsOptions } from './options.js';
 
 /** The plugin context as this plugin sees it. */
@@ -8,13 +8,13 @@ export type CampaignsContext = PluginContext<ResolvedCampaignsOptions>;
 export interface Tx {
   sql: SqlClient;
   /** The store transaction itself (to enqueue jobs that exist only if it commits). */
-  repos: Repositories;
+  repos: PluginRepositories;
   emit<K extends EventType>(type: K, sessionId: string | null, data: GatewayEvent<K>['data']): Promise<void>;
 }
 
 /** Runs `fn` in one store transaction. */
 export function inTx<T>(ctx: CampaignsContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return ctx.store.transaction((repos: Repositories) =>
+  return ctx.store.transaction((repos: PluginRepositories) =>
     fn({
       sql: repos.sql!,
       repos,

@@ -11,6 +11,7 @@ import type { Store } from '../ports/store.js';
 import type { GatewayApi } from './api.js';
 import { appendEvent } from './event-writer.js';
 import type { PluginSettingsService } from './plugin-settings.js';
+import { pluginStore } from './plugin-store.js';
 import { allEventSchemas } from './plugin-surface.js';
 
 interface Deps {
@@ -76,15 +77,17 @@ export function createPluginContexts({
 }: Deps): PluginContexts {
   const schedulers: Scheduler[] = [];
   const contexts = new Map<string, PluginContext>();
+  const view = pluginStore(store);
   const eventTypes = Object.freeze(Object.keys(allEventSchemas(resolved)).sort());
   for (const { plugin, options } of resolved) {
+    const declared = new Set(Object.keys(plugin.eventSchemas ?? {}));
     const pluginLogger = logger.child({ plugin: plugin.id });
     const scheduler = createScheduler(pluginLogger);
     schedulers.push(scheduler);
     contexts.set(plugin.id, {
       pluginId: plugin.id,
       options: options as Readonly<unknown>,
-      store,
+      store: view,
       sql: store.sql,
       gateway: sendingAs(api, `plugin:${plugin.id}`),
       logger: pluginLogger,
@@ -99,6 +102,13 @@ export function createPluginContexts({
       jobs: jobsOf(plugin.id),
       eventTypes,
       emit: async (type, sessionId, data, tx) => {
+        if (!declared.has(type)) {
+          throw new GatewayError(
+            'PLUGIN_EVENT_NOT_DECLARED',
+            `Plugin "${plugin.id}" emitted "${type}", which it does not declare in eventSchemas` +
+              (declared.size ? ` (it declares ${[...declared].join(', ')})` : ' (it declares none)'),
+          );
+        }
         if (tx) await appendEvent(tx, type, sessionId, data);
         else await store.transaction((t) => appendEvent(t, type, sessionId, data).then(() => {}));
       },

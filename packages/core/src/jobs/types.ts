@@ -1,5 +1,5 @@
 import type { PluginContext } from '../plugin/types.js';
-import type { Repositories } from '../ports/store.js';
+import type { PluginRepositories } from '../ports/store.js';
 
 /** One run of a job, as its handler receives it. */
 export interface JobRun<P = unknown> {
@@ -70,7 +70,7 @@ export interface EnqueueOptions {
    * The store transaction to enqueue in (the `tx` of `store.transaction`): the job exists only
    * if that transaction commits. @default its own statement
    */
-  tx?: Repositories;
+  tx?: PluginRepositories;
 }
 
 /** What {@link PluginJobs.enqueue} answers. */

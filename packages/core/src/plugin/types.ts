@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { OutgoingPolicy } from '../net/outgoing-policy.js';
 import type { Migration, SqlClient } from '../ports/sql.js';
-import type { Repositories, Store } from '../ports/store.js';
+import type { PluginRepositories, PluginStore } from '../ports/store.js';
 import type { Scheduler } from './scheduler.js';
 
 /** Settings of the host that plugins may read. */
@@ -36,7 +36,11 @@ export interface PluginContext<Options = unknown> {
   readonly pluginId: string;
   /** The plugin's options, defaulted, validated and frozen. */
   readonly options: Readonly<Options>;
-  readonly store: Store;
+  /**
+   * The store as plugins see it: sessions (read-only), chats, contacts, messages, the event
+   * log and transactions over them; no Baileys credentials, Signal keys or API-key hashes.
+   */
+  readonly store: PluginStore;
   /** SQL for the plugin's own tables (present on SQL stores; required when it has migrations). */
   readonly sql: SqlClient | undefined;
   /** Sessions, messages and connections: what the REST API can do, as functions. */
@@ -62,12 +66,16 @@ export interface PluginContext<Options = unknown> {
    * (their `eventSchemas`), sorted. For checking user-given event filters.
    */
   readonly eventTypes: readonly string[];
-  /** Appends an event of the plugin's own (declared in `eventSchemas`) to the durable log. */
+  /**
+   * Appends an event of the plugin's own to the durable log (in `tx` when given: it exists only
+   * if that transaction commits). Only the types the plugin declares in `eventSchemas` are
+   * accepted; any other type throws `PLUGIN_EVENT_NOT_DECLARED` and nothing is appended.
+   */
   emit<K extends EventType>(
     type: K,
     sessionId: string | null,
     data: GatewayEvent<K>['data'],
-    tx?: Repositories,
+    tx?: PluginRepositories,
   ): Promise<void>;
 }
 

@@ -273,6 +273,34 @@ export interface Repositories {
   sql?: SqlClient;
 }
 
+/** Sessions as plugins read them: no lookup by, nor change of, API-key hashes. */
+export type PluginSessionRepo = Pick<SessionRepo, 'get' | 'getByName' | 'list'>;
+
+/**
+ * The repositories a plugin sees (`ctx.store`, and `tx` inside its `transaction`): sessions
+ * read-only, chats, contacts, messages and the event log. Not there: Baileys credentials and
+ * Signal keys (`auth`), API-key hashes, other plugins' settings (use `ctx.settings`), dead
+ * letters and consumer cursors (core's). `sql` reaches the whole database: it is for the
+ * plugin's own tables, a convenience, not a security boundary.
+ */
+export interface PluginRepositories {
+  sessions: PluginSessionRepo;
+  chats: ChatRepo;
+  contacts: ContactRepo;
+  messages: MessageRepo;
+  events: EventLogRepo;
+  /** Plain SQL for the plugin's own tables; absent on stores without SQL (in-memory). */
+  sql?: SqlClient;
+}
+
+/** The store as a plugin sees it: {@link PluginRepositories} and transactions over them. */
+export interface PluginStore extends PluginRepositories {
+  /** A short name for logs (`postgres`, `pglite`, `memory`). */
+  readonly kind: string;
+  /** Runs `fn` in one store transaction (see {@link Store.transaction}). */
+  transaction<T>(fn: (tx: PluginRepositories) => Promise<T>): Promise<T>;
+}
+
 /**
  * A storage backend. `@zapgate/store-postgres` is the production one; the in-memory store in
  * `@zapgate/core/testing` is for unit tests.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Repositories } from '@zapgate/core';
+import type { PluginRepositories } from '@zapgate/core';
 import { importChatMessages, importContactsPage } from '../bridge/import.js';
 import type { SessionBridge } from '../bridge/session-bridge.js';
 import { skipReasonOf } from '../bridge/to-chatwoot.js';
@@ -23,7 +23,7 @@ export interface ImportChatJob extends ImportJob {
 
 const day = 24 * 60 * 60 * 1000;
 
-async function progressEvent(ctx: ChatwootContext, state: ImportState | null, tx?: Repositories) {
+async function progressEvent(ctx: ChatwootContext, state: ImportState | null, tx?: PluginRepositories) {
   if (!state) return;
   const { contacts, messages, skipped } = state.progress;
   await ctx.emit(

@@ -1,4 +1,4 @@
-import type { Repositories } from '@zapgate/core';
+import type { PluginRepositories } from '@zapgate/core';
 import { botChat, runCommand, type SessionControl } from '../bridge/commands.js';
 import type { SessionBridge } from '../bridge/session-bridge.js';
 import type { Outcome } from '../bridge/to-chatwoot.js';
@@ -27,7 +27,7 @@ export async function enqueueToWhatsapp(
   sessionId: string,
   callback: Exclude<Callback, { kind: 'ignored' }>,
   deliveryId: string | null,
-  tx?: Repositories,
+  tx?: PluginRepositories,
 ): Promise<void> {
   const conversationId = callback.kind === 'status' ? callback.payload.id : callback.payload.conversation.id;
   const payload: ToWhatsappJob = { sessionId, callback, receivedAt: new Date().toISOString() };
