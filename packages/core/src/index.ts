@@ -101,7 +101,7 @@ export type {
   PluginJobs,
 } from './jobs/types.js';
 export { type Logger, silentLogger } from './logger.js';
-export { baseMimeType, decodeBase64, sniffMimeType } from './media/bytes.js';
+export { baseMimeType, decodeBase64, sniffMimeType, typesAgree } from './media/bytes.js';
 export { type LocalMediaStoreOptions, localMediaStore } from './media/local-media-store.js';
 export {
   type Counter,

@@ -39,7 +39,7 @@ describe('campaigns on wa-sim (Postgres)', () => {
     mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}/promo.png`;
     stack = await startServerStack('postgres', {
       allowPrivateUrls: ['127.0.0.1'],
-      server: { plugins: [campaigns()] },
+      server: { plugins: [campaigns({ maxUploadBytes: 1024 * 1024 })] },
     });
     const paired = await pairOverHttp(stack, 'campaigns', SENDER);
     sessionId = paired.id;
@@ -154,6 +154,60 @@ describe('campaigns on wa-sim (Postgres)', () => {
     ]);
     expect(received(contacts[2]!).map(textOf)).not.toContain('Second round');
     expect(received(contacts[3]!).map(textOf)).toContain('Second round');
+  });
+
+  it('sends an uploaded file: the body is the file, its type checked against the bytes; bad uploads are 4xx', async () => {
+    const upload = (body: BodyInit, contentType?: string, query = '') =>
+      fetch(`${stack.baseUrl}/v1/campaigns/uploads${query}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${stack.adminKey}`,
+          ...(contentType ? { 'content-type': contentType } : {}),
+        },
+        body,
+      }).then(async (res) => ({ status: res.status, body: await res.json() }));
+    const stored = await upload(png, 'image/png', '?fileName=promo.png');
+    expect(stored).toMatchObject({
+      status: 201,
+      body: { mimeType: 'image/png', fileName: 'promo.png', size: png.length },
+    });
+    // refused: a PNG declared as a PDF, JSON instead of a file, an empty body, a file over maxUploadBytes
+    expect(await upload(png, 'application/pdf')).toMatchObject({
+      status: 400,
+      body: { code: 'MEDIA_TYPE_MISMATCH' },
+    });
+    expect(await upload('{"a":1}', 'application/json')).toMatchObject({
+      status: 400,
+      body: { code: 'CAMPAIGNS_UPLOAD_INVALID' },
+    });
+    expect(await upload(Buffer.alloc(0), 'image/png')).toMatchObject({
+      status: 400,
+      body: { code: 'CAMPAIGNS_UPLOAD_INVALID' },
+    });
+    expect((await upload(Buffer.alloc(1024 * 1024 + 1, 1), 'image/png')).status).toBe(413);
+    const unknown = await stack.api('POST', '/v1/campaigns', {
+      name: 'Missing file',
+      sessionIds: [sessionId],
+      audience: { recipients: [{ phone: `+${digits(0)}` }] },
+      content: { variants: [{ media: { type: 'image', uploadId: '00000000-0000-4000-8000-000000000000' } }] },
+    });
+    expect(unknown).toMatchObject({ status: 404, body: { code: 'CAMPAIGNS_UPLOAD_NOT_FOUND' } });
+
+    const id = await create({
+      name: 'Uploaded',
+      audience: { recipients: [5, 6].map((i) => ({ phone: `+${digits(i)}` })) },
+      content: { variants: [{ text: 'From an upload', media: { type: 'image', uploadId: stored.body.id } }] },
+    });
+    await stack.api('POST', `/v1/campaigns/${id}/start`);
+    await waitFor(
+      async () => (await campaign(id)).status === 'completed',
+      120_000,
+      'upload campaign completed',
+    );
+    for (const i of [5, 6]) {
+      const image = received(contacts[i]!).find((m) => textOf(m) === 'From an upload');
+      expect(image?.message.imageMessage?.mimetype).toBe('image/png');
+    }
   });
 
   it('pauses the session part on WhatsApp 463 (reach-out restriction) to new contacts', async () => {

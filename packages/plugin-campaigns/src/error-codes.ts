@@ -28,6 +28,8 @@ export const CampaignsErrorCodes = {
   CAMPAIGNS_INVALID_STATE: 409,
   /** No such uploaded file. */
   CAMPAIGNS_UPLOAD_NOT_FOUND: 404,
+  /** An upload without a body, without a Content-Type, or sent as JSON. */
+  CAMPAIGNS_UPLOAD_INVALID: 400,
   /** No such number on the session's suppression list. */
   CAMPAIGNS_SUPPRESSION_NOT_FOUND: 404,
   /** The recipient is on the session's suppression list (opted out): nothing is sent to it. */

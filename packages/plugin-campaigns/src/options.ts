@@ -39,6 +39,17 @@ export const CampaignsOptionsSchema = Type.Object({
    * @default 50
    */
   checkBatchSize: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  /**
+   * Largest file `POST /v1/campaigns/uploads` accepts, in bytes (WhatsApp's own limit for
+   * video is 16 MB; documents may be larger).
+   * @default 16777216 (16 MiB)
+   */
+  maxUploadBytes: Type.Integer({ minimum: 1, maximum: 100 * 1024 * 1024, default: 16 * 1024 * 1024 }),
+  /**
+   * Uploads no campaign refers to are deleted after this many hours.
+   * @default 24
+   */
+  uploadRetentionHours: Type.Integer({ minimum: 1, default: 24 }),
 });
 
 /** Options after defaults: what `ctx.options` holds. */

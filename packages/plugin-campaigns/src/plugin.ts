@@ -4,13 +4,18 @@ import { refuseSuppressed } from './hooks/before-send.js';
 import { campaignsMigrations } from './migrations/index.js';
 import { type CampaignsOptions, CampaignsOptionsSchema, CampaignsSessionSettings } from './options.js';
 import { campaignsRepo } from './repo/campaigns.js';
+import { uploadsRepo } from './repo/uploads.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { recipientRoutes } from './routes/recipients.js';
 import { suppressionRoutes } from './routes/suppressions.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { runSender, type SendJobPayload, sendJobName, startChain } from './sender/sender.js';
 import type { OnSending } from './service/lifecycle.js';
 import { onMessageReceived, onMessageSent, onMessageStatus, onSessionStatus } from './tracking/handlers.js';
 import { campaignsVersion } from './version.js';
+
+/** Hourly: uploads no campaign refers to, older than `uploadRetentionHours`, are deleted. */
+const pruneUploadsJobName = 'prune-uploads';
 
 /** Starting or resuming a campaign starts a send chain for each active session (in the same transaction). */
 const onSending: OnSending = async (ctx, tx, campaign) => {
@@ -56,8 +61,23 @@ export const campaigns = (options: CampaignsOptions = {}) =>
         maxAttempts: 50,
         backoff: { initialMs: 1000, maxMs: 60_000 },
       },
+      [pruneUploadsJobName]: {
+        handle: async (_job, ctx) => {
+          const before = new Date(Date.now() - ctx.options.uploadRetentionHours * 3_600_000);
+          await uploadsRepo.prune(ctx.sql!, before);
+        },
+        cron: '17 * * * *',
+        maxAttempts: 3,
+      },
     },
-    routes: [...campaignRoutes(onSending), ...recipientRoutes(), ...suppressionRoutes()],
+    routes: [
+      ...campaignRoutes(onSending),
+      ...recipientRoutes(),
+      ...suppressionRoutes(),
+      ...uploadRoutes({
+        maxUploadBytes: options.maxUploadBytes ?? CampaignsOptionsSchema.properties.maxUploadBytes.default,
+      }),
+    ],
   }) satisfies GatewayPlugin<typeof CampaignsOptionsSchema>;
 
 /** The plugin value {@link campaigns} returns. */

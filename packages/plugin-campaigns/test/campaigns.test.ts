@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refuseSuppressed } from '../src/hooks/before-send.js';
 import { recipientsRepo } from '../src/repo/recipients.js';
+import { uploadsRepo } from '../src/repo/uploads.js';
 import { inTx } from '../src/runtime.js';
 import { onMessageReceived, onMessageStatus, optOutSettings } from '../src/tracking/handlers.js';
 import { backends, createSession, type Harness, startHarness } from './helpers.js';
@@ -249,6 +250,29 @@ describe.each(backends)('campaigns on %s', (backend) => {
     expect(lines[1]).toMatch(/,evil,$/);
     expect(lines[2]).toMatch(/,,ctor$/);
     expect(exported.body).not.toContain('function');
+  });
+
+  it('keeps uploads a campaign refers to and prunes the others once old enough', async () => {
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    const add = () =>
+      uploadsRepo.insert(h.ctx.sql!, {
+        id: crypto.randomUUID(),
+        mimeType: 'image/png',
+        fileName: null,
+        data: png,
+      });
+    const [used, unused] = [await add(), await add()];
+    const created = await create({
+      content: { variants: [{ text: 'With a picture', media: { type: 'image', uploadId: used.id } }] },
+    });
+    expect(created.status).toBe(201);
+    expect(await uploadsRepo.prune(h.ctx.sql!, new Date(Date.now() - 3_600_000))).toBe(0); // too recent
+    expect(await uploadsRepo.prune(h.ctx.sql!, new Date(Date.now() + 60_000))).toBe(1);
+    expect([...(await uploadsRepo.existing(h.ctx.sql!, [used.id, unused.id]))]).toEqual([used.id]);
+    const missing = await create({
+      content: { variants: [{ media: { type: 'image', uploadId: unused.id } }] },
+    });
+    expect(missing).toMatchObject({ status: 404, body: { code: 'CAMPAIGNS_UPLOAD_NOT_FOUND' } });
   });
 
   it('manages the suppression list over its routes', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Audience } from '../audience/audience.js';
 import { assignVariant } from '../content/content.js';
+import type { CampaignContent } from '../content/schemas.js';
 import { campaignsError } from '../error-codes.js';
 import {
   type CampaignFields,
@@ -9,6 +10,7 @@ import {
   campaignsRepo,
 } from '../repo/campaigns.js';
 import { recipientsRepo } from '../repo/recipients.js';
+import { uploadsRepo } from '../repo/uploads.js';
 import type { CreateCampaignBody, UpdateCampaignBody } from '../routes/schemas.js';
 import { type CampaignsContext, inTx, type Tx } from '../runtime.js';
 import { prepare, readAudience } from './prepare.js';
@@ -41,6 +43,20 @@ const recipientsOf = (
     variantId: assignVariant(content, index, `${campaignId}:${recipient.phone}`).id,
   }));
 
+/** Refuses content whose media names an upload that does not exist (`CAMPAIGNS_UPLOAD_NOT_FOUND`). */
+async function checkUploads(ctx: CampaignsContext, content: CampaignContent): Promise<void> {
+  const ids = [...content.variants.map((v) => v.media), content.followUp?.media]
+    .map((media) => media?.uploadId)
+    .filter((id): id is string => id !== undefined);
+  const found = await uploadsRepo.existing(ctx.sql!, ids);
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0)
+    throw campaignsError(
+      'CAMPAIGNS_UPLOAD_NOT_FOUND',
+      `No upload ${missing.join(', ')} (upload the file first)`,
+    );
+}
+
 /** Creates a draft campaign with its audience; every input problem is a 4xx before anything is written. */
 export async function createCampaign(ctx: CampaignsContext, body: CreateCampaignBody) {
   const sessionIds = await checkSessions(ctx, body.sessionIds);
@@ -53,6 +69,7 @@ export async function createCampaign(ctx: CampaignsContext, body: CreateCampaign
     body.pacing ?? {},
     body.settings ?? {},
   );
+  await checkUploads(ctx, body.content);
   const id = randomUUID();
   const fields: CampaignFields = {
     name: body.name,
@@ -77,6 +94,7 @@ const editable: readonly CampaignStatus[] = ['draft', 'paused'];
 export async function updateCampaign(ctx: CampaignsContext, id: string, body: UpdateCampaignBody) {
   const sessionIds = body.sessionIds ? await checkSessions(ctx, body.sessionIds) : null;
   const audience = body.audience ? await readAudience(ctx.gateway, body.audience, ctx.options) : null;
+  if (body.content) await checkUploads(ctx, body.content);
   return inTx(ctx, async (tx) => {
     const current = await requireCampaign(tx, id, true);
     if (!editable.includes(current.status))
