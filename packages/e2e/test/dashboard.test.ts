@@ -114,6 +114,13 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
       .waitFor();
     await page.locator('.history').getByText('Connected').first().waitFor();
     expect(navigations.filter((url) => !url.includes('#'))).toEqual([]); // no reload
+    // the history is stored: after a reload it still lists every change, newest first
+    await page.reload();
+    const history = page.locator('.history li');
+    await history.first().locator('[data-status="connected"]').waitFor();
+    expect(
+      await history.evaluateAll((items) => items.map((li) => li.getAttribute('data-history-status'))),
+    ).toEqual(expect.arrayContaining(['connected', 'qr', 'connecting', 'disconnected']));
     await screenshot(page, 'session');
   });
 

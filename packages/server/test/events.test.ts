@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, type TestServer, testServer } from './fixtures.js';
+import { admin, type TestServer, testServer, waitFor } from './fixtures.js';
 
 interface Frame {
   id: string;
@@ -117,5 +117,64 @@ describe('GET /v1/events (SSE)', () => {
     expect(foreign.status).toBe(403);
     const anonymous = await fetch(`${base}/v1/events`);
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('GET /v1/sessions/{id}/events (history)', () => {
+  let t: TestServer;
+  let a: { id: string; apiKey: string };
+  let b: { id: string; apiKey: string };
+  type Page = {
+    items: { id: string; type: string; sessionId: string; data: { status?: string; previous?: string } }[];
+    nextCursor: string | null;
+  };
+  const history = async (id: string, query: string, headers: Record<string, string> = admin) => {
+    const res = await t.app.inject({ method: 'GET', url: `/v1/sessions/${id}/events?${query}`, headers });
+    return { status: res.statusCode, body: res.json() as Page & { code?: string } };
+  };
+  beforeAll(async () => {
+    t = await testServer();
+    a = await t.createSession('history-a');
+    b = await t.createSession('history-b');
+    await t.connectAndOpen(a);
+    await waitFor(
+      async () => (await history(a.id, 'types=session.status')).body.items[0]?.data.status === 'connected',
+    );
+  });
+  afterAll(() => t?.close());
+
+  it("lists a session's connection history newest first, page by page", async () => {
+    const all = await history(a.id, 'types=session.status');
+    expect(all.status).toBe(200);
+    const statuses = all.body.items.map((e) => e.data.status);
+    expect(statuses.slice(0, 2)).toEqual(['connected', 'connecting']);
+    expect(statuses.at(-1)).toBe('disconnected'); // created
+    expect(all.body.items.every((e) => e.type === 'session.status' && e.sessionId === a.id)).toBe(true);
+    expect(all.body.nextCursor).toBeNull();
+    expect(all.body.items[0]).not.toHaveProperty('seq');
+
+    const paged: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page = await history(a.id, `types=session.status&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.body.items).toHaveLength(1);
+      paged.push(page.body.items[0]!.id);
+      cursor = page.body.nextCursor;
+    }
+    expect(paged).toEqual(all.body.items.map((e) => e.id));
+    // without a type filter: every event of the session, still only its own
+    const any = await history(a.id, 'limit=200');
+    expect(any.body.items.length).toBeGreaterThanOrEqual(all.body.items.length);
+    expect(any.body.items.every((e) => e.sessionId === a.id)).toBe(true);
+  });
+
+  it('reaches only what the key reaches; refuses unknown sessions and foreign cursors', async () => {
+    expect((await history(a.id, '', { 'x-api-key': a.apiKey })).status).toBe(200);
+    expect((await history(b.id, '', { 'x-api-key': a.apiKey })).status).toBe(403);
+    const unknown = await history('00000000-0000-4000-8000-000000000000', '');
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'SESSION_NOT_FOUND']);
+    const bad = await history(a.id, 'cursor=nope');
+    expect([bad.status, bad.body.code]).toEqual([400, 'INVALID_CURSOR']);
+    expect((await history(a.id, 'limit=0')).status).toBe(400);
   });
 });

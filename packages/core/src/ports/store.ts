@@ -174,13 +174,19 @@ export interface EventLogRepo {
    * later never has a position below one already returned. Inside a transaction, the
    * transaction's own appends are not listed (they have no position before commit).
    * `sessionId: null` lists only events without a session; `types` takes exact types and
-   * patterns (`message.*`, `*`).
+   * patterns (`message.*`, `*`). With `beforeSeq`, only events below that position; with
+   * `newestFirst`, the newest `limit` of them in reverse order (a page of history, read
+   * backwards with `beforeSeq` set to the last position returned).
    */
   list(filter: {
     afterSeq: number;
     limit: number;
     sessionId?: string | null;
     types?: string[];
+    /** Only events below this position. @default no bound */
+    beforeSeq?: number;
+    /** Newest first. @default false (oldest first) */
+    newestFirst?: boolean;
   }): Promise<StoredEvent[]>;
   get(id: string): Promise<StoredEvent | null>;
   /** The position of the newest visible event (0 when empty). */

@@ -1,8 +1,19 @@
 import { Type } from '@sinclair/typebox';
-import { type EventFollower, followEvents, GatewayError, type StoredEvent } from '@zapgate/core';
+import {
+  decodeCursor,
+  type EventFollower,
+  encodeCursor,
+  followEvents,
+  GatewayError,
+  Nullable,
+  Page,
+  pageSize,
+  type StoredEvent,
+  Timestamp,
+} from '@zapgate/core';
 import type { FastifyReply } from 'fastify';
 import type { RouteContext, ZapgateInstance } from '../context.js';
-import { rawResponse, responses } from '../schemas.js';
+import { rawResponse, responses, SessionParams } from '../schemas.js';
 
 const batchSize = 200;
 const pollMs = 2000;
@@ -22,15 +33,90 @@ const EventsQuery = Type.Object({
   ),
 });
 
+const HistoryQuery = Type.Object({
+  types: Type.Optional(
+    Type.String({
+      maxLength: 1024,
+      description: 'Comma list of types or patterns, e.g. `session.status` (connection history)',
+      examples: ['session.status'],
+    }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'Page size (default 50)' })),
+  cursor: Type.Optional(Type.String({ maxLength: 512, description: '`nextCursor` of the previous page' })),
+});
+
+/** An event as the history lists it (`data` is the payload of its type: see `webhooks`). */
+const PastEvent = Type.Object({
+  id: Type.String({ description: 'ULID of the event' }),
+  type: Type.String({ description: 'Event type, e.g. `session.status`' }),
+  sessionId: Nullable(Type.String({ format: 'uuid' })),
+  occurredAt: Timestamp,
+  data: Type.Object(
+    {},
+    { additionalProperties: true, description: 'The payload of its type (see `webhooks`)' },
+  ),
+});
+
+/** The envelope without its log position (what SSE and the history show). */
+const envelopeOf = ({ seq: _seq, ...envelope }: StoredEvent) => envelope;
+
 /** One SSE frame: `id:` the event ULID, `event:` its type, `data:` the envelope without `seq`. */
 export function sseFrame(event: StoredEvent): string {
-  const { seq: _seq, ...envelope } = event;
-  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(envelope)}\n\n`;
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(envelopeOf(event))}\n\n`;
 }
 
-/** `GET /v1/events`: the durable event log as Server-Sent Events, resumable with `Last-Event-ID`. */
+/**
+ * `GET /v1/events`: the durable event log as Server-Sent Events, resumable with `Last-Event-ID`;
+ * `GET /v1/sessions/{id}/events`: a session's past events, newest first.
+ */
 export function eventRoutes(app: ZapgateInstance, ctx: RouteContext) {
   const { store } = ctx.gateway;
+  app.get(
+    '/sessions/:sessionId/events',
+    {
+      config: { auth: 'session' },
+      schema: {
+        operationId: 'listSessionEvents',
+        summary: "List a session's past events",
+        description:
+          "The session's events still in the log (older ones go with the event retention), newest first, paged. " +
+          'With `types=session.status` this is the connection history: each change with its previous status and reason.',
+        tags: ['events'],
+        params: SessionParams,
+        querystring: HistoryQuery,
+        response: responses({ 200: Page(PastEvent) }, [404]),
+      },
+    },
+    async (request) => {
+      const { sessionId } = request.params;
+      await ctx.gateway.sessions.get(sessionId);
+      const limit = pageSize(request.query.limit, 50, 200);
+      const types = (request.query.types ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      const beforeSeq = request.query.cursor
+        ? (decodeCursor(
+            request.query.cursor,
+            (p) => p.length === 1 && Number.isSafeInteger(p[0]),
+          )[0] as number)
+        : undefined;
+      const rows = await store.events.list({
+        afterSeq: 0,
+        limit: limit + 1,
+        sessionId,
+        newestFirst: true,
+        ...(types.length ? { types } : {}),
+        ...(beforeSeq !== undefined ? { beforeSeq } : {}),
+      });
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map(envelopeOf),
+        nextCursor: rows.length > limit ? encodeCursor([page.at(-1)!.seq]) : null,
+      };
+    },
+  );
+
   app.get(
     '/events',
     {

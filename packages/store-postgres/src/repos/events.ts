@@ -60,6 +60,7 @@ export function eventLogRepo(db: Knex, context: EventLogContext): EventLogRepo {
     async list(filter) {
       await positioned();
       const q = EventModel.query(db).where('seq', '>', filter.afterSeq);
+      if (filter.beforeSeq !== undefined) q.where('seq', '<', filter.beforeSeq);
       if (filter.sessionId === null) q.whereNull('sessionId');
       else if (filter.sessionId !== undefined) {
         if (!isUuid(filter.sessionId)) return [];
@@ -73,7 +74,9 @@ export function eventLogRepo(db: Knex, context: EventLogContext): EventLogRepo {
           for (const prefix of prefixes) w.orWhere('type', 'like', `${prefix.replace(/[\\%_]/g, '\\$&')}%`);
         });
       }
-      const rows = await q.orderBy('seq').limit(Math.max(1, filter.limit));
+      const rows = await q
+        .orderBy('seq', filter.newestFirst ? 'desc' : 'asc')
+        .limit(Math.max(1, filter.limit));
       return rows.map(toStored);
     },
     async get(id) {

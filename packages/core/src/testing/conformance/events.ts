@@ -58,6 +58,24 @@ export function eventTests(store: () => Store): void {
       expect(await list({ types: ['message.received'] })).toEqual([]);
     });
 
+    it('reads history newest first, page by page below a position', async () => {
+      const a = await newSession(store(), 'a');
+      const b = await newSession(store(), 'b');
+      const e1 = await append(newEvent('presence.updated', a.id, presence('1@s.whatsapp.net')));
+      const other = await append(newEvent('presence.updated', b.id, presence('2@s.whatsapp.net')));
+      const e2 = await append(newEvent('chat.deleted', a.id, { chatJid: 'c@g.us' }));
+      const e3 = await append(newEvent('presence.updated', a.id, presence('3@s.whatsapp.net')));
+      const back = (filter: { beforeSeq?: number; limit?: number; types?: string[] }) =>
+        store().events.list({ afterSeq: 0, limit: 10, sessionId: a.id, newestFirst: true, ...filter });
+      expect(await back({})).toEqual([e3, e2, e1]);
+      expect(await back({ limit: 2 })).toEqual([e3, e2]);
+      expect(await back({ limit: 2, beforeSeq: e2.seq })).toEqual([e1]);
+      expect(await back({ types: ['presence.*'] })).toEqual([e3, e1]);
+      expect(await back({ beforeSeq: e1.seq })).toEqual([]);
+      // oldest first stays the default, and beforeSeq bounds it too
+      expect(await store().events.list({ afterSeq: 0, limit: 10, beforeSeq: e2.seq })).toEqual([e1, other]);
+    });
+
     it('gets an event by id with its payload intact', async () => {
       const s = await newSession(store(), 's');
       const event = newEvent('session.status', s.id, {

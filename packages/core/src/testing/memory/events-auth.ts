@@ -23,9 +23,11 @@ export function eventLogRepo(views: Views): EventLogRepo {
       const types = filter.types && !filter.types.includes('*') ? filter.types : undefined;
       const out: StoredEvent[] = [];
       const limit = Math.max(1, filter.limit);
-      for (const event of views.events()) {
+      const events = filter.newestFirst ? [...views.events()].reverse() : views.events();
+      for (const event of events) {
         if (out.length >= limit) break;
         if (event.seq <= filter.afterSeq) continue;
+        if (filter.beforeSeq !== undefined && event.seq >= filter.beforeSeq) continue;
         if (filter.sessionId !== undefined && event.sessionId !== filter.sessionId) continue;
         if (types && !types.some((t) => matchesEventPattern(t, event.type))) continue;
         out.push(event);
