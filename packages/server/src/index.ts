@@ -20,6 +20,7 @@ export { errorBody, errorHandler, notFoundHandler, toErrorBody } from './error-h
 export { type PromMetrics, type PromMetricsOptions, promMetrics } from './metrics.js';
 export { eventWebhooks, type OpenapiOptions, openapiOptions } from './openapi.js';
 export { configEnv, type LoadConfigOptions, loadConfig, PluginEntry, ServerConfig } from './options.js';
+export { knownPlugins, type LoadPluginsOptions, loadPlugins, type ModuleImporter } from './plugins.js';
 export { installProcessGuard, type ProcessGuardOptions } from './process-guard.js';
 export { type HealthRoutesOptions, healthRoutes } from './routes/health.js';
 export { type ZapgateRoutesOptions, zapgateRoutes } from './routes-plugin.js';

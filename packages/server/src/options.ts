@@ -19,7 +19,11 @@ const LogLevel = Type.Union(
 /** One entry of the plugin list: a known plugin name and its options. */
 export const PluginEntry = Type.Object(
   {
-    /** Name of a plugin package Zapgate knows (`webhooks`, `chatwoot`, `campaigns`). */
+    /**
+     * A built-in plugin (`webhooks`, `chatwoot`, `campaigns`) or the name of an installed package
+     * (`@acme/zapgate-plugin-x`, resolved from the working directory) whose default export is the
+     * plugin's factory.
+     */
     name: Type.String({ minLength: 1 }),
     /** The plugin's options, validated by the plugin itself. @default {} */
     options: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
@@ -86,7 +90,7 @@ export const ServerConfig = Type.Object(
     plugins: Type.Array(PluginEntry, {
       default: [{ name: 'webhooks', options: {} }],
       description:
-        'comma list of plugin names, `none`, or JSON `[{"name":"webhooks","options":{…}}]`; unknown names fail the boot',
+        'comma list of built-in names or installed package names (`@acme/zapgate-plugin-x`), `none`, or JSON `[{"name":"webhooks","options":{…}}]`; names that do not load fail the boot',
       defaultText: '`webhooks`',
       envExample: 'webhooks',
     }),

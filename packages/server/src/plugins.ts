@@ -1,4 +1,7 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GatewayError, type GatewayPlugin } from '@zapgate/core';
+import { resolve as resolveModule } from 'import-meta-resolve';
 import type { PluginEntry } from './options.js';
 
 /** Plugin names the server knows → their package and factory export. */
@@ -8,40 +11,89 @@ export const knownPlugins: Readonly<Record<string, { module: string; factory: st
   campaigns: { module: '@zapgate/plugin-campaigns', factory: 'campaigns' },
 });
 
-/** Imports a module by name (a seam for tests). */
+/** Imports a module by specifier or file URL (a seam for tests). */
 export type ModuleImporter = (specifier: string) => Promise<Record<string, unknown>>;
+
+/** Options of {@link loadPlugins}. */
+export interface LoadPluginsOptions {
+  /** Directory that package names (`@acme/zapgate-plugin-x`) are resolved from. @default process.cwd() */
+  cwd?: string;
+  /** How modules are imported. @default dynamic `import()` */
+  importer?: ModuleImporter;
+}
 
 const importModule: ModuleImporter = (specifier) => import(specifier);
 
+// an npm package name, scoped or not (no paths, no versions)
+const packageName = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Where an entry's plugin comes from: a built-in's package and factory, or a package installed by the user. */
+function locate(
+  name: string,
+  cwd: string,
+): { specifier: string; factory: string | null; from: string } | { problem: string } {
+  const known = knownPlugins[name];
+  if (known) return { specifier: known.module, factory: known.factory, from: known.module };
+  const builtIn = Object.keys(knownPlugins).join(', ');
+  if (!packageName.test(name))
+    return {
+      problem: `unknown plugin "${name}" (built in: ${builtIn}; or the name of an installed package)`,
+    };
+  try {
+    // resolved like `import` from a module in the working directory: its node_modules and up
+    const url = resolveModule(name, pathToFileURL(path.join(path.resolve(cwd), 'zapgate-plugins.js')).href);
+    return { specifier: url, factory: null, from: name };
+  } catch (error) {
+    return {
+      problem: `plugin "${name}" is neither built in (${builtIn}) nor an installed package resolvable from ${path.resolve(cwd)}: ${messageOf(error)}`,
+    };
+  }
+}
+
+/** The factory a module exports: a built-in's named export, a package's `default` (or `plugin`) export. */
+function factoryOf(mod: Record<string, unknown>, factory: string | null): unknown {
+  return factory ? (mod[factory] ?? mod.default) : (mod.default ?? mod.plugin);
+}
+
 /**
- * Turns the configured plugin list into plugin values by importing each known plugin's
- * package and calling its factory with the options. Unknown names and packages that are not
- * installed fail the boot, all listed at once (`PLUGIN_NOT_FOUND`).
+ * Turns the configured plugin list into plugin values. A name is a built-in plugin
+ * (`webhooks`, `chatwoot`, `campaigns`: its package's named factory) or the name of an
+ * installed package (`@acme/zapgate-plugin-x`, resolved from `cwd` as `import` would: its
+ * default export, or an export named `plugin`, must be a factory taking the options and
+ * returning the plugin). Unknown names, packages that are not installed or do not load, and
+ * factories that return no plugin fail the boot, all listed at once (`PLUGIN_NOT_FOUND`).
  */
 export async function loadPlugins(
   entries: readonly PluginEntry[],
-  load: ModuleImporter = importModule,
+  options: LoadPluginsOptions = {},
 ): Promise<GatewayPlugin[]> {
+  const { cwd = process.cwd(), importer = importModule } = options;
   const problems: string[] = [];
   const plugins: GatewayPlugin[] = [];
   for (const entry of entries) {
-    const known = knownPlugins[entry.name];
-    if (!known) {
-      problems.push(`unknown plugin "${entry.name}" (known: ${Object.keys(knownPlugins).join(', ')})`);
+    const located = locate(entry.name, cwd);
+    if ('problem' in located) {
+      problems.push(located.problem);
       continue;
     }
     try {
-      const mod = await load(known.module);
-      const factory = mod[known.factory] ?? mod.default;
+      const factory = factoryOf(await importer(located.specifier), located.factory);
       if (typeof factory !== 'function') {
-        problems.push(`${known.module} has no "${known.factory}" factory export`);
+        problems.push(
+          `${located.from} has no plugin factory export (${located.factory ? `"${located.factory}"` : '`default` or `plugin`'})`,
+        );
         continue;
       }
-      plugins.push((factory as (options: unknown) => GatewayPlugin)(entry.options ?? {}));
+      const plugin: unknown = factory(entry.options ?? {});
+      if (!plugin || typeof plugin !== 'object' || typeof (plugin as GatewayPlugin).id !== 'string') {
+        problems.push(`the factory of ${located.from} returned no plugin (an object with an id)`);
+        continue;
+      }
+      plugins.push(plugin as GatewayPlugin);
     } catch (error) {
-      problems.push(
-        `plugin "${entry.name}" could not be loaded from ${known.module}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      problems.push(`plugin "${entry.name}" could not be loaded from ${located.from}: ${messageOf(error)}`);
     }
   }
   if (problems.length > 0) {

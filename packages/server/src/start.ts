@@ -23,6 +23,8 @@ export interface StartServerOptions {
   connector?: Connector;
   /** @default the plugins named in the config */
   plugins?: GatewayPlugin[];
+  /** Directory that plugin package names in the config are resolved from. @default process.cwd() */
+  cwd?: string;
   /** Where the one-time admin key notice and terminal QR codes go. @default process.stdout */
   out?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Listen on `config.port`/`config.host`. @default true */
@@ -56,7 +58,8 @@ export async function startServer(
     adminKey = ensured.key;
     if (ensured.generated) printAdminKeyOnce(out, ensured.key, ensured.file);
   }
-  const plugins = options.plugins ?? (await loadPlugins(config.plugins));
+  const plugins =
+    options.plugins ?? (await loadPlugins(config.plugins, options.cwd ? { cwd: options.cwd } : {}));
   let knownMigrations: () => Record<string, readonly Migration[]> = () => ({});
   let store = options.store;
   if (!store) {

@@ -125,9 +125,11 @@ describe('plugins from config', () => {
   });
 
   it('calls the known factory with the options', async () => {
-    const plugins = await loadPlugins([{ name: 'webhooks', options: { retries: 3 } }], async (specifier) => ({
-      webhooks: (options: unknown) => ({ id: 'webhooks', version: '1.0.0', options, specifier }),
-    }));
+    const plugins = await loadPlugins([{ name: 'webhooks', options: { retries: 3 } }], {
+      importer: async (specifier) => ({
+        webhooks: (options: unknown) => ({ id: 'webhooks', version: '1.0.0', options, specifier }),
+      }),
+    });
     expect(plugins).toEqual([
       { id: 'webhooks', version: '1.0.0', options: { retries: 3 }, specifier: '@zapgate/plugin-webhooks' },
     ]);
