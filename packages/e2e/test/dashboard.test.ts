@@ -45,6 +45,7 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     await new Promise<void>((resolve) => hook.server.listen(0, '127.0.0.1', resolve));
     hookUrl = `http://127.0.0.1:${(hook.server.address() as AddressInfo).port}/hook`;
     stack = await startServerStack('pglite-memory', {
+      allowPrivateUrls: ['127.0.0.1'], // a proxy on loopback that does not answer
       server: {
         plugins: [webhooks({ allowlist: ['127.0.0.1/32'], pollIntervalMs: 50 }), chatwoot(), campaigns()],
       },
@@ -188,6 +189,40 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     expect(await delivered.getByText('204').count()).toBe(1);
     expect(hook.bodies.some((body) => body.includes('"webhook.test"'))).toBe(true);
     await screenshot(page, 'webhooks');
+  });
+
+  it('pairs by code from a phone number, and says why a connection failed', async () => {
+    const coded = await stack.api('POST', '/v1/sessions', { name: 'coded' });
+    await page.goto(`${stack.baseUrl}/#/sessions/${coded.body.id}`);
+    await page.getByLabel('Phone number (international format)').fill('+1 555 333 0004');
+    await page.getByRole('button', { name: 'Get pairing code' }).click();
+    const code = (await page.locator('.pairing-code .code').textContent()) ?? '';
+    expect(code).toMatch(/^[A-Z0-9]{8}$/);
+    await stack.sim.enterPairingCode(code, { phoneNumber: '15553330004' });
+    await page.locator('h1 [data-status="connected"]').waitFor();
+    await page.locator('[data-field="phone"]').filter({ hasText: '+15553330004' }).waitFor();
+
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const proxied = await stack.api('POST', '/v1/sessions', {
+      name: 'proxied',
+      proxyUrl: `socks5://127.0.0.1:${port}`,
+    });
+    expect(proxied.status).toBe(201);
+    await page.goto(`${stack.baseUrl}/#/sessions/${proxied.body.id}`);
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page
+      .locator('.pairing')
+      .getByRole('alert')
+      .filter({ hasText: `The connection failed: ` })
+      .filter({ hasText: `Proxy socks5://127.0.0.1:${port} cannot be reached: ECONNREFUSED` })
+      .waitFor();
+    await screenshot(page, 'failed');
+    // back to the paired session for the tests that follow
+    await page.goto(`${stack.baseUrl}/#/sessions/${sessionId}`);
+    await page.locator('h1').filter({ hasText: 'shop' }).waitFor();
   });
 
   it("draws each plugin's settings form from its schema: problems by field, secrets never shown", async () => {

@@ -21,14 +21,17 @@ function useSecondsLeft(expiresAt: string | undefined): number {
 }
 
 /** What to say when there is no QR to show: never an empty box. */
-function waitingMessage(session: Session): string {
+export function waitingMessage(session: Pick<Session, 'status' | 'statusReason'>): string {
   switch (session.status) {
     case 'connecting':
       return 'Connecting to WhatsApp… the QR code appears here in a moment.';
     case 'qr':
       return 'Waiting for the QR code from WhatsApp…';
     case 'disconnected':
-      return 'Not connected. Press Connect to get a QR code.';
+      // why it stopped (a QR not scanned in time, …), unless it was never connected
+      return session.statusReason && session.statusReason !== 'created'
+        ? `Not connected: ${session.statusReason}. Press Connect to get a new QR code.`
+        : 'Not connected. Press Connect to get a QR code.';
     case 'logged_out':
       return `Logged out${session.statusReason ? ` (${session.statusReason})` : ''}. Press Connect to pair again.`;
     case 'failed':
