@@ -356,6 +356,48 @@ describe('Chatwoot bridge end to end: wa-sim + Baileys + server + fake Chatwoot 
     expect(progress.filter((e) => (e.data as { status: string }).status === 'completed')).toHaveLength(2);
   });
 
+  it('shows an agent typing as composing on WhatsApp, and marks the chat read when an agent opens it (markRead)', async () => {
+    const reader = await bridgedSession(stack, 'cw-read', '15553330007', { markRead: true });
+    const carol = stack.sim.contact('15553330008', { name: 'Carol' });
+    const carolJid = `${carol.phoneNumber}@s.whatsapp.net`;
+    const chatstates: Array<{ to: string | undefined; state: string }> = [];
+    const reads: string[] = [];
+    const onChatstate = (e: { deviceJid: string | undefined; to: string | undefined; state: string }) => {
+      if (e.deviceJid === reader.session.deviceJid) chatstates.push({ to: e.to, state: e.state });
+    };
+    const onReceipt = (e: { from: string; ids: string[]; type: string | undefined }) => {
+      if (e.from === reader.session.deviceJid && e.type === 'read') reads.push(...e.ids);
+    };
+    stack.sim.on('chatstate', onChatstate);
+    stack.sim.on('receipt', onReceipt);
+    try {
+      const waid = await carol.sendText(reader.session.deviceJid, 'anyone there?');
+      const conversation = await conversationOf(stack.chatwoot, carolJid);
+      await bridged(conversation.id, waid);
+      expect(reads).not.toContain(waid); // nobody opened it yet
+
+      await stack.chatwoot.dashboard.typing(conversation.id, true);
+      await waitFor(
+        () => chatstates.some((c) => c.to === carolJid && c.state === 'composing'),
+        30_000,
+        'composing',
+      );
+      await stack.chatwoot.dashboard.typing(conversation.id, false);
+      await waitFor(
+        () => chatstates.some((c) => c.to === carolJid && c.state === 'paused'),
+        30_000,
+        'paused',
+      );
+
+      await stack.chatwoot.dashboard.setStatus(conversation.id, 'resolved');
+      await stack.chatwoot.dashboard.setStatus(conversation.id, 'open');
+      await waitFor(() => reads.includes(waid), 30_000, 'read receipt for Carol’s message');
+    } finally {
+      stack.sim.off('chatstate', onChatstate);
+      stack.sim.off('receipt', onReceipt);
+    }
+  });
+
   it('stops the bridge on a refused token with a status and an event, and runs again once the settings change', async () => {
     stack.chatwoot.revokeToken();
     const waid = await alice.sendText(s.session.deviceJid, 'while the token is wrong');
