@@ -431,3 +431,30 @@ describe('Chatwoot bridge end to end: wa-sim + Baileys + server + fake Chatwoot 
     expect(messagesOf(conversation.id).some((m) => m.sourceId === `WAID:${waid}`)).toBe(false);
   });
 });
+
+describe('Chatwoot bridge end to end on embedded PGlite', () => {
+  let stack: ChatwootStack;
+  afterAll(() => stack?.close());
+
+  it('bridges a message each way, each once, and shows the agent’s message read', async () => {
+    stack = await startChatwootStack('pglite');
+    const s = await bridgedSession(stack, 'cw-pglite', '15553340001');
+    const dan = stack.sim.contact('15553340002', { name: 'Dan' });
+    const waid = await dan.sendText(s.session.deviceJid, 'hello from _PGlite_');
+    const conversation = await conversationOf(stack.chatwoot, `${dan.phoneNumber}@s.whatsapp.net`);
+    const incoming = await waitFor(
+      () => stack.chatwoot.messagesOf(conversation.id).find((m) => m.sourceId === `WAID:${waid}`),
+      30_000,
+      'bridged to Chatwoot',
+    );
+    expect(incoming).toMatchObject({ content: 'hello from _PGlite_', messageType: 'incoming' });
+    const { result } = await stack.chatwoot.dashboard.reply(conversation.id, { content: 'Hi **Dan**' });
+    await got(dan, 'agent reply', (m) => textOf(m) === 'Hi *Dan*');
+    await waitFor(() => stack.chatwoot.state.messages.get(result.id)?.status === 'read', 30_000, 'read');
+    expect(stack.chatwoot.messagesOf(conversation.id).map((m) => m.messageType)).toEqual([
+      'incoming',
+      'outgoing',
+    ]);
+    expect(stack.chatwoot.violations).toEqual([]);
+  });
+});
