@@ -328,7 +328,17 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
 
     await page.getByRole('link', { name: 'Server' }).click();
     await page.getByRole('heading', { name: /^Zapgate \d/ }).waitFor();
-    await page.getByText('webhooks').first().waitFor();
+    await page.locator('[data-plugin-row="chatwoot"]').getByText('yes').waitFor();
+    await page.locator('[data-plugin-row="webhooks"]').waitFor();
+    // the fleet's nodes where the server lists them (GET /v1/admin/nodes), else a sentence
+    const nodes = await stack.api('GET', '/v1/admin/nodes');
+    if (nodes.status === 200) {
+      const self = nodes.body.items.find((n: { self: boolean }) => n.self);
+      await page.locator(`[data-node="${self.id}"]`).getByText('(this one)').waitFor();
+    } else {
+      expect(nodes.status).toBe(404);
+      await page.getByText('This server does not list nodes').waitFor();
+    }
     await page.getByRole('link', { name: /API docs/ }).waitFor();
     await screenshot(page, 'server');
     await page.getByRole('link', { name: 'Sessions' }).click();

@@ -2,12 +2,15 @@ import { ErrorNotice, Notice } from '../components/notice.js';
 import { call } from '../lib/api.js';
 import { useAuth } from '../lib/auth.js';
 import { useLiveResource } from '../lib/live.js';
+import { usePlugins } from '../lib/plugins.js';
+import { ServerNodes } from './server-nodes.js';
 
-/** Version, the answering node, store, plugins, migrations, and links to docs and metrics. */
+/** Version, the answering node, the fleet's nodes, store, plugins, migrations, and links to docs and metrics. */
 export function ServerPage() {
   const { client } = useAuth();
   const info = useLiveResource(() => call(client.api.GET('/v1/admin/server')), []);
   const migrations = useLiveResource(() => call(client.api.GET('/v1/admin/migrations')), []);
+  const plugins = usePlugins();
   return (
     <main>
       <h1>Server</h1>
@@ -24,12 +27,6 @@ export function ServerPage() {
             </dd>
             <dt>Store</dt>
             <dd>{info.data.store}</dd>
-            <dt>Plugins</dt>
-            <dd>
-              {info.data.plugins.length
-                ? info.data.plugins.map((p) => `${p.id} ${p.version}`).join(', ')
-                : 'none'}
-            </dd>
           </dl>
           <p class="row">
             <a href="./docs" target="_blank" rel="noopener">
@@ -44,6 +41,42 @@ export function ServerPage() {
           </p>
         </section>
       )}
+      <ServerNodes />
+      <section class="card" aria-labelledby="plugins-title">
+        <h2 id="plugins-title">Plugins</h2>
+        {plugins.length === 0 ? (
+          <p class="hint">No plugin is installed.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Plugin</th>
+                <th scope="col">Version</th>
+                <th scope="col">Needs</th>
+                <th scope="col">Events</th>
+                <th scope="col">Per-session settings</th>
+              </tr>
+            </thead>
+            <tbody>
+              {plugins.map((p) => (
+                <tr key={p.id} data-plugin-row={p.id}>
+                  <td data-label="Plugin">{p.id}</td>
+                  <td data-label="Version">{p.version}</td>
+                  <td data-label="Needs">
+                    {Object.entries(p.dependencies)
+                      .map(([id, range]) => `${id} ${range}`)
+                      .join(', ') || '—'}
+                  </td>
+                  <td data-label="Events">{p.events.join(', ') || '—'}</td>
+                  <td data-label="Per-session settings">
+                    {p.sessionSettingsSchema ? 'yes (on each session’s Plugins tab)' : 'no'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
       <section class="card" aria-labelledby="migrations-title">
         <h2 id="migrations-title">Migrations</h2>
         <ErrorNotice error={migrations.error} />
