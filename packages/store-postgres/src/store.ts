@@ -77,6 +77,14 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     channel,
     logger,
   );
+  // the 014_job_groups trigger notifies this channel when jobs are enqueued
+  const jobsNotifier = new EventNotifier(
+    database.pglite
+      ? { kind: 'pglite', pglite: database.pglite }
+      : { kind: 'postgres', databaseUrl: resolved.databaseUrl as string },
+    `zapgate_jobs_${resolved.schema ?? 'public'}`,
+    logger,
+  );
   const sequencer = new EventSequencer(knex, channel, () => notifier.fire(), logger);
   const outside: EventLogContext = { sequencer, appended: () => {} };
   const migrator: MigratorContext = { knex, logger, ...(resolved.schema ? { schema: resolved.schema } : {}) };
@@ -102,7 +110,10 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     init() {
       if (closed) return Promise.reject(closedError());
       initialized ??= (async () => {
-        if (database.kind === 'pglite') await notifier.start();
+        if (database.kind === 'pglite') {
+          await notifier.start();
+          await jobsNotifier.start();
+        }
         await migrate(migrator, coreOwner, coreMigrations);
         logger.debug('store ready');
       })().catch((error) => {
@@ -116,6 +127,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
       closed = true;
       await sequencer.idle();
       await notifier.close();
+      await jobsNotifier.close();
       await knex.destroy();
     },
     async ping() {
@@ -136,6 +148,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     migrateDown: (owner, migrations, opts) => migrateDown(migrator, owner, migrations, opts),
     migrationStatus: (known): Promise<MigrationState[]> => migrationStatus(migrator, known),
     onEventsAppended: (listener) => notifier.subscribe(listener),
+    onJobsEnqueued: (listener) => jobsNotifier.subscribe(listener),
     authState: (sessionId) => useStoreAuthState(store.auth, sessionId),
   };
   return store;

@@ -198,6 +198,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // plugins: a context each, durable consumers for their event handlers, a runner for their jobs
   const jobs = new JobRunner({
     sql: store.sql,
+    store,
     jobs: registerJobs(resolved),
     tuning: tuning.jobs,
     logger: logger.child({ component: 'jobs' }),
@@ -224,7 +225,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     instanceId: options.instanceId ?? crypto.randomUUID(),
   });
   consumers = [...plugins.consumers];
-  const deadLetters = createDeadLettersApi(store, { event: eventRetrier(plugins.deliver) });
+  const deadLetters = createDeadLettersApi(store, {
+    event: eventRetrier(plugins.deliver),
+    job: (letter) => jobs.revive(letter),
+  });
   const lifecycle = createLifecycle({
     store,
     connector,

@@ -12,6 +12,8 @@ export interface RegisteredJob {
   // biome-ignore lint/suspicious/noExplicitAny: payloads are typed by each plugin
   definition: JobDefinition<any, any>;
   concurrency: number;
+  /** Running jobs of one group at most (`concurrency` when the definition sets none). */
+  groupConcurrency: number;
   maxAttempts: number;
   backoff: { initialMs: number; maxMs: number };
   cron: string | null;
@@ -32,10 +34,13 @@ export function registerJobs(resolved: readonly ResolvedPlugin[]): Map<string, R
         continue;
       }
       const concurrency = definition.concurrency ?? 4;
+      const groupConcurrency = definition.groupConcurrency ?? concurrency;
       const maxAttempts = definition.maxAttempts ?? 10;
       const initialMs = definition.backoff?.initialMs ?? 1000;
       const maxMs = definition.backoff?.maxMs ?? 300_000;
       if (!positiveInteger(concurrency)) problems.push(`${where}: concurrency must be an integer >= 1`);
+      if (!positiveInteger(groupConcurrency))
+        problems.push(`${where}: groupConcurrency must be an integer >= 1`);
       if (!positiveInteger(maxAttempts)) problems.push(`${where}: maxAttempts must be an integer >= 1`);
       if (!(initialMs >= 0 && maxMs >= initialMs))
         problems.push(`${where}: backoff needs 0 <= initialMs <= maxMs`);
@@ -53,6 +58,7 @@ export function registerJobs(resolved: readonly ResolvedPlugin[]): Map<string, R
         ref,
         definition,
         concurrency,
+        groupConcurrency,
         maxAttempts,
         backoff: { initialMs, maxMs },
         cron: definition.cron ?? null,

@@ -10,6 +10,7 @@ export interface ClaimedJob {
   payload: unknown;
   lane: string | null;
   key: string | null;
+  group: string | null;
   /** Runs so far, this one included. */
   attempts: number;
   maxAttempts: number;
@@ -25,6 +26,7 @@ export interface NewJob {
   payload: unknown;
   lane: string | null;
   key: string | null;
+  group: string | null;
   maxAttempts: number;
   /** Milliseconds from the database's `now()`, or an absolute time. */
   runAt: Date | null;
@@ -45,6 +47,7 @@ function claimedFromRow(row: Record<string, unknown>): ClaimedJob {
     payload: sqlValues.fromJson(row.payload),
     lane: sqlValues.stringOrNull(row.lane),
     key: sqlValues.stringOrNull(row.key),
+    group: sqlValues.stringOrNull(row.group),
     attempts: Number(row.attempts),
     maxAttempts: Number(row.maxAttempts),
     claimToken: String(row.claimToken),
@@ -60,8 +63,8 @@ export const jobsRepo = {
     const id = randomUUID();
     const runAt = job.runAt ? '?::timestamptz' : `now() + ${ms}`;
     const rows = await sql.query<{ id: string }>(
-      `INSERT INTO "jobs" ("id", "pluginId", "name", "payload", "lane", "key", "maxAttempts", "runAt")
-       VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ${runAt})
+      `INSERT INTO "jobs" ("id", "pluginId", "name", "payload", "lane", "key", "group", "maxAttempts", "runAt")
+       VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ${runAt})
        ON CONFLICT ("pluginId", "name", "key") WHERE "key" IS NOT NULL AND "status" IN ('queued', 'running')
        DO NOTHING RETURNING "id"`,
       [
@@ -71,6 +74,7 @@ export const jobsRepo = {
         sqlValues.json(job.payload ?? null),
         job.lane,
         job.key,
+        job.group,
         job.maxAttempts,
         job.runAt ? job.runAt.toISOString() : job.delayMs,
       ],
@@ -86,21 +90,27 @@ export const jobsRepo = {
 
   /**
    * Claims due jobs with `FOR UPDATE SKIP LOCKED` (processes never claim the same row): at
-   * most `caps["pluginId/name"]` of each name, none of a name without a cap. A job in a lane
-   * is eligible only when no job of its lane comes before it and none of its lane is running
-   * under a live lease, so a lane runs one job at a time, in `seq` order, across processes.
+   * most `caps["pluginId/name"]` of each name, none of a name without a cap, and of a job with
+   * a group at most `groupCaps["pluginId/name\ngroup"]` (default `groupDefaults["pluginId/name"]`)
+   * of its group, each group's first before any group's second. A job in a lane is eligible
+   * only when no job of its lane comes before it and none of its lane is running under a live
+   * lease, so a lane runs one job at a time, in `seq` order, across processes.
    */
   async claim(
     sql: SqlClient,
-    options: { caps: Record<string, number>; leaseMs: number },
+    options: {
+      caps: Record<string, number>;
+      groupCaps?: Record<string, number>;
+      groupDefaults?: Record<string, number>;
+      leaseMs: number;
+    },
   ): Promise<ClaimedJob[]> {
     const limit = Object.values(options.caps).reduce((a, b) => a + b, 0);
     if (limit <= 0) return [];
     const rows = await sql.query(
-      `WITH candidates AS (
-         SELECT x."id", x."runAt", x."seq",
-           row_number() OVER (PARTITION BY x."pluginId", x."name" ORDER BY x."runAt", x."seq") AS "rank",
-           COALESCE((?::jsonb ->> (x."pluginId" || '/' || x."name"))::integer, 0) AS "cap"
+      `WITH due AS (
+         SELECT x."id", x."runAt", x."seq", x."group", x."pluginId" || '/' || x."name" AS "ref",
+           row_number() OVER (PARTITION BY x."pluginId", x."name", x."group" ORDER BY x."runAt", x."seq") AS "grank"
          FROM "jobs" x
          WHERE ${due('x')}
            AND (x."lane" IS NULL OR NOT EXISTS (
@@ -108,10 +118,17 @@ export const jobsRepo = {
              WHERE o."pluginId" = x."pluginId" AND o."lane" = x."lane" AND o."id" <> x."id"
                AND o."status" IN ('queued', 'running')
                AND (o."seq" < x."seq" OR (o."status" = 'running' AND o."leaseUntil" > now()))))
+       ), candidates AS (
+         SELECT d."id", d."runAt", d."seq", d."grank",
+           row_number() OVER (PARTITION BY d."ref" ORDER BY d."grank", d."runAt", d."seq") AS "rank",
+           COALESCE((?::jsonb ->> d."ref")::integer, 0) AS "cap"
+         FROM due d
+         WHERE d."group" IS NULL OR d."grank" <= COALESCE(
+           (?::jsonb ->> (d."ref" || chr(10) || d."group"))::integer, (?::jsonb ->> d."ref")::integer, ${limit})
        ), picked AS (
          SELECT j."id" FROM "jobs" j
          WHERE j."id" IN (
-           SELECT c."id" FROM candidates c WHERE c."rank" <= c."cap" ORDER BY c."runAt", c."seq" LIMIT ?)
+           SELECT c."id" FROM candidates c WHERE c."rank" <= c."cap" ORDER BY c."grank", c."runAt", c."seq" LIMIT ?)
            AND ${due('j')}
          FOR UPDATE SKIP LOCKED
        )
@@ -119,7 +136,14 @@ export const jobsRepo = {
          "leaseUntil" = now() + ${ms}, "claimToken" = ?
        FROM picked WHERE j."id" = picked."id"
        RETURNING j.*`,
-      [sqlValues.json(options.caps), limit, options.leaseMs, randomUUID()],
+      [
+        sqlValues.json(options.caps),
+        sqlValues.json(options.groupCaps ?? {}),
+        sqlValues.json(options.groupDefaults ?? {}),
+        limit,
+        options.leaseMs,
+        randomUUID(),
+      ],
     );
     return rows
       .map((row) => ({ seq: Number(row.seq), job: claimedFromRow(row) }))
@@ -172,16 +196,6 @@ export const jobsRepo = {
        WHERE "id" = ? AND "claimToken" = ? AND "status" = 'running'`,
       [id, token],
     );
-  },
-
-  /** Keeps a job that will not run again as `dead` (with its last error), out of its lane and key. */
-  async bury(sql: SqlClient, id: string, token: string, error: string): Promise<boolean> {
-    const rows = await sql.query(
-      `UPDATE "jobs" SET "status" = 'dead', "leaseUntil" = NULL, "claimToken" = NULL, "lastError" = ?
-       WHERE "id" = ? AND "claimToken" = ? AND "status" = 'running' RETURNING "id"`,
-      [error, id, token],
-    );
-    return rows.length > 0;
   },
 
   /** Takes a job out of the queue for good (to become a dead letter); `null` when the lease was lost. */

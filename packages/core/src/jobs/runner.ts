@@ -1,4 +1,5 @@
 import { runInContext } from '../context.js';
+import type { DeadLetter } from '../contracts/dead-letter.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayTuning } from '../gateway/options.js';
 import type { Logger } from '../logger.js';
@@ -6,6 +7,7 @@ import type { Counter, Histogram, Metrics } from '../metrics.js';
 import { createScheduler, type Scheduler } from '../plugin/scheduler.js';
 import type { PluginContext } from '../plugin/types.js';
 import type { SqlClient } from '../ports/sql.js';
+import type { Store } from '../ports/store.js';
 import { jobBackoffDelay, PermanentJobError, RetryJobError } from './errors.js';
 import { lastTick, type RegisteredJob } from './registry.js';
 import { type ClaimedJob, jobsRepo } from './repo.js';
@@ -15,6 +17,8 @@ import type { CancelFilter, Enqueued, EnqueueOptions, PluginJobs } from './types
 export interface JobRunnerDeps {
   /** The store's SQL; without it jobs cannot be enqueued (plugins with jobs are refused at boot). */
   sql: SqlClient | undefined;
+  /** Dead jobs move to the store's dead letters in one transaction; enqueues elsewhere wake this runner. */
+  store: Pick<Store, 'transaction' | 'onJobsEnqueued'>;
   jobs: ReadonlyMap<string, RegisteredJob>;
   tuning: GatewayTuning['jobs'];
   logger: Logger;
@@ -59,6 +63,9 @@ export class JobRunner {
   private readonly running = new Map<string, Running>();
   private readonly settled = new Set<Promise<void>>();
   private readonly inflight = new Map<string, number>();
+  /** Running jobs per `ref\ngroup`. */
+  private readonly inflightGroups = new Map<string, number>();
+  private unsubscribe: (() => void) | null = null;
   private scheduler: Scheduler;
   private readonly runs: Counter;
   private readonly duration: Histogram;
@@ -95,6 +102,7 @@ export class JobRunner {
       this.scheduler.every('jobs:cron', Math.min(tuning.pollIntervalMs, 1000), () => this.tick());
       void this.tick();
     }
+    this.unsubscribe = this.deps.store.onJobsEnqueued?.(() => this.wake()) ?? null;
     this.wake();
   }
 
@@ -103,6 +111,8 @@ export class JobRunner {
     if (!this.started) return;
     this.started = false;
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     await this.scheduler.stop();
     for (const entry of this.running.values()) entry.abort.abort(new Error('The gateway is stopping'));
     while (this.settled.size > 0) await Promise.allSettled([...this.settled]);
@@ -152,7 +162,7 @@ export class JobRunner {
       !(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1)
     )
       problems.push('maxAttempts must be an integer >= 1');
-    for (const field of ['lane', 'key'] as const) {
+    for (const field of ['lane', 'key', 'group'] as const) {
       const value = options[field];
       if (value !== undefined && (typeof value !== 'string' || value.length === 0))
         problems.push(`${field} must be a non-empty string`);
@@ -168,11 +178,13 @@ export class JobRunner {
       payload,
       lane: options.lane ?? null,
       key: options.key ?? null,
+      group: options.group ?? null,
       maxAttempts: options.maxAttempts ?? registered.maxAttempts,
       runAt: options.runAt ?? null,
       delayMs: Math.round(options.delayMs ?? 0),
     });
-    // a job enqueued in a transaction is visible only after its commit: the poll finds it
+    // a job enqueued in a transaction is visible only after its commit: the store's
+    // notification (onJobsEnqueued) or the poll finds it
     if (!result.duplicate && !options.tx) this.wake();
     return result;
   }
@@ -194,13 +206,8 @@ export class JobRunner {
     try {
       do {
         this.again = false;
-        const caps: Record<string, number> = {};
-        for (const job of this.deps.jobs.values()) {
-          const free = job.concurrency - (this.inflight.get(job.ref) ?? 0);
-          if (free > 0) caps[job.ref] = free;
-        }
         const claimed = await jobsRepo.claim(this.sqlOr(undefined), {
-          caps,
+          ...this.caps(),
           leaseMs: this.deps.tuning.leaseMs,
         });
         for (const job of claimed) this.launch(job);
@@ -213,11 +220,39 @@ export class JobRunner {
     }
   }
 
+  /** Free slots per job name, and per group where running jobs or `groupLimits` reduce them. */
+  private caps() {
+    const caps: Record<string, number> = {};
+    const groupCaps: Record<string, number> = {};
+    const groupDefaults: Record<string, number> = {};
+    for (const job of this.deps.jobs.values()) {
+      const free = job.concurrency - (this.inflight.get(job.ref) ?? 0);
+      if (free <= 0) continue;
+      caps[job.ref] = free;
+      groupDefaults[job.ref] = job.groupConcurrency;
+      const limits = new Map<string, number>();
+      try {
+        for (const [group, limit] of job.definition.groupLimits?.() ?? []) limits.set(group, limit);
+      } catch (error) {
+        this.deps.logger.error({ err: error, job: job.name }, 'groupLimits threw; ignored');
+      }
+      for (const [key, count] of this.inflightGroups) {
+        if (!key.startsWith(`${job.ref}\n`)) continue;
+        const group = key.slice(job.ref.length + 1);
+        limits.set(group, Math.min(limits.get(group) ?? job.groupConcurrency, job.groupConcurrency - count));
+      }
+      for (const [group, limit] of limits) groupCaps[`${job.ref}\n${group}`] = Math.max(0, Math.floor(limit));
+    }
+    return { caps, groupCaps, groupDefaults };
+  }
+
   private launch(job: ClaimedJob): void {
     const ref = `${job.pluginId}/${job.name}`;
+    const groupKey = job.group === null ? null : `${ref}\n${job.group}`;
     const entry: Running = { job, abort: new AbortController(), lost: false, finished: false };
     this.running.set(job.id, entry);
     this.inflight.set(ref, (this.inflight.get(ref) ?? 0) + 1);
+    if (groupKey) this.inflightGroups.set(groupKey, (this.inflightGroups.get(groupKey) ?? 0) + 1);
     const done: Promise<void> = this.execute(entry)
       .catch((error) =>
         this.deps.logger.error({ err: error, jobId: job.id, job: job.name }, 'job result not recorded'),
@@ -227,6 +262,11 @@ export class JobRunner {
         const left = (this.inflight.get(ref) ?? 1) - 1;
         if (left > 0) this.inflight.set(ref, left);
         else this.inflight.delete(ref);
+        if (groupKey) {
+          const inGroup = (this.inflightGroups.get(groupKey) ?? 1) - 1;
+          if (inGroup > 0) this.inflightGroups.set(groupKey, inGroup);
+          else this.inflightGroups.delete(groupKey);
+        }
         this.settled.delete(done);
         this.wake();
       });
@@ -251,6 +291,7 @@ export class JobRunner {
             attempt: job.attempts,
             lane: job.lane,
             key: job.key,
+            group: job.group,
             signal: abort.signal,
           },
           ctx,
@@ -279,15 +320,66 @@ export class JobRunner {
     const text = errorText(error);
     const log = { err: error, jobId: job.id, job: job.name, attempt: job.attempts };
     if (isPermanent(error) || job.attempts >= job.maxAttempts) {
-      await jobsRepo.bury(sql, job.id, job.claimToken, text);
-      this.runs.inc({ ...labels, result: 'dead' });
-      this.deps.logger.error(log, 'job failed for good; kept as a dead letter');
+      const letter = await this.bury(job, text);
+      this.runs.inc({ ...labels, result: letter ? 'dead' : 'lost' });
+      if (letter) {
+        this.deps.logger.warn(
+          { ...log, plugin: job.pluginId, deadLetterId: letter.id },
+          'job failed for good; it is now a dead letter (GET /v1/admin/dead-letters)',
+        );
+      }
       return;
     }
     const delayMs = retryAfterOf(error) ?? jobBackoffDelay(job.attempts, registered.backoff);
     await jobsRepo.retry(sql, job.id, job.claimToken, delayMs, text);
     this.runs.inc({ ...labels, result: 'retry' });
     this.deps.logger.warn({ ...log, retryInMs: delayMs }, 'job failed; retrying');
+  }
+
+  /** Moves a job that will not run again to the dead letters (one transaction); null if the lease was lost. */
+  private bury(job: ClaimedJob, error: string): Promise<DeadLetter | null> {
+    return this.deps.store.transaction(async (tx) => {
+      const removed = await jobsRepo.remove(tx.sql ?? this.sqlOr(undefined), job.id, job.claimToken);
+      if (!removed) return null;
+      return tx.deadLetters.add({
+        kind: 'job',
+        pluginId: job.pluginId,
+        name: job.name,
+        sessionId: null,
+        payload: { payload: job.payload, lane: job.lane, key: job.key, group: job.group },
+        error,
+        attempts: job.attempts,
+      });
+    });
+  }
+
+  /**
+   * Queues a dead job again with fresh attempts (the dead-letter retry): same plugin, name,
+   * payload, lane, key and group. Throws `DEAD_LETTER_RETRY_FAILED` when the plugin no longer
+   * declares the job.
+   */
+  async revive(letter: DeadLetter): Promise<void> {
+    const registered = this.deps.jobs.get(`${letter.pluginId}/${letter.name}`);
+    if (!registered) {
+      throw new GatewayError(
+        'DEAD_LETTER_RETRY_FAILED',
+        `Plugin "${letter.pluginId}" declares no job "${letter.name}" (not installed?)`,
+      );
+    }
+    const dead = (letter.payload ?? {}) as Partial<Record<'payload' | 'lane' | 'key' | 'group', unknown>>;
+    const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null);
+    await jobsRepo.insert(this.sqlOr(undefined), {
+      pluginId: letter.pluginId,
+      name: letter.name,
+      payload: dead.payload ?? null,
+      lane: text(dead.lane),
+      key: text(dead.key),
+      group: text(dead.group),
+      maxAttempts: registered.maxAttempts,
+      runAt: null,
+      delayMs: 0,
+    });
+    this.wake();
   }
 
   /** Renews the leases of running jobs; a job whose lease was lost is aborted. */
@@ -324,6 +416,7 @@ export class JobRunner {
           payload: { tick: tick.toISOString() },
           lane: null,
           key: null,
+          group: null,
           maxAttempts: job.maxAttempts,
           runAt: null,
           delayMs: 0,

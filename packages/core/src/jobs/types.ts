@@ -11,6 +11,7 @@ export interface JobRun<P = unknown> {
   attempt: number;
   lane: string | null;
   key: string | null;
+  group: string | null;
   /**
    * Aborted when the gateway stops (the job is given back untried and runs again later) or
    * when this process lost the job's lease (another process may run it now).
@@ -32,6 +33,18 @@ export interface JobDefinition<P = unknown, Options = unknown> {
   handle(job: JobRun<P>, ctx: PluginContext<Options>): Promise<void>;
   /** Max jobs of this name running at once in one process. @default 4 */
   concurrency?: number;
+  /**
+   * Max jobs of this name and one `group` (see {@link EnqueueOptions.group}) running at once in
+   * one process, so one slow group (a dead webhook endpoint) holds at most its own slots.
+   * @default concurrency (no cap per group)
+   */
+  groupConcurrency?: number;
+  /**
+   * Asked before each claim: groups that may start fewer jobs than `groupConcurrency` right
+   * now, with how many (0 pauses a group: its jobs stay queued, untried and uncounted). For a
+   * circuit breaker kept by the plugin. @default none
+   */
+  groupLimits?(): Iterable<readonly [group: string, limit: number]>;
   /** Runs before the job becomes a dead letter (an `enqueue` may override it). @default 10 */
   maxAttempts?: number;
   /**
@@ -64,6 +77,12 @@ export interface EnqueueOptions {
    * another one does nothing (`duplicate: true`, the existing job's id). @default none
    */
   key?: string;
+  /**
+   * Concurrency group (per job name): at most the definition's `groupConcurrency` jobs of one
+   * group run at once per process, and `groupLimits` can pause a group. Unlike a lane, a group
+   * keeps no order. @default none
+   */
+  group?: string;
   /** Overrides the definition's `maxAttempts` for this job. */
   maxAttempts?: number;
   /**

@@ -335,4 +335,10 @@ export interface Store extends Repositories {
   migrationStatus(known: Record<string, readonly Migration[]>): Promise<MigrationState[]>;
   /** Calls `listener` soon after events are appended (by any process, where supported). */
   onEventsAppended(listener: () => void): () => void;
+  /**
+   * Calls `listener` soon after durable jobs are enqueued and committed (by any process, where
+   * supported), so job runners start them without waiting for their poll. Optional: runners
+   * poll without it.
+   */
+  onJobsEnqueued?(listener: () => void): () => void;
 }

@@ -159,6 +159,63 @@ describe.each(backends)('durable jobs on %s', (backend) => {
     expect(ranAt.get('now')!).toBeLessThan(ranAt.get('delay')!);
   });
 
+  it('caps running jobs per group; a group paused by groupLimits waits untried while others run', async () => {
+    const active = new Map<string, number>();
+    const maxActive = new Map<string, number>();
+    const done: string[] = [];
+    let paused = true;
+    const { jobs, store } = await start({
+      hit: {
+        concurrency: 6,
+        groupConcurrency: 2,
+        groupLimits: () => (paused ? [['dead', 0] as const] : []),
+        async handle(job) {
+          const group = job.group!;
+          active.set(group, (active.get(group) ?? 0) + 1);
+          maxActive.set(group, Math.max(maxActive.get(group) ?? 0, active.get(group)!));
+          await pause(15);
+          active.set(group, active.get(group)! - 1);
+          done.push(group);
+        },
+      },
+    });
+    // one commit: the first claim sees every job, so only the caps limit it
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 8; i++) {
+        for (const group of ['a', 'b', 'dead']) await jobs.enqueue('hit', { i }, { group, tx });
+      }
+    });
+    await waitFor(() => done.filter((g) => g !== 'dead').length === 16);
+    expect(done.filter((g) => g === 'dead')).toEqual([]);
+    expect(maxActive.get('a')).toBe(2);
+    expect(maxActive.get('b')).toBe(2);
+    paused = false;
+    await waitFor(() => done.length === 24);
+    expect(maxActive.get('dead')).toBeLessThanOrEqual(2);
+  });
+
+  it('a job enqueued in a committed transaction starts without waiting for the poll (NOTIFY)', async () => {
+    const started: number[] = [];
+    const { jobs, store } = await start(
+      {
+        quick: {
+          async handle() {
+            started.push(Date.now());
+          },
+        },
+      },
+      { pollIntervalMs: 60_000 },
+    );
+    // the first poll ran at start; from here on only a wake-up can start the job
+    await pause(100);
+    const committed = await store.transaction(async (tx) => {
+      await jobs.enqueue('quick', {}, { tx });
+      return Date.now();
+    });
+    await waitFor(() => started.length === 1, 10_000);
+    expect(started[0]! - committed).toBeLessThan(5_000);
+  });
+
   it('retries a failing job with backoff until it succeeds', async () => {
     const attempts: number[] = [];
     const { jobs, store } = await start({
@@ -175,9 +232,11 @@ describe.each(backends)('durable jobs on %s', (backend) => {
     expect(attempts).toEqual([1, 2, 3]);
   });
 
-  it('RetryJobError waits exactly its delay; PermanentJobError and the last attempt make a dead job', async () => {
+  it('RetryJobError waits exactly its delay; PermanentJobError and the last attempt make a dead letter, retried over the dead-letter API', async () => {
     const times: number[] = [];
-    const { jobs, store } = await start({
+    let failingFixed = false;
+    const revived: unknown[] = [];
+    const { jobs, store, gateway } = await start({
       later: {
         async handle(job) {
           times.push(Date.now());
@@ -193,25 +252,65 @@ describe.each(backends)('durable jobs on %s', (backend) => {
         maxAttempts: 3,
         backoff: { initialMs: 1, maxMs: 5 },
         async handle(job) {
+          if (failingFixed) {
+            revived.push({ payload: job.payload, attempt: job.attempt, group: job.group });
+            return;
+          }
           throw new Error(`failure ${job.attempt}`);
         },
       },
     });
     await jobs.enqueue('later', {});
     const hopeless = await jobs.enqueue('hopeless', { x: 1 });
-    const failing = await jobs.enqueue('failing', { x: 2 });
+    const failing = await jobs.enqueue('failing', { x: 2 }, { group: 'g' });
     await waitFor(() => times.length === 2);
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(800 - 50);
     const dead = await waitFor(async () => {
-      const rows = await store.sql.query<{ id: string; attempts: number; lastError: string }>(
-        `SELECT "id", "attempts", "lastError" FROM "jobs" WHERE "status" = 'dead' ORDER BY "attempts"`,
-      );
-      return rows.length === 2 ? rows : null;
+      const page = await gateway.deadLetters.list({ kind: 'job' });
+      return page.items.length === 2 ? page.items : null;
     });
-    expect(dead).toEqual([
-      { id: hopeless.id, attempts: 1, lastError: 'PermanentJobError: recipient is gone' },
-      { id: failing.id, attempts: 3, lastError: 'Error: failure 3' },
+    expect(
+      dead
+        .map(({ kind, pluginId, name, payload, error, attempts }) => ({
+          kind,
+          pluginId,
+          name,
+          payload,
+          error,
+          attempts,
+        }))
+        .sort((a, b) => a.attempts - b.attempts),
+    ).toEqual([
+      {
+        kind: 'job',
+        pluginId: 'jobs-test',
+        name: 'hopeless',
+        payload: { payload: { x: 1 }, lane: null, key: null, group: null },
+        error: 'PermanentJobError: recipient is gone',
+        attempts: 1,
+      },
+      {
+        kind: 'job',
+        pluginId: 'jobs-test',
+        name: 'failing',
+        payload: { payload: { x: 2 }, lane: null, key: null, group: 'g' },
+        error: 'Error: failure 3',
+        attempts: 3,
+      },
     ]);
+    // a dead job leaves the queue (its lane and key are free again)
+    const left = await store.sql.query('SELECT "id" FROM "jobs" WHERE "id" IN (?, ?)', [
+      hopeless.id,
+      failing.id,
+    ]);
+    expect(left).toEqual([]);
+    // retried: queued again with fresh attempts, same payload and group, the letter removed
+    const letter = dead.find((d) => d.name === 'failing')!;
+    failingFixed = true;
+    await gateway.deadLetters.retry(letter.id);
+    await waitFor(() => revived.length === 1);
+    expect(revived).toEqual([{ payload: { x: 2 }, attempt: 1, group: 'g' }]);
+    await expect(gateway.deadLetters.get(letter.id)).rejects.toMatchObject({ code: 'DEAD_LETTER_NOT_FOUND' });
   });
 
   it('enqueues in a store transaction: rolled back → no job; committed → runs', async () => {
