@@ -13,6 +13,7 @@ import { chatActionRoutes } from './routes/chat-actions.js';
 import { chatRoutes } from './routes/chats.js';
 import { contactActionRoutes } from './routes/contact-actions.js';
 import { contactRoutes } from './routes/contacts.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { groupRoutes } from './routes/groups.js';
 import { messageRoutes } from './routes/messages.js';
@@ -116,6 +117,7 @@ export const zapgateRoutes = fp<ZapgateRoutesOptions>(
         eventRoutes(api, ctx);
         callerRoutes(api);
         adminRoutes(api, ctx);
+        deadLetterRoutes(api, ctx);
         pluginSettingsRoutes(api, ctx);
         await pluginRoutes(api, ctx);
       },

@@ -20,7 +20,8 @@ const statuses = SessionStatus.anyOf.map((literal) => literal.const as string);
 /**
  * The gateway's operator metrics: sessions by status and event-log lag per consumer (read
  * from the store on each scrape, so every status is reported, 0 included, and an alert on
- * `zapgate_sessions{status="failed"} > 0` works), and the message counters.
+ * `zapgate_sessions{status="failed"} > 0` works), dead letters by plugin and kind, and the
+ * message counters.
  */
 export function gatewayMetrics(
   metrics: Metrics,
@@ -43,6 +44,26 @@ export function gatewayMetrics(
       const head = await store.events.head();
       for (const consumer of running)
         gauge.set({ consumer: consumer.name }, Math.max(0, head - (consumer.position ?? head)));
+    },
+  );
+  // a plugin/kind seen once is reported 0 after its last letter went (retried or deleted)
+  const seen = new Set<string>();
+  metrics.gauge(
+    'zapgate_dead_letters',
+    'Dead letters kept (work given up after its last attempt), by plugin and kind (job, event)',
+    ['plugin', 'kind'],
+    async (gauge) => {
+      const counts = await store.deadLetters.counts();
+      const now = new Set(counts.map((c) => JSON.stringify([c.pluginId, c.kind])));
+      for (const key of seen) {
+        if (now.has(key)) continue;
+        const [plugin, kind] = JSON.parse(key) as [string, string];
+        gauge.set({ plugin, kind }, 0);
+      }
+      for (const { pluginId, kind, count } of counts) {
+        seen.add(JSON.stringify([pluginId, kind]));
+        gauge.set({ plugin: pluginId, kind }, count);
+      }
     },
   );
   return {

@@ -79,7 +79,7 @@ export function createPluginConsumers({
         startAt: plugin.eventsStartAt ?? 'end',
         handle,
         async deadLetter(event, error, attempts) {
-          await store.deadLetters.add({
+          const letter = await store.deadLetters.add({
             kind: 'event',
             pluginId: plugin.id,
             name: event.type,
@@ -89,9 +89,16 @@ export function createPluginConsumers({
             attempts,
           });
           deadLettered.inc({ plugin: plugin.id });
-          ctx.logger.error(
-            { err: error, eventId: event.id, sessionId: event.sessionId, attempts },
-            'event handler kept failing; the event is now a dead letter',
+          ctx.logger.warn(
+            {
+              err: error,
+              plugin: plugin.id,
+              eventId: event.id,
+              sessionId: event.sessionId,
+              attempts,
+              deadLetterId: letter.id,
+            },
+            'event handler kept failing; the event is now a dead letter (GET /v1/admin/dead-letters)',
           );
         },
       });

@@ -66,7 +66,12 @@ export function deadLetterRepo(db: Knex): DeadLetterRepo {
       if (filter.cursor) {
         const [at, id] = decodeCursor(
           filter.cursor,
-          (p) => p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string' && isUuid(p[1]),
+          (p) =>
+            p.length === 2 &&
+            typeof p[0] === 'string' &&
+            !Number.isNaN(Date.parse(p[0])) &&
+            typeof p[1] === 'string' &&
+            isUuid(p[1]),
         ) as [string, string];
         add('("createdAt", "id") < (?::timestamptz, ?::uuid)', at, id);
       }
