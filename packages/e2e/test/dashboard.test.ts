@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectPageErrors, launchBrowser, screenshot } from './browser.js';
 import { type ServerStack, startServerStack } from './server-stack.js';
+import { waitFor } from './stack.js';
 
 /** A 2×2 PNG. */
 const png = Buffer.from(
@@ -187,7 +188,13 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     const delivered = item.locator('[data-delivery-status="succeeded"]').filter({ hasText: 'webhook.test' });
     await delivered.waitFor();
     expect(await delivered.getByText('204').count()).toBe(1);
-    expect(hook.bodies.some((body) => body.includes('"webhook.test"'))).toBe(true);
+    const tests = () => hook.bodies.filter((body) => body.includes('"webhook.test"')).length;
+    expect(tests()).toBe(1);
+    // redeliver: the receiver gets it again, and the row shows the new answer
+    await delivered.getByRole('button', { name: 'Redeliver' }).click();
+    await waitFor(() => tests() === 2, 20_000, 'the redelivery');
+    await item.getByRole('button', { name: 'Refresh' }).click();
+    await delivered.getByText('204').waitFor();
     await screenshot(page, 'webhooks');
   });
 
@@ -357,6 +364,9 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     await screenshot(page, 'phone-messages');
     await page.goto(`${stack.baseUrl}/#/sessions/${sessionId}/plugins`);
     await page.locator('[data-plugin="chatwoot"] form.schema-form').waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.goto(`${stack.baseUrl}/#/campaigns`);
+    await page.locator('[data-campaign="Launch"] progress').waitFor();
     expect(await overflow()).toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1280, height: 860 });
   });

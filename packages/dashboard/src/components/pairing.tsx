@@ -63,7 +63,12 @@ export function Pairing({ session }: { session: Session }) {
                 On the phone: WhatsApp → Linked devices → Link a device, then scan.{' '}
                 <span class="countdown">Expires in {secondsLeft} s</span>
               </p>
-              <meter min={0} max={60} value={secondsLeft} aria-label="Seconds left to scan" />
+              <meter
+                min={0}
+                max={Math.max(60, secondsLeft)}
+                value={secondsLeft}
+                aria-label="Seconds left to scan"
+              />
             </>
           ) : session.status === 'qr' && qr ? (
             <Notice>
