@@ -196,6 +196,15 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     await item.getByRole('button', { name: 'Refresh' }).click();
     await delivered.getByText('204').waitFor();
     await screenshot(page, 'webhooks');
+    // disable and enable again: a disabled subscription cannot send a test
+    await item.getByRole('button', { name: 'Disable' }).click();
+    await item.getByRole('button', { name: 'Enable' }).waitFor();
+    expect(await item.getByRole('button', { name: 'Send test' }).isDisabled()).toBe(true);
+    const listed = await stack.api('GET', `/v1/sessions/${sessionId}/webhooks`);
+    expect(listed.body.items.map((w: { enabled: boolean }) => w.enabled)).toEqual([false]);
+    await item.getByRole('button', { name: 'Enable' }).click();
+    await item.getByRole('button', { name: 'Disable' }).waitFor();
+    expect(await item.getByRole('button', { name: 'Send test' }).isDisabled()).toBe(false);
   });
 
   it('pairs by code from a phone number, and says why a connection failed', async () => {

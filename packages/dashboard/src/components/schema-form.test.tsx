@@ -48,4 +48,13 @@ describe('<SchemaForm>', () => {
     );
     expect(html).not.toContain('[redacted]');
   });
+
+  it('says whether a secret is stored when the server tells', () => {
+    const told = (secretsSet: string[]) =>
+      render(<SchemaForm schema={schema} secretsSet={secretsSet} idPrefix="p" onSubmit={() => {}} />);
+    expect(told(['apiToken'])).toMatch(
+      /<input id="p-apiToken"[^>]*placeholder="stored \(leave empty to keep it\)"/,
+    );
+    expect(told([])).toMatch(/<input id="p-apiToken"[^>]*placeholder="not set"/);
+  });
 });
