@@ -72,6 +72,21 @@ export const CoreErrorCodes = {
   /** A sealed secret does not open under the configured `encryptionKey` (another key, or changed). */
   SECRET_UNREADABLE: 500,
   GATEWAY_NOT_STARTED: 503,
+  /**
+   * This node no longer holds the session's lease (another node took it over): the write was
+   * refused (fencing) and this node dropped the session's socket.
+   */
+  SESSION_LEASE_LOST: 409,
+  /**
+   * Another live node runs the session's socket: the request must go to that node (the
+   * reference server forwards it there itself; `details.nodeId` names it).
+   */
+  SESSION_OWNED_ELSEWHERE: 409,
+  /**
+   * The session is moving between nodes (its owner stopped or died and no node runs it yet);
+   * retry after the `Retry-After` header.
+   */
+  SESSION_MOVING: 503,
 } as const;
 
 /** A code defined by core. Plugins and hosts define their own, prefixed with their id. */

@@ -157,6 +157,7 @@ export type {
   OutboundContent,
   SentMessage,
 } from './ports/connector.js';
+export type { HeldLease, LeaseOwner, NodeInfo, SessionLeaseRepo } from './ports/leases.js';
 export type { MediaStore, StoredMedia } from './ports/media.js';
 export type { Migration, MigrationState, SqlClient } from './ports/sql.js';
 export type {

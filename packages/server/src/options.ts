@@ -167,6 +167,34 @@ export const ServerConfig = Type.Object(
         defaultText: '`true` when stdout is a terminal, else `false`',
       }),
     ),
+    /**
+     * This node's id among the nodes sharing one database (session leases, `GET /v1/admin/nodes`).
+     * Keep it stable per slot: a restarted node with the same id takes its sessions back at once.
+     * @default `<hostname>:<port>`
+     */
+    nodeId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: "this node's id among nodes sharing the database; keep it stable per slot",
+        defaultText: '`<hostname>:<port>`',
+      }),
+    ),
+    /**
+     * How long a node's lease on a session lasts without renewal (ms): a dead node's sessions
+     * move to the others this long after its last heartbeat. @default 10000
+     */
+    leaseMs: Type.Integer({
+      minimum: 200,
+      default: 10_000,
+      description: "session lease time (ms): a dead node's sessions move this long after its last heartbeat",
+    }),
+    /** How often a node renews its leases and balances sessions (ms); well under `leaseMs`. @default 2000 */
+    heartbeatMs: Type.Integer({
+      minimum: 50,
+      default: 2000,
+      description: 'how often a node renews its session leases and balances sessions (ms)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -194,6 +222,9 @@ export const configEnv = {
   ZAPGATE_DASHBOARD: 'dashboard',
   ZAPGATE_TRUST_PROXY: 'trustProxy',
   ZAPGATE_PRINT_QR: 'printQr',
+  ZAPGATE_NODE_ID: 'nodeId',
+  ZAPGATE_LEASE_MS: 'leaseMs',
+  ZAPGATE_HEARTBEAT_MS: 'heartbeatMs',
 } as const satisfies Record<string, keyof ServerConfig>;
 
 /** Where configuration comes from. */

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import {
   type Connector,
@@ -91,6 +92,8 @@ export async function startServer(
     eventRetention: config.eventRetention === 'forever' ? false : config.eventRetention,
     knownMigrations,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    instanceId: config.nodeId ?? `${hostname()}:${config.port}`,
+    tuning: { cluster: { leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs } },
   });
   if (store.kind === 'memory')
     app.log.warn('running on the in-memory store: nothing is kept across restarts');

@@ -4,12 +4,15 @@ import { PGlite } from '@electric-sql/pglite';
 import knex, { type Knex } from 'knex';
 import ClientPGLite from 'knex-pglite';
 import type { ResolvedPostgresStoreOptions } from './options.js';
+import { lockPgliteDirectory } from './pglite-lock.js';
 
 /** The knex instance of a store and, embedded, the PGlite behind it. */
 export interface Database {
   kind: 'postgres' | 'pglite';
   knex: Knex;
   pglite: PGlite | null;
+  /** Releases what opening took beyond the connection (the embedded directory's lock). */
+  release(): void;
 }
 
 /** Opens the pool (Postgres) or the embedded database (PGlite); connects lazily. */
@@ -22,9 +25,12 @@ export function openDatabase(options: ResolvedPostgresStoreOptions): Database {
       pool: { min: options.pool.min, max: options.pool.max },
       ...(searchPath ? { searchPath } : {}),
     });
-    return { kind: 'postgres', knex: db, pglite: null };
+    return { kind: 'postgres', knex: db, pglite: null, release: () => {} };
   }
-  const pglite = options.pglite ?? new PGlite(pgliteLocation(options.dataDir));
+  const location = options.pglite ? undefined : pgliteLocation(options.dataDir);
+  // one process per directory: refused here, before PGlite opens (and would corrupt) it
+  const lock = location ? lockPgliteDirectory(`${location}.lock`, options.dataDir) : null;
+  const pglite = options.pglite ?? new PGlite(location);
   // knex-pglite closes its connection on destroy: a view whose close() does nothing when the
   // instance is the caller's; and whose queries yield to the event loop first
   const connection = pgliteView(pglite, { keepOpen: !!options.pglite });
@@ -36,7 +42,7 @@ export function openDatabase(options: ResolvedPostgresStoreOptions): Database {
     connection: (() => ({ pglite: connection })) as unknown as Knex.StaticConnectionConfig,
     searchPath: pglitePath,
   });
-  return { kind: 'pglite', knex: db, pglite };
+  return { kind: 'pglite', knex: db, pglite, release: () => lock?.release() };
 }
 
 /**

@@ -11,6 +11,11 @@ export const StorePostgresErrorCodes = {
   STORE_POSTGRES_MIGRATION_UNKNOWN: 500,
   /** The store was used after `close()`. */
   STORE_POSTGRES_CLOSED: 503,
+  /**
+   * Another running process already uses this embedded PGlite directory. Embedded PGlite is
+   * single-node: several nodes need PostgreSQL (`databaseUrl`).
+   */
+  STORE_POSTGRES_PGLITE_IN_USE: 500,
 } as const;
 
 /** A code defined by this package. */

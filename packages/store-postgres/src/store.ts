@@ -3,6 +3,7 @@ import {
   type Migration,
   type MigrationState,
   type Repositories,
+  type SessionLeaseRepo,
   type SqlClient,
   type Store,
   silentLogger,
@@ -21,6 +22,7 @@ import { contactRepo } from './repos/contacts.js';
 import { consumerCursorRepo } from './repos/cursors.js';
 import { deadLetterRepo } from './repos/dead-letters.js';
 import { type EventLogContext, eventLogRepo } from './repos/events.js';
+import { sessionLeaseRepo } from './repos/leases.js';
 import { messageRepo } from './repos/messages.js';
 import { pluginSettingsRepo } from './repos/plugin-settings.js';
 import { sessionRepo } from './repos/sessions.js';
@@ -33,6 +35,8 @@ export interface PostgresStore extends Store {
   readonly kind: 'postgres' | 'pglite';
   /** Plain SQL on the store's pool (also handed to plugins). */
   readonly sql: SqlClient;
+  /** Session leases between the gateway nodes sharing this database. */
+  readonly leases: SessionLeaseRepo;
   /** The knex instance (for tools and tests; prefer the repositories). */
   readonly knex: Knex;
   /**
@@ -86,6 +90,8 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     logger,
   );
   const sequencer = new EventSequencer(knex, channel, () => notifier.fire(), logger);
+  // embedded PGlite opened (and locked) by this store: no other node can share it
+  const exclusive = database.kind === 'pglite' && !resolved.pglite ? new Set<string>() : undefined;
   const outside: EventLogContext = { sequencer, appended: () => {} };
   const migrator: MigratorContext = { knex, logger, ...(resolved.schema ? { schema: resolved.schema } : {}) };
   const repositories = (db: Knex, events: EventLogContext = outside): Repositories => ({
@@ -98,6 +104,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     pluginSettings: pluginSettingsRepo(db),
     deadLetters: deadLetterRepo(db),
     sql: sqlClient(db),
+    leases: sessionLeaseRepo(db, { exclusive }),
   });
   let initialized: Promise<void> | null = null;
   let closed = false;
@@ -105,7 +112,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
   const store: PostgresStore = {
     kind: database.kind,
     knex,
-    ...(repositories(knex) as Repositories & { sql: SqlClient }),
+    ...(repositories(knex) as Repositories & { sql: SqlClient; leases: SessionLeaseRepo }),
     cursors: consumerCursorRepo(knex),
     init() {
       if (closed) return Promise.reject(closedError());
@@ -129,6 +136,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
       await notifier.close();
       await jobsNotifier.close();
       await knex.destroy();
+      database.release();
     },
     async ping() {
       if (closed) throw closedError();

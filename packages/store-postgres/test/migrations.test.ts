@@ -67,7 +67,9 @@ describe.each(backends)('migrations on %s', (backend) => {
       'jobSchedules',
       'jobs',
       'messages',
+      'nodes',
       'pluginSettings',
+      'sessionLeases',
       'sessions',
       'zapgate_migrations',
     ]);

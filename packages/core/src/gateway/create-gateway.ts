@@ -8,6 +8,7 @@ import { type OutgoingPolicy, outgoingPolicy } from '../net/outgoing-policy.js';
 import { type ResolvedPlugin, resolvePlugins } from '../plugin/resolve.js';
 import type { GatewayPlugin, HostConfig } from '../plugin/types.js';
 import type { Connector } from '../ports/connector.js';
+import type { LeaseOwner, NodeInfo } from '../ports/leases.js';
 import type { MediaStore } from '../ports/media.js';
 import type { Store } from '../ports/store.js';
 import type { GatewayApi } from './api.js';
@@ -22,11 +23,13 @@ import { createLifecycle } from './lifecycle.js';
 import { guardedMediaFetcher, type MediaFetcher } from './media.js';
 import { createMessagesApi } from './messages-api.js';
 import { type GatewayTuning, resolveTuning } from './options.js';
+import { createOwnership } from './ownership.js';
 import { createPluginConsumers } from './plugin-consumers.js';
 import { createPluginContexts, requireSqlForMigrations } from './plugin-contexts.js';
 import { createPluginSettings } from './plugin-settings.js';
 import { allEventSchemas, type MountedRoute, mountedRoutes } from './plugin-surface.js';
 import { type EventRetention, retentionMs } from './retention.js';
+import { createDispatcher } from './send/dispatch.js';
 import { createSendPipeline } from './send/pipeline.js';
 import { sessionAccess } from './session-access.js';
 import { SessionManager } from './session-manager.js';
@@ -56,8 +59,18 @@ export interface GatewayOptions {
   outgoing?: OutgoingPolicy;
   /** Reconnect, boot, event-delivery and media tunables (see {@link GatewayTuning}). */
   tuning?: Partial<{ [K in keyof GatewayTuning]: Partial<GatewayTuning[K]> }>;
-  /** Identity of this process for consumer leases. @default a random UUID */
+  /**
+   * Identity of this process: its node id for session leases (several nodes on one database)
+   * and its owner name for consumer leases. Keep it stable across restarts of the same slot
+   * (a restarted node takes its own leases back at once instead of waiting for them to expire).
+   * @default a random UUID
+   */
   instanceId?: string;
+  /**
+   * Where other nodes reach this one (forwarded requests), recorded with its heartbeat.
+   * @default null (none)
+   */
+  nodeUrl?: string | null;
   /**
    * How long the event log keeps events: a duration (`'30d'`, `'12h'`), milliseconds, or
    * `false` to keep them forever. Older events are pruned every `tuning.events.pruneIntervalMs`,
@@ -90,6 +103,20 @@ export interface Gateway extends GatewayApi {
   stop(): Promise<void>;
   /** Work given up after its last attempt (plugin jobs, plugin event handlers): list, retry, delete. */
   readonly deadLetters: DeadLettersApi;
+  /** This node among the others sharing the store (session ownership). */
+  readonly cluster: ClusterApi;
+}
+
+/** Session ownership as a host sees it (admin listing, forwarding requests to the owner). */
+export interface ClusterApi {
+  /** This node's id ({@link GatewayOptions.instanceId}). */
+  readonly nodeId: string;
+  /** `false` on a store that cannot be shared (in-memory): this node owns every session. */
+  readonly shared: boolean;
+  /** Nodes seen recently (heartbeat within ten lease times), with the sessions each holds. */
+  nodes(): Promise<NodeInfo[]>;
+  /** Who runs a session's socket, `null` when nobody holds its lease. */
+  owner(sessionId: string): Promise<LeaseOwner | null>;
 }
 
 /**
@@ -156,6 +183,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const access = sessionAccess(store, manager);
 
   // the API: what the REST routes and plugins can do
+  const dispatcher = createDispatcher(store, logger, counters);
   const send = createSendPipeline({
     store,
     tuning,
@@ -164,7 +192,27 @@ export function createGateway(options: GatewayOptions): Gateway {
     access,
     hooks,
     counters,
+    dispatcher,
   });
+  const nodeId = options.instanceId ?? crypto.randomUUID();
+  const leases = store.leases;
+  const ownership = leases
+    ? createOwnership({
+        store,
+        leases,
+        node: { id: nodeId, url: options.nodeUrl ?? null },
+        tuning: tuning.cluster,
+        logger: logger.child({ component: 'cluster', nodeId }),
+        sessions: manager,
+      })
+    : null;
+  if (ownership) manager.useOwnership(ownership, (sessionId) => dispatcher.drain(sessionId));
+  const cluster: ClusterApi = {
+    nodeId,
+    shared: !!leases,
+    nodes: async () => (leases ? leases.nodes(tuning.cluster.leaseMs, 10 * tuning.cluster.leaseMs) : []),
+    owner: async (sessionId) => (leases ? leases.owner(sessionId, tuning.cluster.leaseMs) : null),
+  };
   const settings = createPluginSettings({ resolved, store, access, encryptionKey: config.encryptionKey });
   const deps = { store, connection: access.connection };
   const messages = createMessagesApi({ store, access, send });
@@ -222,7 +270,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     store,
     tuning,
     metrics,
-    instanceId: options.instanceId ?? crypto.randomUUID(),
+    instanceId: nodeId,
   });
   consumers = [...plugins.consumers];
   const deadLetters = createDeadLettersApi(store, {
@@ -239,6 +287,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     consumers,
     jobs,
     manager,
+    ownership,
+    sendsSettled: () => dispatcher.drain(),
     retention:
       keepEventsMs === null ? null : { keepMs: keepEventsMs, intervalMs: tuning.events.pruneIntervalMs },
   });
@@ -253,6 +303,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     mediaStore: options.mediaStore,
     outgoing,
     deadLetters,
+    cluster,
     get booted() {
       return lifecycle.booted;
     },

@@ -5,6 +5,7 @@ import type { ResolvedPlugin } from '../plugin/resolve.js';
 import type { Connector } from '../ports/connector.js';
 import type { Store } from '../ports/store.js';
 import type { DurableConsumer } from './consumer.js';
+import type { Ownership } from './ownership.js';
 import type { PluginContexts } from './plugin-contexts.js';
 import { failInterruptedSends, markReconnecting } from './recovery.js';
 import { type EventPruner, startEventPruner } from './retention.js';
@@ -20,6 +21,10 @@ interface Parts {
   consumers: readonly DurableConsumer[];
   jobs: JobRunner;
   manager: SessionManager;
+  /** Session leases (a store several nodes may share), or `null`: this node owns every session. */
+  ownership: Ownership | null;
+  /** Resolves when every send handed to a connection has settled. */
+  sendsSettled: () => Promise<void>;
   /** Event log retention, or `null` to keep events forever. */
   retention: { keepMs: number; intervalMs: number } | null;
 }
@@ -34,9 +39,10 @@ export interface Lifecycle {
 /**
  * Start: store → recover interrupted sends → plugin migrations (dependencies first) → plugin
  * setup → event consumers → job runner → event retention → reconnect stored sessions (in the
- * background: `booted`). Stop runs it backwards: sessions' boot is cancelled and settles → retention → consumers →
- * job runner (running jobs are aborted and given back) → sockets → plugin teardown (dependents
- * first) → plugin timers. The store stays open (the host owns it).
+ * background: `booted`; with leases: join the nodes, claim this node's share, recover those).
+ * Stop runs it backwards: sessions' boot is cancelled and settles → retention → consumers → job runner (running
+ * jobs are aborted and given back) → in-flight sends → sockets → leases freed → plugin teardown
+ * (dependents first) → plugin timers. The store stays open (the host owns it).
  */
 export function createLifecycle(parts: Parts): Lifecycle {
   const { store, connector, logger, resolved, contexts, consumers, jobs, manager } = parts;
@@ -50,8 +56,11 @@ export function createLifecycle(parts: Parts): Lifecycle {
     async start() {
       if (started) return;
       await store.init();
-      await failInterruptedSends(store, logger);
-      await markReconnecting(store);
+      // several nodes: recovery is per claimed session (another node's pending sends are its own)
+      if (!parts.ownership) {
+        await failInterruptedSends(store, logger);
+        await markReconnecting(store);
+      }
       for (const { plugin } of resolved) {
         if (plugin.migrations?.length) await store.migrate(plugin.id, plugin.migrations);
       }
@@ -67,7 +76,8 @@ export function createLifecycle(parts: Parts): Lifecycle {
         });
       }
       started = true;
-      booted = manager.boot().catch((error) => logger.error({ err: error }, 'boot failed'));
+      const connecting = parts.ownership ? (await parts.ownership.start()).adopted : manager.boot();
+      booted = connecting.catch((error) => logger.error({ err: error }, 'boot failed'));
       logger.info(
         { store: store.kind, connector: connector.name, plugins: resolved.map((p) => p.plugin.id) },
         'gateway started',
@@ -83,7 +93,10 @@ export function createLifecycle(parts: Parts): Lifecycle {
       pruner = null;
       await Promise.all(consumers.map((c) => c.stop()));
       await jobs.stop();
+      // in-flight sends finish on their sockets before those close and the leases go
+      await parts.sendsSettled();
       await manager.stop();
+      await parts.ownership?.stop();
       for (const { plugin } of [...resolved].reverse()) {
         await Promise.resolve(plugin.teardown?.(contexts.get(plugin.id))).catch((error) =>
           logger.error({ err: error, plugin: plugin.id }, 'plugin teardown failed'),

@@ -34,6 +34,27 @@ export const GatewayTuning = Type.Object({
     },
     { default: {} },
   ),
+  cluster: Type.Object(
+    {
+      /**
+       * How long a node's lease on a session lasts without renewal: after a node dies, its
+       * sessions move to the others this long after its last heartbeat (plus one heartbeat).
+       * @default 10000
+       */
+      leaseMs: Type.Integer({ minimum: 200, default: 10_000 }),
+      /**
+       * How often a node renews its leases and looks for sessions without a live owner (it
+       * takes up to its fair share of them). Keep it well under `leaseMs`. @default 2000
+       */
+      heartbeatMs: Type.Integer({ minimum: 50, default: 2000 }),
+      /**
+       * Sessions a node over its fair share hands over per heartbeat (a joining node takes its
+       * share gradually, not as a reconnect storm; 0 = never hand over). @default 1
+       */
+      handoverPerBeat: Type.Integer({ minimum: 0, default: 1 }),
+    },
+    { default: {} },
+  ),
   events: Type.Object(
     {
       /** Fallback poll when no wake-up arrives. @default 1000 */

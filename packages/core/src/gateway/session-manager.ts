@@ -11,10 +11,13 @@ import type {
   ConnectorEvent,
   InboundDelivery,
 } from '../ports/connector.js';
-import type { SessionUpdate, Store } from '../ports/store.js';
+import type { HeldLease } from '../ports/leases.js';
+import type { Repositories, SessionUpdate, Store } from '../ports/store.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { appendEvent } from './event-writer.js';
+import { checkLease, fencedAuth } from './fenced-auth.js';
 import type { GatewayTuning } from './options.js';
+import type { OwnedSessions, Ownership } from './ownership.js';
 
 /** Handles everything a connection reports besides its lifecycle. */
 export type IngestFn = (
@@ -41,6 +44,8 @@ interface Runtime {
   queue: Promise<unknown>;
   /** The session as last read or written through this manager (inbound events reuse it). */
   cached: Session | null;
+  /** The lease this node runs the session under (several nodes), `null` when it holds none. */
+  lease: HeldLease | null;
 }
 
 const closeStatus: Partial<Record<CloseReason, { status: SessionStatus; reason: string }>> = {
@@ -62,8 +67,12 @@ function deferred() {
  * Owns every session's socket in this process: at most one per session, because only this
  * class calls `connector.connect`, and only after the previous socket of that session closed.
  */
-export class SessionManager {
+export class SessionManager implements OwnedSessions {
   private readonly runtimes = new Map<string, Runtime>();
+  /** Set when the store has leases (several nodes may share it): sockets run under a lease. */
+  private ownership: Ownership | null = null;
+  /** Resolves when a session's queued sends have settled (before a handover). */
+  private sendsSettled: (sessionId: string) => Promise<void> = async () => {};
   private stopping = false;
   private readonly stopped = new AbortController();
   private readonly bootStopped = new AbortController();
@@ -78,6 +87,12 @@ export class SessionManager {
     private readonly ingest: IngestFn,
     private readonly outgoing?: OutgoingPolicy,
   ) {}
+
+  /** Runs sessions under leases from now on (before `boot`). */
+  useOwnership(ownership: Ownership, sendsSettled: (sessionId: string) => Promise<void>): void {
+    this.ownership = ownership;
+    this.sendsSettled = sendsSettled;
+  }
 
   /** The live connection of a session, if it has one. */
   connection(sessionId: string): Connection | null {
@@ -95,20 +110,36 @@ export class SessionManager {
    */
   async boot(): Promise<void> {
     const sessions = await this.store.sessions.list({ status: ['connected', 'connecting'] });
+    await this.connectMany(sessions.map((session) => session.id));
+  }
+
+  /** Connects sessions whose leases this node just claimed (at start, or taken over). */
+  async adopt(leases: readonly HeldLease[]): Promise<void> {
+    for (const lease of leases) this.runtime(lease.sessionId).lease = lease;
+    await this.connectMany(leases.map((lease) => lease.sessionId));
+  }
+
+  held(): HeldLease[] {
+    return [...this.runtimes.values()].flatMap((runtime) => (runtime.lease ? [runtime.lease] : []));
+  }
+
+  /** Bounded concurrency, each start waiting for the previous in its slot to settle, with jitter. */
+  private async connectMany(sessionIds: readonly string[]): Promise<void> {
     const { concurrency, settleTimeoutMs, staggerMs } = this.tuning.boot;
     const signal = this.bootStopped.signal;
     const limit = pLimit(concurrency);
     await Promise.all(
-      sessions.map((session) =>
+      sessionIds.map((sessionId) =>
         limit(async () => {
           if (this.stopping || signal.aborted) return;
           try {
-            await this.connect(session.id);
-            const runtime = this.runtimes.get(session.id);
+            await this.connect(sessionId);
+            const runtime = this.runtimes.get(sessionId);
             if (runtime) await settleWithin(runtime.settled.promise, settleTimeoutMs, signal);
           } catch (error) {
-            this.logger.error({ err: error, sessionId: session.id }, 'could not reconnect session on boot');
+            this.logger.error({ err: error, sessionId }, 'could not reconnect session on boot');
           }
+          // jitter: nodes starting together do not reconnect in lockstep
           await sleep(staggerMs * (0.5 + Math.random()), signal);
         }),
       ),
@@ -125,6 +156,7 @@ export class SessionManager {
     return this.serial(sessionId, async (runtime) => {
       const session = await this.requireSession(sessionId);
       if (runtime.connection) return session;
+      await this.ensureLease(runtime, sessionId);
       this.cancelReconnect(runtime);
       runtime.attempt = 0;
       runtime.failedStarts = 0;
@@ -134,13 +166,17 @@ export class SessionManager {
 
   disconnect(sessionId: string, reason = 'Disconnected by request'): Promise<Session> {
     return this.serial(sessionId, async (runtime) => {
+      await this.notElsewhere(runtime, sessionId);
       await this.closeSocket(runtime);
-      return this.setStatus(sessionId, 'disconnected', reason, { qr: null });
+      const session = await this.setStatus(sessionId, 'disconnected', reason, { qr: null });
+      await this.releaseLease(runtime);
+      return session;
     });
   }
 
   logout(sessionId: string): Promise<Session> {
     return this.serial(sessionId, async (runtime) => {
+      await this.notElsewhere(runtime, sessionId);
       const connection = runtime.connection;
       runtime.generation++;
       runtime.connection = null;
@@ -153,20 +189,53 @@ export class SessionManager {
           );
         await connection.close().catch(() => {});
       }
-      await this.store.auth.clear(sessionId);
-      return this.setStatus(sessionId, 'logged_out', 'Logged out by request', { qr: null, deviceJid: null });
+      await this.clearAuth(runtime, sessionId);
+      const session = await this.setStatus(sessionId, 'logged_out', 'Logged out by request', {
+        qr: null,
+        deviceJid: null,
+      });
+      await this.releaseLease(runtime);
+      return session;
     });
   }
 
   async restart(sessionId: string): Promise<Session> {
-    await this.serial(sessionId, (runtime) => this.closeSocket(runtime));
+    await this.serial(sessionId, async (runtime) => {
+      await this.notElsewhere(runtime, sessionId);
+      await this.closeSocket(runtime);
+    });
     return this.connect(sessionId);
   }
 
   /** Closes the socket and forgets the runtime (before deleting a session). */
   async forget(sessionId: string): Promise<void> {
-    await this.serial(sessionId, (runtime) => this.closeSocket(runtime));
+    await this.serial(sessionId, async (runtime) => {
+      await this.notElsewhere(runtime, sessionId);
+      await this.closeSocket(runtime);
+      await this.releaseLease(runtime);
+    });
     this.runtimes.delete(sessionId);
+  }
+
+  /** Another node took the lease: close the socket at once, write nothing (it is not ours). */
+  async lost(sessionId: string, epoch?: number): Promise<void> {
+    const runtime = this.runtimes.get(sessionId);
+    if (!runtime?.lease || (epoch !== undefined && runtime.lease.epoch !== epoch)) return;
+    this.logger.warn({ sessionId, epoch: runtime.lease.epoch }, 'lease lost: dropping the socket');
+    runtime.lease = null;
+    runtime.cached = null;
+    await this.closeSocket(runtime);
+  }
+
+  /** Over fair share: after its in-flight sends, close the socket, say `connecting`, free the lease. */
+  handOver(sessionId: string): Promise<void> {
+    return this.serial(sessionId, async (runtime) => {
+      if (!runtime.lease) return;
+      await this.sendsSettled(sessionId);
+      await this.closeSocket(runtime);
+      await this.setStatus(sessionId, 'connecting', 'Moving to another node').catch(() => {});
+      await this.releaseLease(runtime);
+    });
   }
 
   /** Closes every socket; statuses stay as they are so the next start reconnects them. */
@@ -189,12 +258,16 @@ export class SessionManager {
       runtime.connection = await runInContext({ sessionId: session.id }, () =>
         this.connector.connect({
           session: connecting,
-          auth: this.store.auth,
+          auth: runtime.lease
+            ? fencedAuth(this.store, runtime.lease, () => void this.lost(session.id))
+            : this.store.auth,
           onEvent: (event, delivery) => this.onEvent(session.id, generation, event, delivery ?? {}),
           getMessage: (chatId, waid) => this.store.messages.getByWaid(session.id, chatId, waid),
           ...(this.outgoing ? { outgoing: this.outgoing } : {}),
         }),
       );
+      // stopped (or the lease went) while the socket was opening: it must not outlive that
+      if (this.stopping || (this.ownership && !runtime.lease)) await this.closeSocket(runtime);
     } catch (error) {
       runtime.settled.resolve();
       this.logger.warn({ err: error, sessionId: session.id }, 'could not open a socket');
@@ -222,12 +295,14 @@ export class SessionManager {
       case 'qr': {
         runtime.reached = true;
         runtime.failedStarts = 0;
-        await this.store.transaction(async (tx) => {
-          await this.updateStatusIn(tx, sessionId, 'qr', 'Waiting for the QR code to be scanned', {
-            qr: { value: event.qr, expiresAt: event.expiresAt },
-          });
-          await appendEvent(tx, 'session.qr', sessionId, { qr: event.qr, expiresAt: event.expiresAt });
-        });
+        await this.store
+          .transaction(async (tx) => {
+            await this.updateStatusIn(tx, sessionId, 'qr', 'Waiting for the QR code to be scanned', {
+              qr: { value: event.qr, expiresAt: event.expiresAt },
+            });
+            await appendEvent(tx, 'session.qr', sessionId, { qr: event.qr, expiresAt: event.expiresAt });
+          })
+          .catch(this.onFenced(sessionId));
         return runtime.settled.resolve();
       }
       case 'open':
@@ -276,13 +351,14 @@ export class SessionManager {
     const final = closeStatus[event.reason];
     if (final) {
       if (event.reason === 'logged_out' || event.reason === 'bad_session')
-        await this.store.auth.clear(sessionId);
+        await this.clearAuth(runtime, sessionId);
       // the operator must act (pair again, or look at the reason): a warning, not an info line
       this.logger[final.status === 'disconnected' ? 'info' : 'warn'](
         { sessionId, status: final.status, reason: final.reason },
         `session ${final.status}: ${final.reason}`,
       );
       await this.setStatus(sessionId, final.status, final.reason, { qr: null });
+      await this.releaseLease(runtime);
       return;
     }
     if (!runtime.reached) await this.failedStart(sessionId, runtime, event.message);
@@ -310,6 +386,7 @@ export class SessionManager {
     await this.setStatus(sessionId, 'failed', final).catch((e) =>
       this.logger.error({ err: e, sessionId }, 'could not mark the session failed'),
     );
+    await this.releaseLease(runtime);
   }
 
   private scheduleReconnect(sessionId: string, runtime: Runtime, reason: string): void {
@@ -324,7 +401,9 @@ export class SessionManager {
         sessionId,
         'failed',
         `Gave up after ${runtime.attempt} reconnect attempts: ${reason}`,
-      );
+      )
+        .then(() => this.releaseLease(runtime))
+        .catch(() => {});
       return;
     }
     const delay = backoffDelay(runtime.attempt++, this.tuning.reconnect);
@@ -337,7 +416,7 @@ export class SessionManager {
     runtime.reconnectTimer = setTimeout(() => {
       runtime.reconnectTimer = null;
       void this.serial(sessionId, async () => {
-        if (runtime.connection || this.stopping) return;
+        if (runtime.connection || this.stopping || (this.ownership && !runtime.lease)) return;
         const session = await this.store.sessions.get(sessionId);
         if (session) await this.open(runtime, session);
       }).catch((error) => this.logger.error({ err: error, sessionId }, 'reconnect failed'));
@@ -391,16 +470,61 @@ export class SessionManager {
         const runtime = this.runtimes.get(sessionId);
         if (runtime) runtime.cached = session;
         return session;
-      });
+      }, this.onFenced(sessionId));
+  }
+
+  /** A refused write (`SESSION_LEASE_LOST`) means the session is not ours: drop it, rethrow. */
+  private onFenced(sessionId: string) {
+    return (error: unknown): never => {
+      if (isGatewayError(error) && error.code === 'SESSION_LEASE_LOST') void this.lost(sessionId);
+      throw error;
+    };
+  }
+
+  /** Without a socket here: claim the lease, or say which node runs the session. */
+  private async ensureLease(runtime: Runtime, sessionId: string): Promise<void> {
+    if (!this.ownership || runtime.lease) return;
+    const lease = await this.ownership.claim(sessionId);
+    if (!lease) throw ownedElsewhere(sessionId);
+    runtime.lease = lease;
+  }
+
+  /** Changing a session another live node runs is that node's job (the host forwards it there). */
+  private async notElsewhere(runtime: Runtime, sessionId: string): Promise<void> {
+    if (!this.ownership || runtime.lease) return;
+    const owner = await this.ownership.owner(sessionId);
+    if (owner?.live && owner.nodeId !== this.ownership.nodeId) throw ownedElsewhere(sessionId, owner.nodeId);
+  }
+
+  private async releaseLease(runtime: Runtime): Promise<void> {
+    const lease = runtime.lease;
+    if (!lease || !this.ownership) return;
+    runtime.lease = null;
+    await this.ownership
+      .release(lease)
+      .catch((error) =>
+        this.logger.warn({ err: error, sessionId: lease.sessionId }, 'could not free a lease'),
+      );
+  }
+
+  /** Creds are wiped under the lease too (a node that lost the session must not wipe them). */
+  private async clearAuth(runtime: Runtime, sessionId: string): Promise<void> {
+    await this.store
+      .transaction(async (tx) => {
+        await checkLease(tx, runtime.lease);
+        await tx.auth.clear(sessionId);
+      })
+      .catch(this.onFenced(sessionId));
   }
 
   private async updateStatusIn(
-    tx: Parameters<Parameters<Store['transaction']>[0]>[0],
+    tx: Repositories,
     sessionId: string,
     status: SessionStatus,
     reason: string | null,
     extra: SessionUpdate = {},
   ): Promise<Session> {
+    await checkLease(tx, this.runtimes.get(sessionId)?.lease ?? null);
     const before = await tx.sessions.get(sessionId);
     if (!before) throw new GatewayError('SESSION_NOT_FOUND', `Session ${sessionId} does not exist`);
     const session = await tx.sessions.update(sessionId, { ...extra, status, statusReason: reason });
@@ -415,7 +539,7 @@ export class SessionManager {
     return session;
   }
 
-  private serial<T>(sessionId: string, fn: (runtime: Runtime) => Promise<T>): Promise<T> {
+  private runtime(sessionId: string): Runtime {
     let runtime = this.runtimes.get(sessionId);
     if (!runtime) {
       runtime = {
@@ -428,10 +552,15 @@ export class SessionManager {
         settled: deferred(),
         queue: Promise.resolve(),
         cached: null,
+        lease: null,
       };
       this.runtimes.set(sessionId, runtime);
     }
-    const current = runtime;
+    return runtime;
+  }
+
+  private serial<T>(sessionId: string, fn: (runtime: Runtime) => Promise<T>): Promise<T> {
+    const current = this.runtime(sessionId);
     const result = current.queue.then(() => fn(current));
     current.queue = result.catch(() => {});
     return result;
@@ -450,5 +579,12 @@ async function settleWithin(promise: Promise<void>, ms: number, signal: AbortSig
     done.abort();
   }
 }
+
+const ownedElsewhere = (sessionId: string, nodeId?: string) =>
+  new GatewayError(
+    'SESSION_OWNED_ELSEWHERE',
+    `Session ${sessionId} runs on ${nodeId ? `node ${nodeId}` : 'another node'}; send this request to that node`,
+    { details: { nodeId: nodeId ?? null } },
+  );
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -6,6 +6,7 @@ import type { EventType, GatewayEvent, GatewayEventMap, StoredEvent } from '../c
 import type { Message, MessageStatus, MessageType, NewMessage } from '../contracts/message.js';
 import type { Session, SessionQr, SessionSettings, SessionStatus } from '../contracts/session.js';
 import type { AuthRepo } from './auth.js';
+import type { SessionLeaseRepo } from './leases.js';
 import type { Migration, MigrationState, SqlClient } from './sql.js';
 
 /** Fields a store sets when creating a session. */
@@ -44,10 +45,15 @@ export interface SessionRepo {
   /** Updates and returns the session; unknown id throws `SESSION_NOT_FOUND`. */
   update(id: string, update: SessionUpdate): Promise<Session>;
   /**
-   * Moves every session in status `from` to `to` with `reason` (one statement where the store
-   * can); returns them as updated.
+   * Moves every session in status `from` (of `sessionIds` only, when given) to `to` with
+   * `reason` (one statement where the store can); returns them as updated.
    */
-  reassignStatus(from: SessionStatus, to: SessionStatus, reason: string | null): Promise<Session[]>;
+  reassignStatus(
+    from: SessionStatus,
+    to: SessionStatus,
+    reason: string | null,
+    sessionIds?: readonly string[],
+  ): Promise<Session[]>;
   /** Deletes the session and, unless `keepData`, its chats, contacts and messages. */
   delete(id: string, options?: { keepData?: boolean }): Promise<boolean>;
 }
@@ -134,10 +140,11 @@ export interface MessageRepo {
   list(sessionId: string, filter?: MessageListFilter): Promise<PageOf<Message>>;
   update(sessionId: string, id: string, update: MessageUpdate): Promise<Message>;
   /**
-   * Marks every `pending` outbound message, of every session, `failed` with `metadata.error`
-   * set to `error` (one statement where the store can); returns them as updated.
+   * Marks every `pending` outbound message, of every session (of `sessionIds` only, when
+   * given), `failed` with `metadata.error` set to `error` (one statement where the store can);
+   * returns them as updated.
    */
-  failPending(error: string): Promise<Message[]>;
+  failPending(error: string, sessionIds?: readonly string[]): Promise<Message[]>;
   /**
    * Moves the status forward only (`sent → delivered → read → played`); returns the message
    * and its previous status when it moved, `null` when it would not advance.
@@ -277,6 +284,11 @@ export interface Repositories {
   deadLetters: DeadLetterRepo;
   /** Plain SQL for plugins' own tables; absent on stores without SQL (in-memory). */
   sql?: SqlClient;
+  /**
+   * Session leases between gateway processes sharing this store; absent when the store cannot
+   * be shared (in-memory): the one gateway then owns every session.
+   */
+  leases?: SessionLeaseRepo;
 }
 
 /** Sessions as plugins read them: no lookup by, nor change of, API-key hashes. */

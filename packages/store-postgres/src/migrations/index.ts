@@ -11,6 +11,7 @@ import { pendingSends } from './009-pending-sends.js';
 import { pluginSettings } from './010-plugin-settings.js';
 import { deadLetters } from './011-dead-letters.js';
 import { jobs } from './012-jobs.js';
+import { sessionLeases } from './013-session-leases.js';
 import { jobGroups } from './014-job-groups.js';
 
 /** The owner name core tables are recorded under. */
@@ -30,5 +31,6 @@ export const coreMigrations: readonly Migration[] = Object.freeze([
   pluginSettings,
   deadLetters,
   jobs,
+  sessionLeases,
   jobGroups,
 ]);

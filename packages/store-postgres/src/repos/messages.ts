@@ -169,13 +169,15 @@ export function messageRepo(db: Knex): MessageRepo {
       if (!rows[0]) throw notFound(id);
       return toMessage(rows[0]);
     },
-    async failPending(error) {
+    async failPending(error, sessionIds) {
+      if (sessionIds && sessionIds.length === 0) return [];
+      const ids = sessionIds?.filter(isUuid);
       // the partial index of migration 009 makes this cheap however many messages are stored
       const rows = await rawRows<MessageModel>(
         db,
         `UPDATE "messages" SET "status" = 'failed', "metadata" = "metadata" || jsonb_build_object('error', ?::text)
-         WHERE "status" = 'pending' AND "isFromMe" RETURNING *`,
-        [error],
+         WHERE "status" = 'pending' AND "isFromMe"${ids ? ' AND "sessionId" = ANY(?::uuid[])' : ''} RETURNING *`,
+        ids ? [error, ids] : [error],
       );
       return rows.map(toMessage);
     },

@@ -64,9 +64,11 @@ export function sessionRepo(db: Knex): SessionRepo {
       if (filter.status) q = q.whereIn('status', filter.status);
       return (await q).map(toSession);
     },
-    async reassignStatus(from, to, reason) {
-      const rows = (await db('sessions')
-        .where('status', from)
+    async reassignStatus(from, to, reason, sessionIds) {
+      if (sessionIds && sessionIds.length === 0) return [];
+      let q = db('sessions').where('status', from);
+      if (sessionIds) q = q.whereIn('id', sessionIds.filter(isUuid));
+      const rows = (await q
         .update({
           status: to,
           statusReason: reason,

@@ -9,6 +9,8 @@ import { recordFailed, recordSent } from './status.js';
 export interface Dispatcher {
   /** Queues the send; returns at once (its outcome becomes the message's status). */
   dispatch(prepared: PreparedSend, pending: Message): void;
+  /** Resolves when the sends queued so far (of one session, or of all) have settled. */
+  drain(sessionId?: string): Promise<void>;
 }
 
 /** A {@link Dispatcher} with one in-memory queue per session. */
@@ -26,6 +28,9 @@ export function createDispatcher(
     );
   };
   return {
+    async drain(sessionId) {
+      await Promise.all(sessionId === undefined ? [...queues.values()] : [queues.get(sessionId)]);
+    },
     dispatch({ sessionId, connection, to, outbound, refs }, pending) {
       enqueue(sessionId, async () => {
         try {

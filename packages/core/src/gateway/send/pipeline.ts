@@ -8,7 +8,7 @@ import type { HookRunner } from '../hooks.js';
 import type { MediaFetcher } from '../media.js';
 import type { GatewayTuning } from '../options.js';
 import type { SessionAccess } from '../session-access.js';
-import { createDispatcher } from './dispatch.js';
+import type { Dispatcher } from './dispatch.js';
 import { earlierSend, requestHash } from './idempotency.js';
 import { prepareSend } from './prepare.js';
 import { createRecipientCheck } from './recipient-check.js';
@@ -21,6 +21,8 @@ interface Deps {
   access: SessionAccess;
   hooks: HookRunner;
   counters: Pick<MessageMetrics, 'sent' | 'sendFailures'>;
+  /** Where stored sends go; the gateway keeps it to wait for in-flight sends before a handover. */
+  dispatcher: Dispatcher;
 }
 
 /** Sends one message; see {@link createSendPipeline}. */
@@ -34,7 +36,7 @@ export type SendFn = (sessionId: string, body: SendMessageBody, options?: SendOp
  */
 export function createSendPipeline(deps: Deps): SendFn {
   const { store, access } = deps;
-  const dispatcher = createDispatcher(store, deps.logger, deps.counters);
+  const { dispatcher } = deps;
   const prepareDeps = { ...deps, recipients: createRecipientCheck(store, deps.logger) };
   return async (sessionId, body, options = {}) => {
     await access.requireSession(sessionId);

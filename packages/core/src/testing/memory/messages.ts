@@ -107,10 +107,11 @@ export function messageRepo(views: Views): MessageRepo {
       save(next);
       return copy(next.message);
     },
-    async failPending(error) {
+    async failPending(error, sessionIds) {
       const failed: Message[] = [];
       for (const row of views.messages.values()) {
         if (row.message.status !== 'pending' || !row.message.isFromMe) continue;
+        if (sessionIds && !sessionIds.includes(row.message.sessionId)) continue;
         const message = {
           ...row.message,
           status: 'failed' as const,

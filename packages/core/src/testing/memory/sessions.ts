@@ -47,10 +47,10 @@ export function sessionRepo(views: Views): SessionRepo {
         .sort((a, b) => a.order - b.order)
         .map((r) => copy(r.session));
     },
-    async reassignStatus(from, to, reason) {
+    async reassignStatus(from, to, reason, sessionIds) {
       const moved: Session[] = [];
       for (const row of views.sessions.values()) {
-        if (row.session.status === from)
+        if (row.session.status === from && (!sessionIds || sessionIds.includes(row.session.id)))
           moved.push(await repo.update(row.session.id, { status: to, statusReason: reason }));
       }
       return moved;

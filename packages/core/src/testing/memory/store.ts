@@ -34,6 +34,7 @@ const writes: { [K in keyof Repositories]-?: readonly string[] } = {
   pluginSettings: ['put', 'delete'],
   deadLetters: ['add', 'delete'],
   sql: [],
+  leases: [],
 };
 
 type AnyFn = (...args: unknown[]) => Promise<unknown>;
@@ -85,7 +86,7 @@ export function createMemoryStore(): Store {
 
   const outer = Object.fromEntries(
     (Object.keys(writes) as (keyof Repositories)[])
-      .filter((name) => name !== 'sql')
+      .filter((name) => name !== 'sql' && name !== 'leases')
       .map((name) => {
         const methods = Object.keys(repositories(new Views(state))[name] as object);
         const wrapped = Object.fromEntries(
