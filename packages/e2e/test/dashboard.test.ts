@@ -303,11 +303,22 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
   it('shows campaigns with progress moving live, started from the page', async () => {
     const bob = stack.sim.contact('14155557002', { name: 'Bob' });
     const carol = stack.sim.contact('14155557003', { name: 'Carol' });
-    const created = await stack.api('POST', '/v1/campaigns', {
-      name: 'Launch',
-      sessionIds: [sessionId],
-      audience: { recipients: [{ phone: '+14155557002' }, { phone: '+14155557003' }] },
-      content: { variants: [{ text: 'launch news' }] },
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByText('New campaign').click();
+    const form = page.locator('form.campaign-form');
+    await form.getByLabel('Campaign name').fill('Launch');
+    await form.getByLabel(/^shop/).check();
+    await form.getByLabel('Message').fill('launch news');
+    // a number that cannot be one is refused with the row it is on
+    await form.getByLabel('Recipients').fill('+14155557002\nnot a number');
+    await form.getByRole('button', { name: 'Create draft' }).click();
+    await form.getByRole('alert').filter({ hasText: 'row 2: "not a number"' }).waitFor();
+    await form.getByLabel('Recipients').fill('+14155557002\n+14155557003\n+14155557003');
+    await form.getByRole('button', { name: 'Create draft' }).click();
+    await form.getByText('as a draft with 2 recipient(s) (1 duplicate(s) left out)').waitFor();
+    // the test's pace: the default one is a person's (seconds between messages, typing first)
+    const [launch] = (await stack.api('GET', '/v1/campaigns?limit=1')).body.items;
+    const paced = await stack.api('PATCH', `/v1/campaigns/${launch.id}`, {
       pacing: {
         messagesPerMinute: 1200,
         pauseEvery: 0,
@@ -315,8 +326,7 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
         typing: { enabled: false },
       },
     });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+    expect(paced.status, JSON.stringify(paced.body)).toBe(200);
     const item = page.locator('[data-campaign="Launch"]');
     await item.getByText('0 of 2 done (0%)').waitFor();
     await item.getByRole('button', { name: 'Start' }).click();

@@ -8,6 +8,8 @@ export function ConfirmButton(props: {
   label: string;
   title: string;
   confirmLabel: string;
+  /** The button that closes without acting. @default 'Cancel' */
+  cancelLabel?: string;
   onConfirm: () => void;
   danger?: boolean;
   disabled?: boolean;
@@ -37,7 +39,7 @@ export function ConfirmButton(props: {
           {props.children}
           <div class="row">
             <button type="submit" value="no" autofocus>
-              Cancel
+              {props.cancelLabel ?? 'Cancel'}
             </button>
             <button type="submit" value="yes" class={props.danger ? 'danger' : 'primary'}>
               {props.confirmLabel}

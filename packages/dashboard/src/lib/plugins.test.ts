@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { audienceOf } from '../pages/campaign-create.js';
 import { campaignActions, campaignProgress } from './campaigns.js';
 import { problemsByField } from './plugins.js';
 import type { JsonSchema } from './schema-form.js';
@@ -62,5 +63,14 @@ describe('campaignProgress', () => {
     expect(campaignActions('running')).toEqual(['pause', 'cancel']);
     expect(campaignActions('paused')).toEqual(['resume', 'cancel']);
     expect(campaignActions('completed')).toEqual([]);
+  });
+});
+
+describe('audienceOf', () => {
+  it('reads one number a line, or CSV when the first line has a comma', () => {
+    expect(audienceOf(' +14155550100\n\n+14155550101 \n')).toEqual({
+      recipients: [{ phone: '+14155550100' }, { phone: '+14155550101' }],
+    });
+    expect(audienceOf('name,phone\nAna,+14155550100\n')).toEqual({ csv: 'name,phone\nAna,+14155550100\n' });
   });
 });

@@ -5,6 +5,7 @@ import { call, describeError } from '../lib/api.js';
 import { useAuth } from '../lib/auth.js';
 import { type Campaign, campaignActions, campaignProgress } from '../lib/campaigns.js';
 import { useLiveEvents, useLiveResource } from '../lib/live.js';
+import { CreateCampaign } from './campaign-create.js';
 
 const labels = { start: 'Start', pause: 'Pause', resume: 'Resume', cancel: 'Cancel' } as const;
 
@@ -38,10 +39,11 @@ export function CampaignsPage() {
   return (
     <main>
       <h1>Campaigns</h1>
-      <p class="hint">
-        Create campaigns with <code>POST /v1/campaigns</code> (see <a href="./docs">the API docs</a>); start,
-        pause and follow them here.
-      </p>
+      <CreateCampaign
+        onCreated={(campaign) =>
+          setData((list) => [campaign, ...(list ?? []).filter((c) => c.id !== campaign.id)])
+        }
+      />
       <ErrorNotice error={error} />
       {data === undefined && !error && <Notice>Loading campaigns…</Notice>}
       {data?.length === 0 && <Notice>No campaign yet.</Notice>}
@@ -119,6 +121,7 @@ function CampaignItem({
               label="Cancel"
               title={`Cancel ${campaign.name}?`}
               confirmLabel="Cancel the campaign"
+              cancelLabel="Keep it"
               danger
               onConfirm={() => void act('cancel')}
             >
