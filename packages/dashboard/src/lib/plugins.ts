@@ -16,14 +16,14 @@ export type PluginSettingsView = Ok<'getPluginSettings'>;
 /** The installed plugins, loaded once at sign-in (`null` while loading or when refused). */
 export const PluginsContext = createContext<PluginInfo[] | null>(null);
 
-/** The installed plugins (empty until loaded). */
-export function usePlugins(): PluginInfo[] {
-  return useContext(PluginsContext) ?? [];
+/** The installed plugins (`null` until loaded). */
+export function usePlugins(): PluginInfo[] | null {
+  return useContext(PluginsContext);
 }
 
 /** Whether a plugin is installed. */
 export function useHasPlugin(id: string): boolean {
-  return usePlugins().some((p) => p.id === id);
+  return usePlugins()?.some((p) => p.id === id) ?? false;
 }
 
 /** A validation problem as the server lists it in `details`: a JSON pointer and a sentence. */

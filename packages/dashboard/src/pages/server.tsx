@@ -44,7 +44,9 @@ export function ServerPage() {
       <ServerNodes />
       <section class="card" aria-labelledby="plugins-title">
         <h2 id="plugins-title">Plugins</h2>
-        {plugins.length === 0 ? (
+        {plugins === null ? (
+          <Notice>Loading…</Notice>
+        ) : plugins.length === 0 ? (
           <p class="hint">No plugin is installed.</p>
         ) : (
           <table>

@@ -14,7 +14,9 @@ import type { Session } from '../lib/sessions.js';
  * plugin's `sessionSettingsSchema`: a new plugin gets its page here without dashboard changes.
  */
 export function SessionPlugins({ session }: { session: Session }) {
-  const plugins = usePlugins().filter((p) => p.sessionSettingsSchema);
+  const installed = usePlugins();
+  if (installed === null) return <Notice>Loading the plugins…</Notice>;
+  const plugins = installed.filter((p) => p.sessionSettingsSchema);
   if (plugins.length === 0)
     return <Notice>No installed plugin has settings per session. The server page lists the plugins.</Notice>;
   return (
