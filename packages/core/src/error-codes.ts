@@ -29,6 +29,11 @@ export const CoreErrorCodes = {
   MEDIA_TOO_LARGE: 413,
   /** Too many requests to a rate-limited route; retry after the `Retry-After` header. */
   RATE_LIMITED: 429,
+  /**
+   * The session's send queue is full (`tuning.send.maxQueued` sends accepted and not yet sent):
+   * nothing was stored; retry after the `Retry-After` header.
+   */
+  SEND_QUEUE_FULL: 429,
   MEDIA_UNAVAILABLE: 404,
   DEAD_LETTER_NOT_FOUND: 404,
   /** Retrying a dead letter ran it again and it failed again (the dead letter is kept). */

@@ -37,6 +37,8 @@ export interface GatewayErrorOptions {
   cause?: unknown;
   /** Structured details (e.g. every validation problem), sent to clients. */
   details?: unknown;
+  /** When the client may try again, in seconds (a `Retry-After` header over HTTP). @default none */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -51,12 +53,15 @@ export class GatewayError extends Error {
   readonly code: string;
   readonly statusCode: number;
   readonly details: unknown;
+  /** When the client may try again, in seconds (sent as `Retry-After`). */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: CoreErrorCode | (string & {}), message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.statusCode = options.statusCode ?? (CoreErrorCodes as Record<string, number>)[code] ?? 500;
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   /** The `{ statusCode, code, error, message }` body for this error. */

@@ -140,6 +140,71 @@ describe('sending', () => {
   });
 });
 
+describe('send queue', () => {
+  /** Holds every send of the session's socket until `release()`. */
+  function holdSends(control: { connection: unknown }) {
+    const connection = control.connection as { send: (...args: unknown[]) => Promise<unknown> };
+    const send = connection.send.bind(connection);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    connection.send = async (...args) => {
+      await gate;
+      return send(...args);
+    };
+    return release;
+  }
+  const text = (n: number) => ({ type: 'text' as const, to: '+15550002222', text: `m${n}` });
+
+  it('refuses a send past maxQueued with 429 SEND_QUEUE_FULL and a retry delay, storing nothing', async () => {
+    const { session, control } = await connected({ tuning: { send: { maxQueued: 3 } } });
+    const release = holdSends(control);
+    for (let i = 0; i < 3; i++) await h.gateway.messages.send(session.id, text(i));
+    const error = await rejectsWith(h.gateway.messages.send(session.id, text(3)), 'SEND_QUEUE_FULL');
+    expect(error).toMatchObject({ statusCode: 429, retryAfterSeconds: expect.any(Number) });
+    expect((error as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect((await h.store.messages.list(session.id)).items).toHaveLength(3);
+    release();
+    await waitFor(async () => {
+      const stored = (await h.store.messages.list(session.id)).items;
+      return stored.every((m) => m.status === 'sent');
+    });
+    // the queue drained: sends are accepted again
+    const again = await h.gateway.messages.send(session.id, text(4));
+    expect(again.status).toBe('pending');
+    await waitFor(() => control.sends.length === 4);
+    expect(control.sends.map((s) => (s.content as { text: string }).text)).toEqual(['m0', 'm1', 'm2', 'm4']);
+  });
+
+  it('one session with a full queue does not refuse another session', async () => {
+    const { session, control } = await connected({ tuning: { send: { maxQueued: 1 } } });
+    const other = await h.gateway.sessions.create({ name: 'other' });
+    await h.gateway.sessions.connect(other.id);
+    await h.fake.session(other.id).open();
+    const release = holdSends(control);
+    await h.gateway.messages.send(session.id, text(0));
+    await rejectsWith(h.gateway.messages.send(session.id, text(1)), 'SEND_QUEUE_FULL');
+    expect((await h.gateway.messages.send(other.id, text(2))).status).toBe('pending');
+    release();
+  });
+
+  it('records a burst of sends in the order sent, each sent once, with one message.sent each', async () => {
+    const { session, control } = await connected({ tuning: { send: { maxBatch: 7 } } });
+    const release = holdSends(control);
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push((await h.gateway.messages.send(session.id, text(i))).id);
+    release();
+    await waitFor(async () => (await eventsOf(h.store, 'message.sent')).length === 40);
+    const sent = await eventsOf(h.store, 'message.sent');
+    expect(sent.map((e) => (e.data as { message: { id: string } }).message.id)).toEqual(ids);
+    expect(control.sends.map((s) => (s.content as { text: string }).text)).toEqual(
+      ids.map((_, i) => `m${i}`),
+    );
+    for (const id of ids) expect((await h.store.messages.get(session.id, id))?.status).toBe('sent');
+  });
+});
+
 describe('sends interrupted by a stop', () => {
   it('are marked failed with the reason and announced when the gateway starts again', async () => {
     const { session } = await connected();

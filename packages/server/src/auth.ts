@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { GatewayError, type RequestAuth, type Store } from '@zapgate/core';
 import type { FastifyRequest } from 'fastify';
+import type { SessionKeys } from './session-keys.js';
 
 /**
  * Who may call a route. `session`: the admin key or the key of the `:sessionId` in the path;
@@ -44,12 +45,16 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-/** Resolves the caller of a request, or throws 401/403 according to the route's scope. */
+/**
+ * Resolves the caller of a request, or throws 401/403 according to the route's scope. Session
+ * keys are looked up in `keys` when given (remembered briefly), else in the store each time.
+ */
 export async function authenticate(
   request: FastifyRequest,
   scope: RouteAuth,
   adminKey: string,
   store: Store,
+  keys?: SessionKeys,
 ): Promise<RequestAuth> {
   if (scope === 'public') return { scope: 'public' };
   const key = presentedKey(request);
@@ -60,14 +65,16 @@ export async function authenticate(
     );
   if (secretsEqual(key, adminKey)) return { scope: 'admin' };
   // Session keys are high-entropy and looked up by their SHA-256, so the lookup leaks nothing useful.
-  const session = key.startsWith(sessionKeyPrefix)
-    ? await store.sessions.getByApiKeyHash(hashApiKey(key))
-    : null;
-  if (!session) throw new GatewayError('UNAUTHORIZED', 'Invalid API key');
+  const sessionId = !key.startsWith(sessionKeyPrefix)
+    ? null
+    : keys
+      ? await keys.sessionOf(hashApiKey(key))
+      : ((await store.sessions.getByApiKeyHash(hashApiKey(key)))?.id ?? null);
+  if (!sessionId) throw new GatewayError('UNAUTHORIZED', 'Invalid API key');
   if (scope === 'admin') throw new GatewayError('FORBIDDEN', 'This operation needs the admin key');
   if (scope === 'session') {
     const target = (request.params as { sessionId?: string } | undefined)?.sessionId;
-    if (target !== session.id) throw new GatewayError('FORBIDDEN', 'This key does not reach that session');
+    if (target !== sessionId) throw new GatewayError('FORBIDDEN', 'This key does not reach that session');
   }
-  return { scope: 'session', sessionId: session.id };
+  return { scope: 'session', sessionId };
 }

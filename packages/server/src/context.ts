@@ -8,6 +8,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { RouteAuth } from './auth.js';
+import type { SessionKeys } from './session-keys.js';
 
 /** A Fastify instance typed with the TypeBox provider (what route files receive). */
 export type ZapgateInstance = FastifyInstance<
@@ -39,6 +40,8 @@ export interface RouteContext {
   knownMigrations: () => Record<string, readonly Migration[]>;
   /** Open event streams, ended when the server closes. */
   streams: Set<() => void>;
+  /** Session keys resolved recently (forget a session's after rotating or deleting). */
+  keys: SessionKeys;
 }
 
 /** What `app.zapgate` holds once {@link zapgateRoutes} is registered. */

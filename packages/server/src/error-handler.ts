@@ -78,6 +78,8 @@ function validationProblems(error: FastifyError): string[] {
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const body = toErrorBody(error, request);
   if (body.statusCode === 401) reply.header('www-authenticate', 'Bearer');
+  if (isGatewayError(error) && error.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.status(body.statusCode).type('application/json').send(body);
 }
 

@@ -21,6 +21,7 @@ import { pluginRoutes } from './routes/plugin-routes.js';
 import { pluginSettingsRoutes } from './routes/plugin-settings.js';
 import { profileRoutes } from './routes/profile.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { sessionKeys } from './session-keys.js';
 import { createValidatorCompiler } from './validation.js';
 
 /** Options of {@link zapgateRoutes}. */
@@ -68,6 +69,7 @@ export const zapgateRoutes = fp<ZapgateRoutesOptions>(
       sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
       knownMigrations: options.knownMigrations ?? (() => ({})),
       streams,
+      keys: sessionKeys(gateway.store),
     };
 
     await app.register(
@@ -104,6 +106,7 @@ export const zapgateRoutes = fp<ZapgateRoutesOptions>(
             request.routeOptions.config.auth ?? 'admin',
             adminKey,
             gateway.store,
+            ctx.keys,
           );
         });
         sessionRoutes(api, ctx);

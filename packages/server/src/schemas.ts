@@ -12,6 +12,7 @@ const errorDescriptions: Record<number, string> = {
   409: 'Conflict with the current state (`SESSION_NOT_CONNECTED`, `SESSION_NAME_TAKEN`...)',
   413: 'Body or media too large',
   422: 'Request understood but not processable',
+  429: 'Too many requests (`RATE_LIMITED`, `SEND_QUEUE_FULL`): retry after the `Retry-After` header (seconds)',
   500: 'Unexpected error (`INTERNAL_ERROR`)',
   502: 'The WhatsApp connection failed (`CONNECTOR_FAILED`)',
   503: 'Not ready',

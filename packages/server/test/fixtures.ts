@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { GatewayPlugin, HostConfig, Store } from '@zapgate/core';
+import type { GatewayOptions, GatewayPlugin, HostConfig, Store } from '@zapgate/core';
 import { localMediaStore } from '@zapgate/core';
 import { type FakeConnector, type FakeConnectorOptions, fakeConnector, waitFor } from '@zapgate/core/testing';
 import { postgresStore } from '@zapgate/store-postgres';
@@ -31,6 +31,8 @@ export async function testServer(
     config?: HostConfig;
     /** Options of core's fake connector. @default {} */
     fake?: FakeConnectorOptions;
+    /** Gateway tuning merged over the test defaults. @default {} */
+    tuning?: GatewayOptions['tuning'];
   } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'zapgate-server-'));
@@ -43,7 +45,7 @@ export async function testServer(
     plugins: options.plugins ?? [],
     mediaStore: localMediaStore({ dir: path.join(dataDir, 'media') }),
     logger: false,
-    tuning: { events: { pollIntervalMs: 50 }, boot: { staggerMs: 0 } },
+    tuning: { events: { pollIntervalMs: 50 }, boot: { staggerMs: 0 }, ...options.tuning },
     ...(options.dashboard === undefined ? {} : { dashboard: options.dashboard }),
     ...(options.config ? { config: options.config } : {}),
   });

@@ -168,3 +168,52 @@ describe('messages', () => {
     expect(res.json().code).toBe('SESSION_NOT_CONNECTED');
   });
 });
+
+describe('send backpressure', () => {
+  let t: TestServer;
+  afterAll(() => t?.close());
+
+  it('answers 429 SEND_QUEUE_FULL with Retry-After when the session has maxQueued sends waiting', async () => {
+    t = await testServer({ tuning: { send: { maxQueued: 2 } } });
+    const s = await t.createSession('backpressure');
+    await t.connectAndOpen(s);
+    // the phone's network stalls: sends wait
+    const connection = t.fake.session(s.id).connection as unknown as {
+      send: (...args: unknown[]) => Promise<unknown>;
+    };
+    const send = connection.send.bind(connection);
+    let release!: () => void;
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    connection.send = async (...args) => {
+      await stalled;
+      return send(...args);
+    };
+    const post = (n: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/sessions/${s.id}/messages`,
+        headers: { 'x-api-key': s.apiKey },
+        payload: { type: 'text', to: '+15550002222', text: `n${n}` },
+      });
+    expect((await post(1)).statusCode).toBe(202);
+    expect((await post(2)).statusCode).toBe(202);
+    const refused = await post(3);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toMatchObject({
+      statusCode: 429,
+      code: 'SEND_QUEUE_FULL',
+      error: 'Too Many Requests',
+    });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const stored = await t.app.inject({
+      url: `/v1/sessions/${s.id}/messages`,
+      headers: { 'x-api-key': s.apiKey },
+    });
+    expect(stored.json().items).toHaveLength(2);
+    release();
+    await waitFor(() => t.fake.session(s.id).sends.length === 2);
+    await waitFor(async () => (await post(4)).statusCode === 202);
+  });
+});

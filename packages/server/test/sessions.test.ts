@@ -59,6 +59,9 @@ describe('session lifecycle through the fake connector', () => {
     const gone = await t.app.inject({ url: `/v1/sessions/${id}`, headers: admin });
     expect(gone.statusCode).toBe(404);
     expect(gone.json().code).toBe('SESSION_NOT_FOUND');
+    // its key (used just before, so remembered) is forgotten with it
+    const stale = await t.app.inject({ url: '/v1/me', headers: key });
+    expect(stale.statusCode).toBe(401);
   });
 
   it('updates settings, lists for the admin and rotates the key', async () => {

@@ -183,7 +183,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const access = sessionAccess(store, manager);
 
   // the API: what the REST routes and plugins can do
-  const dispatcher = createDispatcher(store, logger, counters);
+  const dispatcher = createDispatcher(store, logger, counters, tuning.send);
   const send = createSendPipeline({
     store,
     tuning,

@@ -122,6 +122,19 @@ export const GatewayTuning = Type.Object({
     },
     { default: {} },
   ),
+  send: Type.Object(
+    {
+      /**
+       * Sends of one session accepted and not yet sent and recorded at most; past it a send is
+       * refused with 429 `SEND_QUEUE_FULL` and a `Retry-After` (bounded memory, and the client
+       * learns to slow down instead of queueing without limit). @default 1000
+       */
+      maxQueued: Type.Integer({ minimum: 1, default: 1000 }),
+      /** Send outcomes (sent or failed) stored per transaction at most. @default 100 */
+      maxBatch: Type.Integer({ minimum: 1, default: 100 }),
+    },
+    { default: {} },
+  ),
   media: Type.Object(
     {
       /** Largest media file stored or sent, in bytes. @default 67108864 (64 MiB) */

@@ -10,6 +10,8 @@ export interface SessionAccess {
   requireSession(id: string): Promise<Session>;
   /** The live connection of a connected session, or `SESSION_NOT_CONNECTED`. */
   connection(sessionId: string): Promise<Connection>;
+  /** The same for a session just read (no second read). */
+  connectionOf(session: Session): Connection;
 }
 
 /** Session lookups shared by the sessions, messages and WhatsApp APIs. */
@@ -19,16 +21,16 @@ export function sessionAccess(store: Store, manager: SessionManager): SessionAcc
     if (!session) throw new GatewayError('SESSION_NOT_FOUND', `Session ${id} does not exist`);
     return session;
   };
-  const connection = async (sessionId: string) => {
-    const session = await requireSession(sessionId);
-    const live = manager.connection(sessionId);
+  const connectionOf = (session: Session) => {
+    const live = manager.connection(session.id);
     if (!live || session.status !== 'connected') {
       throw new GatewayError(
         'SESSION_NOT_CONNECTED',
-        `Session ${sessionId} is ${session.status}, not connected`,
+        `Session ${session.id} is ${session.status}, not connected`,
       );
     }
     return live;
   };
-  return { requireSession, connection };
+  const connection = async (sessionId: string) => connectionOf(await requireSession(sessionId));
+  return { requireSession, connection, connectionOf };
 }

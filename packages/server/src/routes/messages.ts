@@ -108,7 +108,9 @@ export function messageRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
         summary: 'Send a message',
         description:
           'Stores the message as `pending` and sends it; its status then follows receipts (`message.status` events). ' +
-          'Media come from `media.url`, `media.base64` or a `multipart/form-data` upload (fields `file` and `body`, the JSON body as text).',
+          'Media come from `media.url`, `media.base64` or a `multipart/form-data` upload (fields `file` and `body`, the JSON body as text). ' +
+          'When the session already has `send.maxQueued` sends (default 1000) waiting to go out, the send is refused with 429 `SEND_QUEUE_FULL` ' +
+          'and a `Retry-After` header (seconds), and nothing is stored.',
         tags,
         params: SessionParams,
         headers: SendHeaders,
@@ -124,7 +126,7 @@ export function messageRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
             },
           ],
         },
-        response: responses({ 202: Message }, [404, 409, 413, 422, 502]),
+        response: responses({ 202: Message }, [404, 409, 413, 422, 429, 502]),
       },
     },
     async (request, reply) => {

@@ -38,7 +38,7 @@ const QrQuery = Type.Object({
 const tags = ['sessions'];
 
 /** Session lifecycle: create, list, get, update, delete, connect, QR, pairing code, keys. */
-export function sessionRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
+export function sessionRoutes(app: ZapgateInstance, { gateway, keys }: RouteContext) {
   app.post(
     '/sessions',
     {
@@ -134,6 +134,7 @@ export function sessionRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
     },
     async (request, reply) => {
       await gateway.sessions.delete(request.params.sessionId, { keepData: request.query.keepData });
+      keys.forget(request.params.sessionId);
       return reply.status(204).send();
     },
   );
@@ -236,7 +237,8 @@ export function sessionRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
       schema: {
         operationId: 'rotateSessionKey',
         summary: "Rotate a session's API key",
-        description: 'Issues a new key (shown only here); the previous key stops working at once.',
+        description:
+          'Issues a new key (shown only here); the previous key stops working at once (on the other nodes of a cluster within 5 s).',
         tags,
         params: SessionParams,
         response: responses({ 200: Type.Object({ apiKey: ApiKey }) }, [404]),
@@ -245,6 +247,7 @@ export function sessionRoutes(app: ZapgateInstance, { gateway }: RouteContext) {
     async (request) => {
       const apiKey = generateSessionKey();
       await gateway.sessions.setApiKeyHash(request.params.sessionId, hashApiKey(apiKey));
+      keys.forget(request.params.sessionId);
       return { apiKey };
     },
   );

@@ -31,7 +31,8 @@ export type SendFn = (sessionId: string, body: SendMessageBody, options?: SendOp
 /**
  * The send path, top to bottom: request (a retry with the same idempotency key and request
  * returns the first message; the key with another request is refused) → `beforeSend` hooks
- * (may change the body or refuse the send) → prepare (recipient, media, quoted) → store as `pending` → dispatch (per-session queue) →
+ * (may change the body or refuse the send) → prepare (recipient, media, quoted) → a place in the
+ * session's bounded queue (429 `SEND_QUEUE_FULL` when full) → store as `pending` → dispatch →
  * status (`sent` with `message.sent`, or `failed` with `message.status`).
  */
 export function createSendPipeline(deps: Deps): SendFn {
@@ -39,7 +40,8 @@ export function createSendPipeline(deps: Deps): SendFn {
   const { dispatcher } = deps;
   const prepareDeps = { ...deps, recipients: createRecipientCheck(store, deps.logger) };
   return async (sessionId, body, options = {}) => {
-    await access.requireSession(sessionId);
+    // read once: it says whether the session exists and whether it is connected
+    const session = await access.requireSession(sessionId);
     const key = options.idempotencyKey;
     const hash = key ? requestHash(body, options.upload) : undefined;
     if (key && hash) {
@@ -47,17 +49,27 @@ export function createSendPipeline(deps: Deps): SendFn {
       if (earlier) return earlier;
     }
     const hooked = await deps.hooks.beforeSend(sessionId, body, options.origin ?? 'api');
-    const connection = await access.connection(sessionId);
+    const connection = access.connectionOf(session);
     const prepared = await prepareSend(prepareDeps, connection, sessionId, hooked, options);
-    const { message: pending, inserted } = await store.messages.insert({
-      ...prepared.message,
-      ...(hash ? { requestHash: hash } : {}),
-    });
-    if (!inserted) {
-      // a concurrent request with the same key won: the same request gets its message
-      return key && hash ? ((await earlierSend(store, sessionId, key, hash)) ?? pending) : pending;
+    // a full queue refuses before anything is stored (429 with Retry-After)
+    const slot = dispatcher.reserve(sessionId);
+    let pending: Message;
+    try {
+      const stored = await store.messages.insert({
+        ...prepared.message,
+        ...(hash ? { requestHash: hash } : {}),
+      });
+      pending = stored.message;
+      if (!stored.inserted) {
+        slot.release();
+        // a concurrent request with the same key won: the same request gets its message
+        return key && hash ? ((await earlierSend(store, sessionId, key, hash)) ?? pending) : pending;
+      }
+    } catch (error) {
+      slot.release();
+      throw error;
     }
-    dispatcher.dispatch(prepared, pending);
+    slot.dispatch(prepared, pending);
     return pending;
   };
 }

@@ -43,7 +43,7 @@ export function createRecipientCheck(store: Store, logger: Logger): RecipientChe
           if (cached.exists) return;
           throw notOnWhatsApp(jid);
         }
-        if (await store.chats.get(sessionId, jid)) return;
+        if (await store.chats.get(sessionId, jid)) return remember(key, true);
       }
       let exists: boolean;
       try {

@@ -3,34 +3,42 @@ import type { SentMessage } from '../../ports/connector.js';
 import type { MessageUpdate, Store } from '../../ports/store.js';
 import { appendEvent } from '../event-writer.js';
 
+type Tx = Parameters<Parameters<Store['transaction']>[0]>[0];
+
 /** Sent: `pending → sent`, what the send taught us stored, and `message.sent`, in one transaction. */
 export function recordSent(store: Store, pending: Message, sent: SentMessage): Promise<void> {
+  return store.transaction((tx) => recordSentIn(tx, pending, sent));
+}
+
+/** {@link recordSent} inside a caller's transaction. */
+export async function recordSentIn(tx: Tx, pending: Message, sent: SentMessage): Promise<void> {
   const { sessionId, chatId, waid } = pending;
-  return store.transaction(async (tx) => {
-    const moved = await tx.messages.advanceStatus(sessionId, chatId, waid, 'sent');
-    const message = moved?.message ?? (await tx.messages.get(sessionId, pending.id))!;
-    const change = sentDetails(message, sent.message);
-    const final = change ? await tx.messages.update(sessionId, pending.id, change) : message;
-    await appendEvent(tx, 'message.sent', sessionId, { message: final });
-  });
+  const moved = await tx.messages.advanceStatus(sessionId, chatId, waid, 'sent');
+  const message = moved?.message ?? (await tx.messages.get(sessionId, pending.id))!;
+  const change = sentDetails(message, sent.message);
+  const final = change ? await tx.messages.update(sessionId, pending.id, change) : message;
+  await appendEvent(tx, 'message.sent', sessionId, { message: final });
 }
 
 /** Failed: `pending → failed` with the reason, and `message.status`, in one transaction. */
 export function recordFailed(store: Store, pending: Message, error: unknown): Promise<void> {
+  return store.transaction((tx) => recordFailedIn(tx, pending, error));
+}
+
+/** {@link recordFailed} inside a caller's transaction. */
+export async function recordFailedIn(tx: Tx, pending: Message, error: unknown): Promise<void> {
   const { sessionId, chatId, waid } = pending;
-  return store.transaction(async (tx) => {
-    const moved = await tx.messages.advanceStatus(sessionId, chatId, waid, 'failed');
-    if (!moved) return;
-    await tx.messages.update(sessionId, pending.id, {
-      metadata: { ...moved.message.metadata, error: error instanceof Error ? error.message : String(error) },
-    });
-    await appendEvent(tx, 'message.status', sessionId, {
-      messageId: pending.id,
-      chatId,
-      waid,
-      status: 'failed',
-      previous: moved.previous,
-    });
+  const moved = await tx.messages.advanceStatus(sessionId, chatId, waid, 'failed');
+  if (!moved) return;
+  await tx.messages.update(sessionId, pending.id, {
+    metadata: { ...moved.message.metadata, error: error instanceof Error ? error.message : String(error) },
+  });
+  await appendEvent(tx, 'message.status', sessionId, {
+    messageId: pending.id,
+    chatId,
+    waid,
+    status: 'failed',
+    previous: moved.previous,
   });
 }
 
