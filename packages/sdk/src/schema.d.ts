@@ -990,7 +990,7 @@ export interface paths {
         put?: never;
         /**
          * Send a message
-         * @description Stores the message as `pending` and sends it; its status then follows receipts (`message.status` events). Media come from `media.url`, `media.base64` or a `multipart/form-data` upload (fields `file` and `body`, the JSON body as text).
+         * @description Stores the message as `pending` and sends it; its status then follows receipts (`message.status` events). Media come from `media.url`, `media.base64` or a `multipart/form-data` upload (fields `file` and `body`, the JSON body as text). When the session already has `send.maxQueued` sends (default 1000) waiting to go out, the send is refused with 429 `SEND_QUEUE_FULL` and a `Retry-After` header (seconds), and nothing is stored.
          */
         post: operations["sendMessage"];
         delete?: never;
@@ -1177,7 +1177,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a session's API key
-         * @description Issues a new key (shown only here); the previous key stops working at once.
+         * @description Issues a new key (shown only here); the previous key stops working at once (on the other nodes of a cluster within 5 s).
          */
         post: operations["rotateSessionKey"];
         delete?: never;
@@ -9687,6 +9687,17 @@ export interface operations {
             /** @description Request understood but not processable */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `SEND_QUEUE_FULL`): retry after the `Retry-After` header (seconds) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -19,7 +19,15 @@ const errorDescriptions: Record<number, string> = {
   504: 'WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`)',
 };
 
-const errorSchema = (status: number) => errorResponse(errorDescriptions[status] ?? 'Error');
+const retryAfter = {
+  'retry-after': Type.Integer({ minimum: 1, description: 'Seconds to wait before trying again' }),
+};
+
+const errorSchema = (status: number) => {
+  const schema = errorResponse(errorDescriptions[status] ?? 'Error');
+  // @fastify/swagger documents a response schema's `headers` as the response's headers
+  return status === 429 ? { ...schema, headers: retryAfter } : schema;
+};
 
 /** Error statuses every authenticated route can answer. */
 export const authErrors = [400, 401, 403, 500] as const;

@@ -82,13 +82,23 @@ describe('server logs', () => {
       return record as {
         level: number;
         msg: string;
-        req?: { url: string };
+        req?: { url: string; method: string };
+        res?: { statusCode: number };
+        responseTime?: number;
         sessionId?: string;
         status?: string;
       };
     });
-    const requested = records.filter((r) => r.msg === 'incoming request').map((r) => r.req?.url);
+    // one line per request, when it completes
+    expect(records.filter((r) => r.msg === 'incoming request')).toEqual([]);
+    const requested = records.filter((r) => r.msg === 'request completed').map((r) => r.req?.url);
     expect(requested).toContain('/v1/me');
+    expect(records.find((r) => r.req?.url === '/v1/me')).toMatchObject({
+      level: 30,
+      req: { method: 'GET', url: '/v1/me' },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+    });
     expect(requested.filter((url) => url?.startsWith('/health') || url === '/metrics')).toEqual([]);
     const failed = records.find((r) => r.msg.startsWith('session failed'));
     expect(failed).toMatchObject({ level: 40, sessionId: id, status: 'failed' });
@@ -98,7 +108,7 @@ describe('server logs', () => {
   it('are human-readable in a terminal', async () => {
     const { app, text } = await start(true);
     await app.inject({ url: '/v1/me', headers: { authorization: `Bearer ${adminKey}` } });
-    await waitFor(() => text().includes('incoming request'));
+    await waitFor(() => text().includes('request completed'));
     const line = text()
       .split('\n')
       .find((l) => l.includes('gateway started')) as string;
