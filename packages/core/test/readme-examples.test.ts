@@ -20,7 +20,9 @@ describe("the README's examples", () => {
   });
 
   // vitest runs the example's test without checking types; this compiles them as a user would (strict)
-  it('type-check (tsc --strict, noUncheckedIndexedAccess)', { timeout: 180_000 }, async () => {
+  it('type-check (tsc --strict, noUncheckedIndexedAccess), with test/types (emit narrowed to declared types)', {
+    timeout: 180_000,
+  }, async () => {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.examples.json'], {
       cwd: fileURLToPath(at('.')),

@@ -31,8 +31,11 @@ export interface HostConfig {
   allowPrivateUrlsSetting?: string;
 }
 
-/** What a plugin's hooks, handlers and routes receive. */
-export interface PluginContext<Options = unknown> {
+/**
+ * What a plugin's hooks, handlers and routes receive. `Emits` is the event types the plugin
+ * declares (inferred by `definePlugin` from `eventSchemas`): `emit` takes only those.
+ */
+export interface PluginContext<Options = unknown, Emits extends string = string> {
   readonly pluginId: string;
   /** The plugin's options, defaulted, validated and frozen. */
   readonly options: Readonly<Options>;
@@ -71,7 +74,7 @@ export interface PluginContext<Options = unknown> {
    * if that transaction commits). Only the types the plugin declares in `eventSchemas` are
    * accepted; any other type throws `PLUGIN_EVENT_NOT_DECLARED` and nothing is appended.
    */
-  emit<K extends EventType>(
+  emit<K extends EventType & Emits>(
     type: K,
     sessionId: string | null,
     data: GatewayEvent<K>['data'],
@@ -172,15 +175,15 @@ export interface PluginRoute<S extends RouteSchema = RouteSchema, Options = unkn
  * `ctx` parameter is bivariant: a plugin typed by its own options schema stays assignable to
  * `GatewayPlugin` (as its `setup` and route handlers already are), so `plugins: [webhooks()]` type-checks.
  */
-export type EventHandler<E, Options> = {
-  handle(event: E, ctx: PluginContext<Options>): Promise<void> | void;
+export type EventHandler<E, Options, Emits extends string = string> = {
+  handle(event: E, ctx: PluginContext<Options, Emits>): Promise<void> | void;
 }['handle'];
 
 /** Handlers by exact event type, or by pattern (`*`, `message.*`) for several. */
-export type PluginEventHandlers<Options> = {
-  [K in EventType]?: EventHandler<GatewayEvent<K>, Options>;
+export type PluginEventHandlers<Options, Emits extends string = string> = {
+  [K in EventType]?: EventHandler<GatewayEvent<K>, Options, Emits>;
 } & {
-  [pattern: `${string}*`]: EventHandler<AnyGatewayEvent, Options> | undefined;
+  [pattern: `${string}*`]: EventHandler<AnyGatewayEvent, Options, Emits> | undefined;
 };
 
 /** What a {@link PluginHooks.beforeSend} hook is given. */
@@ -198,7 +201,7 @@ export interface BeforeSend {
  * after the other, each awaited. Declared through methods so their `ctx` parameter is
  * bivariant (see {@link EventHandler}).
  */
-export interface PluginHooks<Options = unknown> {
+export interface PluginHooks<Options = unknown, Emits extends string = string> {
   /**
    * Runs on every send (REST, SDK and plugins' `ctx.gateway.messages.send`) before anything is
    * stored or sent, after the idempotency check (a retried request returns its first message
@@ -210,7 +213,7 @@ export interface PluginHooks<Options = unknown> {
    */
   beforeSend?(
     send: BeforeSend,
-    ctx: PluginContext<Options>,
+    ctx: PluginContext<Options, Emits>,
   ): Promise<SendMessageBody | undefined | void> | SendMessageBody | undefined | void;
   /**
    * Runs on every live inbound message received from someone else (`isFromMe: false`; not on
@@ -224,11 +227,11 @@ export interface PluginHooks<Options = unknown> {
    * not run. A hook that throws is logged and counts as `false` (the message is delivered):
    * a broken filter never hides messages. It runs in the inbound path, so keep it fast.
    */
-  ignoreInbound?(message: Message, ctx: PluginContext<Options>): Promise<boolean> | boolean;
+  ignoreInbound?(message: Message, ctx: PluginContext<Options, Emits>): Promise<boolean> | boolean;
 }
 
 /** A Zapgate plugin: a plain object, usually returned by a factory taking options. */
-export interface GatewayPlugin<S extends TSchema = TSchema> {
+export interface GatewayPlugin<S extends TSchema = TSchema, Emits extends string = string> {
   /** Unique, lower-kebab-case. */
   id: string;
   /** Semver of the plugin. */
@@ -252,15 +255,15 @@ export interface GatewayPlugin<S extends TSchema = TSchema> {
   /** The plugin's own tables, applied in order after its dependencies'. */
   migrations?: readonly Migration[];
   /** Payload schemas of events this plugin emits (documented under OpenAPI `webhooks`). */
-  eventSchemas?: Record<string, TSchema>;
+  eventSchemas?: Record<Emits, TSchema>;
   /**
    * Durable event handlers: at-least-once, in log order per session (sessions side by side),
    * retried with backoff; a failing event holds back only its own session's events for this
    * plugin and becomes a dead letter after the last attempt.
    */
-  events?: PluginEventHandlers<Static<S>>;
+  events?: PluginEventHandlers<Static<S>, Emits>;
   /** Hooks into the send and inbound pipelines (see {@link PluginHooks}). */
-  hooks?: PluginHooks<Static<S>>;
+  hooks?: PluginHooks<Static<S>, Emits>;
   /**
    * Durable jobs by name (enqueued with `ctx.jobs.enqueue(name, payload)`): retried with
    * backoff, dead letters after the last attempt, optional cron schedule. Needs a SQL store.
@@ -276,8 +279,8 @@ export interface GatewayPlugin<S extends TSchema = TSchema> {
   eventsStartAt?: 'end' | 'beginning';
   // biome-ignore lint/suspicious/noExplicitAny: each route carries its own schema type
   routes?: readonly PluginRoute<any, Static<S>>[];
-  setup?(ctx: PluginContext<Static<S>>): Promise<void> | void;
-  teardown?(ctx: PluginContext<Static<S>>): Promise<void> | void;
+  setup?(ctx: PluginContext<Static<S>, Emits>): Promise<void> | void;
+  teardown?(ctx: PluginContext<Static<S>, Emits>): Promise<void> | void;
 }
 
 /**
@@ -293,7 +296,9 @@ export interface GatewayPlugin<S extends TSchema = TSchema> {
  *     events: { 'message.received': (event, ctx) => ctx.logger.info(ctx.options.greeting) },
  *   });
  */
-export function definePlugin<S extends TSchema>(plugin: GatewayPlugin<S>): GatewayPlugin<S> {
+export function definePlugin<S extends TSchema, Emits extends string = never>(
+  plugin: GatewayPlugin<S, Emits>,
+): GatewayPlugin<S, Emits> {
   return plugin;
 }
 
