@@ -68,7 +68,7 @@ export async function startStack(
     adminKey,
     store,
     connector: fake as Connector,
-    plugins: options.plugins ?? [webhooks({ allowlist: ['127.0.0.1/8'], pollIntervalMs: 200 })],
+    plugins: options.plugins ?? [webhooks({ allowlist: ['127.0.0.1/8'] })],
     config: { allowPrivateUrls: ['127.0.0.1/8'] },
     // production's default level, written where it costs what a log pipe costs
     logger: { level: 'info', stream: createWriteStream('/dev/null') },

@@ -48,7 +48,7 @@ describe('the dashboard in headless Chromium (real server on PGlite, Baileys on 
     stack = await startServerStack('pglite-memory', {
       allowPrivateUrls: ['127.0.0.1'], // a proxy on loopback that does not answer
       server: {
-        plugins: [webhooks({ allowlist: ['127.0.0.1/32'], pollIntervalMs: 50 }), chatwoot(), campaigns()],
+        plugins: [webhooks({ allowlist: ['127.0.0.1/32'] }), chatwoot(), campaigns()],
       },
     });
     browser = await launchBrowser();

@@ -42,7 +42,7 @@ describe('/metrics for an operator (Postgres, real Baileys on wa-sim)', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     stack = await startServerStack('postgres', {
-      server: { plugins: [webhooks({ allowlist: ['127.0.0.1/32'], pollIntervalMs: 50 })] },
+      server: { plugins: [webhooks({ allowlist: ['127.0.0.1/32'] })] },
     });
     const paired = await pairOverHttp(stack, 'metrics', '15553330001');
     sessionId = paired.id;

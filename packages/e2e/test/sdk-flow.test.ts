@@ -55,8 +55,8 @@ describe('the SDK against a real server (PGlite, real Baileys on wa-sim)', () =>
       docs: false,
       store: postgresStore({ dataDir: 'memory://' }),
       connector: baileysConnector(sim.baileysConfig()),
-      plugins: [webhooks({ allowlist: ['127.0.0.1/32'], pollIntervalMs: 50 })],
-      tuning: { events: { pollIntervalMs: 50 } },
+      plugins: [webhooks({ allowlist: ['127.0.0.1/32'] })],
+      tuning: { events: { pollIntervalMs: 50 }, jobs: { pollIntervalMs: 50 } },
     });
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
     zg = createZapgateClient({ baseUrl, apiKey: adminKey });

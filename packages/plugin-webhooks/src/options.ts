@@ -48,7 +48,8 @@ export const WebhooksOptionsSchema = Type.Object({
    */
   maxResponseBytes: Type.Integer({ minimum: 0, default: 64 * 1024 }),
   /**
-   * Requests in flight at once in this process, across every endpoint.
+   * Requests in flight at once in this process, across every endpoint (the `deliver` job's
+   * concurrency; how often jobs are looked for and their leases are core's `tuning.jobs`).
    * @default 32
    */
   concurrency: Type.Integer({ minimum: 1, default: 32 }),
@@ -93,17 +94,6 @@ export const WebhooksOptionsSchema = Type.Object({
    * @default false
    */
   httpsOnly: Type.Boolean({ default: false }),
-  /**
-   * How often the worker looks for due deliveries when nothing woke it.
-   * @default 1000
-   */
-  pollIntervalMs: Type.Integer({ minimum: 10, default: 1000 }),
-  /**
-   * How long a claimed delivery stays reserved; a crashed process's deliveries are retried after it.
-   * Must exceed `timeoutMs`.
-   * @default 60000
-   */
-  leaseMs: Type.Integer({ minimum: 1000, default: 60 * second }),
   /**
    * How long succeeded deliveries are kept (failed ones are kept until redelivered or deleted).
    * @default 604800000 (7 days)

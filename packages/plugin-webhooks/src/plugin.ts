@@ -1,10 +1,13 @@
-import { definePlugin, GatewayError, type GatewayPlugin, SecretBox } from '@zapgate/core';
+import { Value } from '@sinclair/typebox/value';
+import { definePlugin, type GatewayPlugin, SecretBox } from '@zapgate/core';
+import { createSender, deliverJob } from './delivery/deliver-job.js';
 import { createHttpClient } from './delivery/http-client.js';
-import { DeliveryWorker } from './delivery/worker.js';
+import { queueWaiting } from './delivery/queue.js';
 import { webhooksEventSchemas } from './events.js';
 import { fanOut } from './fan-out.js';
 import { webhooksMigrations } from './migrations/index.js';
-import { type WebhooksOptions, WebhooksOptionsSchema } from './options.js';
+import { type ResolvedWebhooksOptions, type WebhooksOptions, WebhooksOptionsSchema } from './options.js';
+import { deliveriesRepo } from './repo/deliveries.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { scopes } from './routes/scope.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -15,9 +18,9 @@ import { webhooksVersion } from './version.js';
 
 /**
  * Webhook subscriptions (per session and global) with durable, signed delivery: every
- * matching event becomes a delivery row in the store, sent with Standard Webhooks signatures,
- * retried with backoff for about a day, isolated per endpoint, and refused for private
- * addresses unless allowed.
+ * matching event becomes a delivery row in the store and a `deliver` job of core's durable
+ * jobs, sent with Standard Webhooks signatures, retried with backoff for about a day,
+ * isolated per endpoint, and refused for private addresses unless allowed.
  *
  * @example
  * const gateway = createGateway({
@@ -27,7 +30,9 @@ import { webhooksVersion } from './version.js';
  * });
  */
 export const webhooks = (options: WebhooksOptions = {}) => {
-  const runtime: WebhooksRuntime = { worker: null, secrets: null };
+  const runtime: WebhooksRuntime = { sender: null, secrets: null };
+  // job slots are declared with the plugin; core validates the same options again at boot
+  const declared = Value.Default(WebhooksOptionsSchema, structuredClone(options)) as ResolvedWebhooksOptions;
   return definePlugin({
     id: 'webhooks',
     version: webhooksVersion,
@@ -37,31 +42,34 @@ export const webhooks = (options: WebhooksOptions = {}) => {
     migrations: webhooksMigrations,
     eventSchemas: webhooksEventSchemas,
     events: {
-      '*': (event, ctx) => fanOut(event, ctx, runtime),
+      '*': (event, ctx) => fanOut(event, ctx),
+    },
+    jobs: {
+      deliver: deliverJob(declared, () => runtime.sender),
+      purge: {
+        cron: '17 * * * *',
+        maxAttempts: 3,
+        async handle(_job, ctx) {
+          await deliveriesRepo.purge(sqlOf(ctx), ctx.options.retentionMs);
+        },
+      },
     },
     routes: scopes(runtime).flatMap((scope) => [...subscriptionRoutes(scope), ...deliveryRoutes(scope)]),
-    setup(ctx) {
-      if (ctx.options.leaseMs <= ctx.options.timeoutMs) {
-        throw new GatewayError(
-          'PLUGIN_INVALID_OPTIONS',
-          `webhooks: leaseMs (${ctx.options.leaseMs}) must exceed timeoutMs (${ctx.options.timeoutMs})`,
-        );
-      }
+    async setup(ctx) {
       runtime.secrets = new SecretBox(ctx.config.encryptionKey, { purpose: secretsPurpose });
-      runtime.worker = new DeliveryWorker({
-        sql: sqlOf(ctx),
-        options: ctx.options,
-        secrets: runtime.secrets,
-        http: createHttpClient(webhookPolicy(ctx.outgoing, ctx.options)),
-        logger: ctx.logger,
-        metrics: ctx.metrics,
-        scheduler: ctx.scheduler,
-      });
-      runtime.worker.start();
+      runtime.sender = createSender(
+        ctx.options,
+        runtime.secrets,
+        createHttpClient(webhookPolicy(ctx.outgoing, ctx.options)),
+        ctx.metrics,
+      );
+      // deliveries left waiting without a job (written before webhooks ran on core's jobs)
+      const adopted = await queueWaiting(ctx);
+      if (adopted > 0) ctx.logger.info({ deliveries: adopted }, 'queued waiting webhook deliveries');
     },
     async teardown() {
-      await runtime.worker?.stop();
-      runtime.worker = null;
+      runtime.sender?.http.close();
+      runtime.sender = null;
     },
   }) satisfies GatewayPlugin<typeof WebhooksOptionsSchema>;
 };

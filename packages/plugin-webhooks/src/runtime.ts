@@ -1,11 +1,12 @@
 import { type PluginContext, SecretBox, type SqlClient } from '@zapgate/core';
-import type { DeliveryWorker } from './delivery/worker.js';
+import type { Sender } from './delivery/deliver-job.js';
 import type { ResolvedWebhooksOptions } from './options.js';
 import { secretsPurpose } from './secrets.js';
 
-/** What one plugin instance holds while running (shared by its handlers and routes). */
+/** What one plugin instance holds while running (shared by its handlers, jobs and routes). */
 export interface WebhooksRuntime {
-  worker: DeliveryWorker | null;
+  /** Set between `setup` and `teardown`. */
+  sender: Sender | null;
   secrets: SecretBox | null;
 }
 

@@ -8,6 +8,7 @@ import {
   pageSize,
 } from '@zapgate/core';
 import { monotonicFactory } from 'ulid';
+import { queueDeliveries, queueWaiting } from './delivery/queue.js';
 import { webhooksError } from './error-codes.js';
 import type { WebhookPayload } from './events.js';
 import { type DeliveryFilter, type DeliveryRecord, deliveriesRepo } from './repo/deliveries.js';
@@ -198,7 +199,10 @@ export async function updateSubscription(
     fields.enabled = patch.enabled;
     fields.disabledReason = patch.enabled ? null : 'Disabled through the API';
   }
-  return publicSubscription(await subscriptionsRepo.update(sqlOf(ctx), id, fields));
+  const updated = await subscriptionsRepo.update(sqlOf(ctx), id, fields);
+  // deliveries that waited while it was disabled go out now
+  if (updated.enabled && !current.enabled) await queueWaiting(ctx, id);
+  return publicSubscription(updated);
 }
 
 /** Replaces the secret; the old one keeps signing (both signatures sent) for `graceMs`. */
@@ -225,7 +229,6 @@ export async function rotateSecret(
 /** Queues a `webhook.test` event for this subscription only. */
 export async function sendTest(
   ctx: WebhooksContext,
-  runtime: WebhooksRuntime,
   sessionId: string | null,
   id: string,
 ): Promise<PublicDelivery> {
@@ -241,18 +244,20 @@ export async function sendTest(
     data: { webhookId: id, message: 'This is a test event from Zapgate' },
   };
   const deliveryId = randomUUID();
-  await deliveriesRepo.insertMany(sqlOf(ctx), [
-    {
-      id: deliveryId,
-      subscriptionId: id,
-      eventId: payload.id,
-      eventType: payload.type,
-      sessionId,
-      chatKey: null,
-      payload,
-    },
-  ]);
-  runtime.worker?.wake();
+  await ctx.store.transaction(async (tx) => {
+    await deliveriesRepo.insertMany(tx.sql!, [
+      {
+        id: deliveryId,
+        subscriptionId: id,
+        eventId: payload.id,
+        eventType: payload.type,
+        sessionId,
+        chatKey: null,
+        payload,
+      },
+    ]);
+    await queueDeliveries(ctx, [queuedOf(subscription, deliveryId, null)], tx);
+  });
   return publicDelivery((await deliveriesRepo.get(sqlOf(ctx), id, deliveryId))!);
 }
 
@@ -270,28 +275,44 @@ export async function listDeliveries(
 /** Sends a finished delivery again (same event id, a fresh retry schedule). */
 export async function redeliver(
   ctx: WebhooksContext,
-  runtime: WebhooksRuntime,
   sessionId: string | null,
   id: string,
   deliveryId: string,
 ): Promise<PublicDelivery> {
-  await requireSubscription(ctx, sessionId, id);
+  const subscription = await requireSubscription(ctx, sessionId, id);
   const existing = await deliveriesRepo.get(sqlOf(ctx), id, deliveryId);
   if (!existing) throw webhooksError('WEBHOOKS_DELIVERY_NOT_FOUND', `Delivery ${deliveryId} does not exist`);
-  const [updated] = await deliveriesRepo.redeliver(sqlOf(ctx), id, [deliveryId]);
-  runtime.worker?.wake();
+  const [updated] = await redeliverRows(ctx, subscription, [deliveryId]);
   return publicDelivery(updated ?? existing);
 }
 
 /** Sends every failed delivery of a subscription again. */
 export async function redeliverFailed(
   ctx: WebhooksContext,
-  runtime: WebhooksRuntime,
   sessionId: string | null,
   id: string,
 ): Promise<number> {
-  await requireSubscription(ctx, sessionId, id);
-  const updated = await deliveriesRepo.redeliver(sqlOf(ctx), id);
-  runtime.worker?.wake();
-  return updated.length;
+  const subscription = await requireSubscription(ctx, sessionId, id);
+  return (await redeliverRows(ctx, subscription)).length;
 }
+
+/** Makes finished deliveries due again (`ids` absent: every failed one) and queues their jobs. */
+function redeliverRows(ctx: WebhooksContext, subscription: SubscriptionRecord, ids?: readonly string[]) {
+  return ctx.store.transaction(async (tx) => {
+    const rows = await deliveriesRepo.redeliver(tx.sql!, subscription.id, ids);
+    await queueDeliveries(
+      ctx,
+      rows.map((row) => queuedOf(subscription, row.id, row.chatKey)),
+      tx,
+    );
+    return rows;
+  });
+}
+
+const queuedOf = (subscription: SubscriptionRecord, id: string, chatKey: string | null) => ({
+  id,
+  subscriptionId: subscription.id,
+  endpoint: subscription.endpoint,
+  ordered: subscription.ordered,
+  chatKey,
+});

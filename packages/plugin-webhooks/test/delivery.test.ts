@@ -58,7 +58,6 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
         retrySchedule: [200, 200],
         retryJitter: 0,
         timeoutMs: 3000,
-        leaseMs: 10_000,
         perEndpointConcurrency: 2,
         circuitBreaker: { failureThreshold: 100, cooldownMs: 1000 },
       },

@@ -172,8 +172,8 @@ export async function startHarness(
     connector: fakeConnector(),
     config,
     ...(metrics ? { metrics } : {}),
-    plugins: [webhooks({ allowlist: loopbackAllowlist, pollIntervalMs: 50, ...options })],
-    tuning: { events: { pollIntervalMs: 50 } },
+    plugins: [webhooks({ allowlist: loopbackAllowlist, ...options })],
+    tuning: { events: { pollIntervalMs: 50 }, jobs: { pollIntervalMs: 50 } },
   });
   await gateway.start();
   return {

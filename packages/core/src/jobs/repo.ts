@@ -88,6 +88,34 @@ export const jobsRepo = {
     return existing[0] ? { id: String(existing[0].id), duplicate: true } : jobsRepo.insert(sql, job);
   },
 
+  /** Inserts jobs in one statement; those whose key is queued or running are skipped. The new ids. */
+  async insertMany(sql: SqlClient, jobs: readonly NewJob[]): Promise<string[]> {
+    if (jobs.length === 0) return [];
+    const rows = await sql.query<{ id: string }>(
+      `INSERT INTO "jobs" ("id", "pluginId", "name", "payload", "lane", "key", "group", "maxAttempts", "runAt")
+       SELECT r."id", r."pluginId", r."name", r."payload", r."lane", r."key", r."group", r."maxAttempts",
+         COALESCE(r."runAt", now() + r."delayMs" * interval '1 millisecond')
+       FROM jsonb_to_recordset(?::jsonb) AS r("id" uuid, "pluginId" text, "name" text, "payload" jsonb,
+         "lane" text, "key" text, "group" text, "maxAttempts" integer, "runAt" timestamptz, "delayMs" double precision,
+         "ord" integer)
+       ORDER BY r."ord"
+       ON CONFLICT ("pluginId", "name", "key") WHERE "key" IS NOT NULL AND "status" IN ('queued', 'running')
+       DO NOTHING RETURNING "id"`,
+      [
+        sqlValues.json(
+          jobs.map((job, ord) => ({
+            ...job,
+            ord,
+            id: randomUUID(),
+            payload: job.payload ?? null,
+            runAt: job.runAt ? job.runAt.toISOString() : null,
+          })),
+        ),
+      ],
+    );
+    return rows.map((r) => String(r.id));
+  },
+
   /**
    * Claims due jobs with `FOR UPDATE SKIP LOCKED` (processes never claim the same row): at
    * most `caps["pluginId/name"]` of each name, none of a name without a cap, and of a job with

@@ -10,8 +10,8 @@ import type { SqlClient } from '../ports/sql.js';
 import type { Store } from '../ports/store.js';
 import { jobBackoffDelay, PermanentJobError, RetryJobError } from './errors.js';
 import { lastTick, type RegisteredJob } from './registry.js';
-import { type ClaimedJob, jobsRepo } from './repo.js';
-import type { CancelFilter, Enqueued, EnqueueOptions, PluginJobs } from './types.js';
+import { type ClaimedJob, jobsRepo, type NewJob } from './repo.js';
+import type { CancelFilter, Enqueued, EnqueueOptions, ManyJob, PluginJobs } from './types.js';
 
 /** What the runner needs from the gateway. */
 export interface JobRunnerDeps {
@@ -127,6 +127,7 @@ export class JobRunner {
   pluginJobs(pluginId: string): PluginJobs {
     return {
       enqueue: (name, payload, options) => this.enqueue(pluginId, name, payload, options),
+      enqueueMany: (name, items, options) => this.enqueueMany(pluginId, name, items, options),
       cancel: (filter) => this.cancel(pluginId, filter),
     };
   }
@@ -139,12 +140,8 @@ export class JobRunner {
     return sql;
   }
 
-  private async enqueue(
-    pluginId: string,
-    name: string,
-    payload: unknown,
-    options: EnqueueOptions = {},
-  ): Promise<Enqueued> {
+  /** The job row of one enqueue, or `JOB_NOT_DECLARED` / `JOB_INVALID_OPTIONS` (every problem). */
+  private newJob(pluginId: string, name: string, payload: unknown, options: EnqueueOptions): NewJob {
     const registered = this.deps.jobs.get(`${pluginId}/${name}`);
     if (!registered) {
       throw new GatewayError('JOB_NOT_DECLARED', `Plugin "${pluginId}" declares no job "${name}"`);
@@ -172,7 +169,7 @@ export class JobRunner {
         details: problems,
       });
     }
-    const result = await jobsRepo.insert(this.sqlOr(options.tx), {
+    return {
       pluginId,
       name,
       payload,
@@ -182,11 +179,35 @@ export class JobRunner {
       maxAttempts: options.maxAttempts ?? registered.maxAttempts,
       runAt: options.runAt ?? null,
       delayMs: Math.round(options.delayMs ?? 0),
-    });
+    };
+  }
+
+  private async enqueue(
+    pluginId: string,
+    name: string,
+    payload: unknown,
+    options: EnqueueOptions = {},
+  ): Promise<Enqueued> {
+    const result = await jobsRepo.insert(
+      this.sqlOr(options.tx),
+      this.newJob(pluginId, name, payload, options),
+    );
     // a job enqueued in a transaction is visible only after its commit: the store's
     // notification (onJobsEnqueued) or the poll finds it
     if (!result.duplicate && !options.tx) this.wake();
     return result;
+  }
+
+  private async enqueueMany(
+    pluginId: string,
+    name: string,
+    items: readonly ManyJob[],
+    options: { tx?: EnqueueOptions['tx'] } = {},
+  ): Promise<string[]> {
+    const jobs = items.map((item) => this.newJob(pluginId, name, item.payload, item.options ?? {}));
+    const ids = await jobsRepo.insertMany(this.sqlOr(options.tx), jobs);
+    if (ids.length > 0 && !options.tx) this.wake();
+    return ids;
   }
 
   private async cancel(pluginId: string, filter: CancelFilter): Promise<number> {
@@ -330,10 +351,13 @@ export class JobRunner {
       }
       return;
     }
-    const delayMs = retryAfterOf(error) ?? jobBackoffDelay(job.attempts, registered.backoff);
+    const retryAfter = retryAfterOf(error);
+    const delayMs = retryAfter ?? jobBackoffDelay(job.attempts, registered.backoff);
     await jobsRepo.retry(sql, job.id, job.claimToken, delayMs, text);
     this.runs.inc({ ...labels, result: 'retry' });
-    this.deps.logger.warn({ ...log, retryInMs: delayMs }, 'job failed; retrying');
+    // a RetryJobError is the handler's own plan (a Retry-After, a receiver's 5xx): not a fault here
+    if (retryAfter === null) this.deps.logger.warn({ ...log, retryInMs: delayMs }, 'job failed; retrying');
+    else this.deps.logger.debug({ ...log, retryInMs: delayMs }, 'job asked to be retried');
   }
 
   /** Moves a job that will not run again to the dead letters (one transaction); null if the lease was lost. */

@@ -100,6 +100,13 @@ export interface Enqueued {
   duplicate: boolean;
 }
 
+/** One job of {@link PluginJobs.enqueueMany}. */
+export interface ManyJob<P = unknown> {
+  payload: P;
+  /** Per-job options (a transaction is given for the whole call). */
+  options?: Omit<EnqueueOptions, 'tx'>;
+}
+
 /** Which queued jobs {@link PluginJobs.cancel} removes (at least one field). */
 export interface CancelFilter {
   name?: string;
@@ -120,6 +127,18 @@ export interface PluginJobs {
    * });
    */
   enqueue<P>(name: string, payload: P, options?: EnqueueOptions): Promise<Enqueued>;
+  /**
+   * Enqueues several jobs of one name in one statement (`tx`: in that transaction). A job
+   * whose `key` is already queued or running is skipped; resolves to the new jobs' ids.
+   *
+   * @example
+   * await ctx.jobs.enqueueMany('deliver', ids.map((id) => ({ payload: { id }, options: { key: id } })));
+   */
+  enqueueMany<P>(
+    name: string,
+    jobs: readonly ManyJob<P>[],
+    options?: { tx?: Repositories },
+  ): Promise<string[]>;
   /** Cancels this plugin's queued (not running) jobs matching every given field; returns how many. */
   cancel(filter: CancelFilter): Promise<number>;
 }

@@ -25,9 +25,8 @@ export interface DeliveryRecord {
   succeededAt: string | null;
 }
 
-/** A claimed delivery with what sending it needs from its subscription. */
-export interface ClaimedDelivery extends DeliveryRecord {
-  claimToken: string;
+/** A delivery being attempted, with what sending it needs from its subscription. */
+export interface SendableDelivery extends DeliveryRecord {
   url: string;
   endpoint: string;
   headers: Record<string, string>;
@@ -65,8 +64,16 @@ export interface DeliveryFilter {
 }
 
 const table = '"webhookDeliveries"';
-const due = (a: string) =>
-  `((${a}."status" = 'pending' AND ${a}."nextAttemptAt" <= now()) OR (${a}."status" = 'delivering' AND ${a}."leaseUntil" <= now()))`;
+
+/** A delivery waiting for an attempt, with what its job needs (endpoint group, ordering lane). */
+export interface WaitingDelivery {
+  seq: string;
+  id: string;
+  subscriptionId: string;
+  endpoint: string;
+  ordered: boolean;
+  chatKey: string | null;
+}
 
 export function deliveryFromRow(row: Record<string, unknown>): DeliveryRecord {
   return {
@@ -92,13 +99,13 @@ export function deliveryFromRow(row: Record<string, unknown>): DeliveryRecord {
 
 /** Deliveries data access over the plugin's SQL client. */
 export const deliveriesRepo = {
-  /** Inserts deliveries; those already present for (subscription, event) are skipped. */
-  async insertMany(sql: SqlClient, deliveries: readonly NewDelivery[]): Promise<number> {
-    if (deliveries.length === 0) return 0;
-    const rows = await sql.query(
+  /** Inserts deliveries; those already present for (subscription, event) are skipped. The new ids. */
+  async insertMany(sql: SqlClient, deliveries: readonly NewDelivery[]): Promise<Set<string>> {
+    if (deliveries.length === 0) return new Set();
+    const rows = await sql.query<{ id: string }>(
       `INSERT INTO ${table} ("id", "subscriptionId", "eventId", "eventType", "sessionId", "chatKey", "payload")
        VALUES ${deliveries.map(() => '(?, ?, ?, ?, ?, ?, ?::jsonb)').join(', ')}
-       ON CONFLICT ("subscriptionId", "eventId") DO NOTHING RETURNING "seq"`,
+       ON CONFLICT ("subscriptionId", "eventId") DO NOTHING RETURNING "id"`,
       deliveries.flatMap((d) => [
         d.id,
         d.subscriptionId,
@@ -109,73 +116,44 @@ export const deliveriesRepo = {
         jsonParam(d.payload),
       ]),
     );
-    return rows.length;
+    return new Set(rows.map((r) => String(r.id)));
   },
 
   /**
-   * Claims up to `limit` due deliveries (pending and due, or delivering with an expired lease)
-   * with `FOR UPDATE SKIP LOCKED`, so processes never claim the same row. At most `caps[endpoint]`
-   * (default `perEndpoint`) per endpoint, taking each endpoint's first before anyone's second;
-   * for ordered subscriptions only the oldest unfinished delivery per chat is eligible.
+   * Starts an attempt: counts it and marks the delivery `delivering`, returning it with its
+   * subscription's URL, headers and secrets — or `null` when there is nothing to send (already
+   * finished, deleted, or its subscription is disabled: re-enabling queues it again). A
+   * `delivering` row is attempted again (its process died mid-request: at least once).
    */
-  async claim(
-    sql: SqlClient,
-    options: {
-      limit: number;
-      perEndpoint: number;
-      caps: Record<string, number>;
-      leaseMs: number;
-      token: string;
-    },
-  ): Promise<ClaimedDelivery[]> {
+  async begin(sql: SqlClient, id: string): Promise<SendableDelivery | null> {
     const rows = await sql.query(
-      `WITH candidates AS (
-         SELECT x."seq", x."nextAttemptAt",
-           row_number() OVER (PARTITION BY y."endpoint" ORDER BY x."nextAttemptAt", x."seq") AS "rank",
-           COALESCE((?::jsonb ->> y."endpoint")::integer, ?::integer) AS "cap"
-         FROM ${table} x JOIN "webhookSubscriptions" y ON y."id" = x."subscriptionId"
-         WHERE y."enabled" AND ${due('x')}
-           AND (NOT y."ordered" OR NOT EXISTS (
-             SELECT 1 FROM ${table} o
-             WHERE o."subscriptionId" = x."subscriptionId" AND o."chatKey" IS NOT DISTINCT FROM x."chatKey"
-               AND o."status" IN ('pending', 'delivering') AND o."seq" < x."seq"))
-       ), picked AS (
-         SELECT d."seq" FROM ${table} d
-         WHERE d."seq" IN (
-           SELECT c."seq" FROM candidates c WHERE c."rank" <= c."cap" ORDER BY c."rank", c."nextAttemptAt" LIMIT ?)
-           AND ${due('d')}
-         FOR UPDATE SKIP LOCKED
-       )
-       UPDATE ${table} d SET "status" = 'delivering', "attempts" = d."attempts" + 1,
-         "lastAttemptAt" = clock_timestamp(), "leaseUntil" = now() + ?::double precision * interval '1 millisecond',
-         "claimToken" = ?
-       FROM picked, "webhookSubscriptions" s
-       WHERE d."seq" = picked."seq" AND s."id" = d."subscriptionId"
+      `UPDATE ${table} d SET "status" = 'delivering', "attempts" = d."attempts" + 1,
+         "lastAttemptAt" = clock_timestamp()
+       FROM "webhookSubscriptions" s
+       WHERE d."id" = ? AND s."id" = d."subscriptionId" AND s."enabled" AND d."status" IN ('pending', 'delivering')
        RETURNING d.*, s."url", s."endpoint", s."headers", s."secret", s."previousSecret", s."previousSecretExpiresAt"`,
-      [jsonParam(options.caps), options.perEndpoint, options.limit, options.leaseMs, options.token],
+      [id],
     );
-    return rows
-      .map((row) => ({
-        ...deliveryFromRow(row),
-        claimToken: String(row.claimToken),
-        url: String(row.url),
-        endpoint: String(row.endpoint),
-        headers: toJson<Record<string, string>>(row.headers),
-        secret: String(row.secret),
-        previousSecret: toStringOrNull(row.previousSecret),
-        previousSecretExpiresAt: toIsoOrNull(row.previousSecretExpiresAt),
-      }))
-      .sort((a, b) => Number(a.seq) - Number(b.seq));
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      ...deliveryFromRow(row),
+      url: String(row.url),
+      endpoint: String(row.endpoint),
+      headers: toJson<Record<string, string>>(row.headers),
+      secret: String(row.secret),
+      previousSecret: toStringOrNull(row.previousSecret),
+      previousSecretExpiresAt: toIsoOrNull(row.previousSecretExpiresAt),
+    };
   },
 
-  /** Records an attempt, unless the claim was lost (lease expired and reclaimed elsewhere). */
-  async record(sql: SqlClient, id: string, token: string, result: AttemptResult): Promise<boolean> {
+  /** Records how an attempt ended (a delivery still `delivering`). */
+  async record(sql: SqlClient, id: string, result: AttemptResult): Promise<boolean> {
     const rows = await sql.query(
       `UPDATE ${table} SET "status" = ?, "lastStatusCode" = ?, "lastError" = ?, "lastDurationMs" = ?,
          "nextAttemptAt" = now() + ?::double precision * interval '1 millisecond',
-         "succeededAt" = CASE WHEN ? = 'succeeded' THEN clock_timestamp() ELSE NULL END,
-         "leaseUntil" = NULL, "claimToken" = NULL
-       WHERE "id" = ? AND "claimToken" = ? AND "status" = 'delivering' RETURNING "id"`,
+         "succeededAt" = CASE WHEN ? = 'succeeded' THEN clock_timestamp() ELSE NULL END
+       WHERE "id" = ? AND "status" = 'delivering' RETURNING "id"`,
       [
         result.status,
         result.statusCode,
@@ -184,19 +162,35 @@ export const deliveriesRepo = {
         result.status === 'pending' ? Math.round(result.retryInMs) : 0,
         result.status,
         id,
-        token,
       ],
     );
     return rows.length > 0;
   },
 
-  /** Gives a claimed delivery back untried (shutdown): due at once, the attempt not counted. */
-  async release(sql: SqlClient, id: string, token: string): Promise<void> {
-    await sql.query(
-      `UPDATE ${table} SET "status" = 'pending', "attempts" = GREATEST("attempts" - 1, 0), "nextAttemptAt" = now(),
-         "leaseUntil" = NULL, "claimToken" = NULL WHERE "id" = ? AND "claimToken" = ? AND "status" = 'delivering'`,
-      [id, token],
+  /**
+   * Deliveries waiting for an attempt (pending or delivering) of enabled subscriptions, oldest
+   * first, after `afterSeq`; `subscriptionId`: only that subscription's.
+   */
+  async waiting(
+    sql: SqlClient,
+    options: { subscriptionId?: string; afterSeq: string; limit: number },
+  ): Promise<WaitingDelivery[]> {
+    const rows = await sql.query(
+      `SELECT d."seq", d."id", d."subscriptionId", d."chatKey", s."endpoint", s."ordered"
+       FROM ${table} d JOIN "webhookSubscriptions" s ON s."id" = d."subscriptionId"
+       WHERE d."status" IN ('pending', 'delivering') AND s."enabled" AND d."seq" > ?::bigint
+         ${options.subscriptionId ? 'AND d."subscriptionId" = ?' : ''}
+       ORDER BY d."seq" LIMIT ?`,
+      [options.afterSeq, ...(options.subscriptionId ? [options.subscriptionId] : []), options.limit],
     );
+    return rows.map((row) => ({
+      seq: String(row.seq),
+      id: String(row.id),
+      subscriptionId: String(row.subscriptionId),
+      endpoint: String(row.endpoint),
+      ordered: Boolean(row.ordered),
+      chatKey: toStringOrNull(row.chatKey),
+    }));
   },
 
   async get(sql: SqlClient, subscriptionId: string, id: string): Promise<DeliveryRecord | null> {
@@ -241,8 +235,7 @@ export const deliveriesRepo = {
     ids?: readonly string[],
   ): Promise<DeliveryRecord[]> {
     const rows = await sql.query(
-      `UPDATE ${table} SET "status" = 'pending', "attempts" = 0, "nextAttemptAt" = now(), "succeededAt" = NULL,
-         "leaseUntil" = NULL, "claimToken" = NULL
+      `UPDATE ${table} SET "status" = 'pending', "attempts" = 0, "nextAttemptAt" = now(), "succeededAt" = NULL
        WHERE "subscriptionId" = ? AND "status" IN ('succeeded', 'failed')
          AND ${ids ? `"id" IN (${ids.map(() => '?').join(', ')})` : `"status" = 'failed'`}
        RETURNING *`,

@@ -9,7 +9,7 @@ const tags = ['webhooks'];
 
 /** Test, list-deliveries and redelivery routes of one scope. */
 export function deliveryRoutes(scope: RouteScope): Route[] {
-  const { auth, runtime } = scope;
+  const { auth } = scope;
   const item = `${scope.base}/:webhookId`;
   return [
     defineRoute({
@@ -28,7 +28,7 @@ export function deliveryRoutes(scope: RouteScope): Route[] {
       async handler(request, ctx: WebhooksContext) {
         const sessionId = scope.sessionOf(request.params);
         await assertSession(ctx, sessionId, authOf(request.auth));
-        return { status: 202, body: await sendTest(ctx, runtime, sessionId, request.params.webhookId) };
+        return { status: 202, body: await sendTest(ctx, sessionId, request.params.webhookId) };
       },
     }),
     defineRoute({
@@ -75,7 +75,7 @@ export function deliveryRoutes(scope: RouteScope): Route[] {
         const sessionId = scope.sessionOf(request.params);
         await assertSession(ctx, sessionId, authOf(request.auth));
         const { webhookId, deliveryId } = request.params;
-        return { status: 202, body: await redeliver(ctx, runtime, sessionId, webhookId, deliveryId) };
+        return { status: 202, body: await redeliver(ctx, sessionId, webhookId, deliveryId) };
       },
     }),
     defineRoute({
@@ -94,7 +94,7 @@ export function deliveryRoutes(scope: RouteScope): Route[] {
         await assertSession(ctx, sessionId, authOf(request.auth));
         return {
           status: 202,
-          body: { count: await redeliverFailed(ctx, runtime, sessionId, request.params.webhookId) },
+          body: { count: await redeliverFailed(ctx, sessionId, request.params.webhookId) },
         };
       },
     }),

@@ -216,6 +216,37 @@ describe.each(backends)('durable jobs on %s', (backend) => {
     expect(started[0]! - committed).toBeLessThan(5_000);
   });
 
+  it('enqueueMany inserts in one statement, in order, skipping keys already queued', async () => {
+    const runs: number[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { jobs } = await start({
+      many: {
+        concurrency: 1,
+        async handle(job) {
+          await gate;
+          runs.push((job.payload as { n: number }).n);
+        },
+      },
+    });
+    const first = await jobs.enqueueMany('many', [
+      { payload: { n: 1 }, options: { key: 'k1', lane: 'l' } },
+      { payload: { n: 2 }, options: { key: 'k2', lane: 'l' } },
+    ]);
+    expect(first).toHaveLength(2);
+    const second = await jobs.enqueueMany('many', [
+      { payload: { n: 3 }, options: { key: 'k2', lane: 'l' } },
+      { payload: { n: 4 }, options: { lane: 'l' } },
+    ]);
+    expect(second).toHaveLength(1);
+    await expect(jobs.enqueueMany('many', [{ payload: {}, options: { group: '' } }])).rejects.toMatchObject({
+      code: 'JOB_INVALID_OPTIONS',
+    });
+    release();
+    await waitFor(() => runs.length === 3);
+    expect(runs).toEqual([1, 2, 4]);
+  });
+
   it('retries a failing job with backoff until it succeeds', async () => {
     const attempts: number[] = [];
     const { jobs, store } = await start({
