@@ -56,6 +56,16 @@ function claimedFromRow(row: Record<string, unknown>): ClaimedJob {
   };
 }
 
+async function completeJobs(sql: SqlClient, jobs: readonly { id: string; token: string }[]): Promise<number> {
+  if (jobs.length === 0) return 0;
+  const rows = await sql.query(
+    `DELETE FROM "jobs" j USING jsonb_to_recordset(?::jsonb) AS r("id" uuid, "token" uuid)
+     WHERE j."id" = r."id" AND j."claimToken" = r."token" RETURNING j."id"`,
+    [sqlValues.json(jobs)],
+  );
+  return rows.length;
+}
+
 /** The SQL of durable jobs (table `jobs`, migration `012_jobs` of the store). */
 export const jobsRepo = {
   /** Inserts a job unless a queued/running one has the same plugin, name and key. */
@@ -131,12 +141,22 @@ export const jobsRepo = {
       groupCaps?: Record<string, number>;
       groupDefaults?: Record<string, number>;
       leaseMs: number;
+      /** Succeeded jobs to remove in the same statement. */
+      done?: readonly { id: string; token: string }[];
     },
   ): Promise<ClaimedJob[]> {
     const limit = Object.values(options.caps).reduce((a, b) => a + b, 0);
-    if (limit <= 0) return [];
+    if (limit <= 0) {
+      await completeJobs(sql, options.done ?? []);
+      return [];
+    }
+    // The DELETE of `done` runs with the claim; the rest of the statement still sees those rows
+    // (running under a live lease), so their lanes open at the next claim.
     const rows = await sql.query(
-      `WITH due AS (
+      `WITH done AS (
+         DELETE FROM "jobs" d USING jsonb_to_recordset(?::jsonb) AS r("id" uuid, "token" uuid)
+         WHERE d."id" = r."id" AND d."claimToken" = r."token" RETURNING d."id"
+       ), due AS (
          SELECT x."id", x."runAt", x."seq", x."group", x."pluginId" || '/' || x."name" AS "ref",
            row_number() OVER (PARTITION BY x."pluginId", x."name", x."group" ORDER BY x."runAt", x."seq") AS "grank"
          FROM "jobs" x
@@ -165,6 +185,7 @@ export const jobsRepo = {
        FROM picked WHERE j."id" = picked."id"
        RETURNING j.*`,
       [
+        sqlValues.json(options.done ?? []),
         sqlValues.json(options.caps),
         sqlValues.json(options.groupCaps ?? {}),
         sqlValues.json(options.groupDefaults ?? {}),
@@ -196,14 +217,9 @@ export const jobsRepo = {
     return new Set(rows.map((r) => String(r.id)));
   },
 
-  /** Removes a job that succeeded (unless its lease was lost). */
-  async complete(sql: SqlClient, id: string, token: string): Promise<boolean> {
-    const rows = await sql.query(`DELETE FROM "jobs" WHERE "id" = ? AND "claimToken" = ? RETURNING "id"`, [
-      id,
-      token,
-    ]);
-    return rows.length > 0;
-  },
+  /** Removes jobs that succeeded (those whose lease was lost stay); one statement for all. */
+  complete: (sql: SqlClient, jobs: readonly { id: string; token: string }[]): Promise<number> =>
+    completeJobs(sql, jobs),
 
   /** Queues a failed job again after `delayMs`. */
   async retry(sql: SqlClient, id: string, token: string, delayMs: number, error: string): Promise<boolean> {

@@ -37,6 +37,8 @@ interface Running {
 }
 
 const errorTextLength = 2048;
+/** How long a wake-up waits for others to share its claim. */
+const wakeWindowMs = 3;
 
 function errorText(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -66,6 +68,9 @@ export class JobRunner {
   /** Running jobs per `ref\ngroup`. */
   private readonly inflightGroups = new Map<string, number>();
   private unsubscribe: (() => void) | null = null;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  /** Succeeded jobs whose rows the next claim statement removes. */
+  private completions: { id: string; token: string }[] = [];
   private scheduler: Scheduler;
   private readonly runs: Counter;
   private readonly duration: Histogram;
@@ -113,14 +118,29 @@ export class JobRunner {
     this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
     await this.scheduler.stop();
     for (const entry of this.running.values()) entry.abort.abort(new Error('The gateway is stopping'));
     while (this.settled.size > 0) await Promise.allSettled([...this.settled]);
+    const done = this.completions;
+    this.completions = [];
+    await jobsRepo
+      .complete(this.sqlOr(undefined), done)
+      .catch((error) => this.deps.logger.warn({ err: error }, 'finished jobs not removed; they run again'));
   }
 
-  /** Looks for due jobs now (after an enqueue, when a slot frees up). */
+  /**
+   * Looks for due jobs soon (after an enqueue, when a slot frees up): wake-ups within a few
+   * milliseconds share one claim statement, so a burst of enqueues or of finished jobs costs
+   * one claim per window, not one per job.
+   */
   wake(): void {
-    if (this.started) void this.pump();
+    if (!this.started || this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      void this.pump();
+    }, wakeWindowMs);
   }
 
   /** The `ctx.jobs` of a plugin. */
@@ -227,12 +247,23 @@ export class JobRunner {
     try {
       do {
         this.again = false;
-        const claimed = await jobsRepo.claim(this.sqlOr(undefined), {
-          ...this.caps(),
-          leaseMs: this.deps.tuning.leaseMs,
-        });
+        const caps = this.caps();
+        const done = this.completions;
+        this.completions = [];
+        const claimed = await jobsRepo
+          .claim(this.sqlOr(undefined), {
+            ...caps,
+            done,
+            leaseMs: this.deps.tuning.leaseMs,
+          })
+          .catch((error) => {
+            this.completions.push(...done);
+            throw error;
+          });
         for (const job of claimed) this.launch(job);
-        if (claimed.length > 0) this.again = true;
+        // every free slot was filled: more may be due
+        const limit = Object.values(caps.caps).reduce((a, b) => a + b, 0);
+        if (claimed.length > 0 && claimed.length >= limit) this.again = true;
       } while (this.again && this.started);
     } catch (error) {
       this.deps.logger.error({ err: error }, 'jobs could not be claimed');
@@ -328,7 +359,7 @@ export class JobRunner {
       return;
     }
     if (!failure) {
-      await jobsRepo.complete(sql, job.id, job.claimToken);
+      this.complete(job);
       this.runs.inc({ ...labels, result: 'success' });
       return;
     }
@@ -358,6 +389,15 @@ export class JobRunner {
     // a RetryJobError is the handler's own plan (a Retry-After, a receiver's 5xx): not a fault here
     if (retryAfter === null) this.deps.logger.warn({ ...log, retryInMs: delayMs }, 'job failed; retrying');
     else this.deps.logger.debug({ ...log, retryInMs: delayMs }, 'job asked to be retried');
+  }
+
+  /**
+   * A succeeded job's row goes with the next claim statement (which its freed slot triggers):
+   * one statement per claim instead of one per job. A process killed in between runs the job
+   * again after its lease (at least once, as always).
+   */
+  private complete(job: ClaimedJob): void {
+    this.completions.push({ id: job.id, token: job.claimToken });
   }
 
   /** Moves a job that will not run again to the dead letters (one transaction); null if the lease was lost. */

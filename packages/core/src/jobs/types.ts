@@ -137,7 +137,7 @@ export interface PluginJobs {
   enqueueMany<P>(
     name: string,
     jobs: readonly ManyJob<P>[],
-    options?: { tx?: Repositories },
+    options?: { tx?: PluginRepositories },
   ): Promise<string[]>;
   /** Cancels this plugin's queued (not running) jobs matching every given field; returns how many. */
   cancel(filter: CancelFilter): Promise<number>;

@@ -138,6 +138,7 @@ async function attempt(
   const { result, label } = outcome(sender, delivery, response, failure, durationMs);
   sender.deliveries.inc({ endpoint: delivery.endpoint, result: label });
   const sql = sqlOf(ctx);
+  await deliveriesRepo.record(sql, delivery.id, result);
   if (label === 'gone') {
     await subscriptionsRepo.disable(sql, delivery.subscriptionId, 'The endpoint answered 410 Gone');
     ctx.logger.warn(
@@ -145,7 +146,6 @@ async function attempt(
       'webhook endpoint answered 410 Gone; subscription disabled',
     );
   }
-  await deliveriesRepo.record(sql, delivery.id, result);
   if (result.status === 'pending') {
     throw new RetryJobError(result.error ?? 'delivery failed', { afterMs: result.retryInMs });
   }

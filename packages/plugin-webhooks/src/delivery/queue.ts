@@ -1,4 +1,4 @@
-import type { Repositories } from '@zapgate/core';
+import type { PluginRepositories } from '@zapgate/core';
 import { deliveriesRepo, type WaitingDelivery } from '../repo/deliveries.js';
 import { sqlOf, type WebhooksContext } from '../runtime.js';
 import type { DeliverJob } from './deliver-job.js';
@@ -13,7 +13,7 @@ export type Queued = Pick<WaitingDelivery, 'id' | 'subscriptionId' | 'endpoint' 
 export async function queueDeliveries(
   ctx: WebhooksContext,
   deliveries: readonly Queued[],
-  tx?: Repositories,
+  tx?: PluginRepositories,
 ): Promise<number> {
   const ids = await ctx.jobs.enqueueMany<DeliverJob>(
     'deliver',

@@ -99,13 +99,21 @@ export function deliveryFromRow(row: Record<string, unknown>): DeliveryRecord {
 
 /** Deliveries data access over the plugin's SQL client. */
 export const deliveriesRepo = {
-  /** Inserts deliveries; those already present for (subscription, event) are skipped. The new ids. */
-  async insertMany(sql: SqlClient, deliveries: readonly NewDelivery[]): Promise<Set<string>> {
-    if (deliveries.length === 0) return new Set();
-    const rows = await sql.query<{ id: string }>(
+  /**
+   * Inserts deliveries; one already present for (subscription, event) is kept as it is. Answers
+   * every row, new or present, with its id and status: a handler that runs again after a
+   * failure queues what is still pending.
+   */
+  async insertMany(
+    sql: SqlClient,
+    deliveries: readonly NewDelivery[],
+  ): Promise<{ id: string; subscriptionId: string; status: DeliveryStatus }[]> {
+    if (deliveries.length === 0) return [];
+    const rows = await sql.query(
       `INSERT INTO ${table} ("id", "subscriptionId", "eventId", "eventType", "sessionId", "chatKey", "payload")
        VALUES ${deliveries.map(() => '(?, ?, ?, ?, ?, ?, ?::jsonb)').join(', ')}
-       ON CONFLICT ("subscriptionId", "eventId") DO NOTHING RETURNING "id"`,
+       ON CONFLICT ("subscriptionId", "eventId") DO UPDATE SET "eventId" = EXCLUDED."eventId"
+       RETURNING "id", "subscriptionId", "status"`,
       deliveries.flatMap((d) => [
         d.id,
         d.subscriptionId,
@@ -116,7 +124,11 @@ export const deliveriesRepo = {
         jsonParam(d.payload),
       ]),
     );
-    return new Set(rows.map((r) => String(r.id)));
+    return rows.map((r) => ({
+      id: String(r.id),
+      subscriptionId: String(r.subscriptionId),
+      status: String(r.status) as DeliveryStatus,
+    }));
   },
 
   /**
