@@ -6,6 +6,7 @@ import { chatwootBench } from './chatwoot.js';
 import { inboundBench } from './inbound.js';
 import { machine } from './report.js';
 import { sendApiBench } from './send-api.js';
+import { webhookFanOutBench } from './webhook-fanout.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
@@ -35,6 +36,10 @@ const benches: Record<string, () => Promise<void>> = {
   'boot-postgres': () => bootBench('postgres', bootSizes),
   'boot-pglite': () => bootBench('pglite', bootSizes),
   campaigns: () => campaignsBench({ recipients: n(1000), perMinute: 600 }),
+  'webhook-fanout-postgres': () =>
+    webhookFanOutBench('postgres', { rate: n(1000), seconds: 5, healthy: 4, drainTimeoutMs: 120_000 }),
+  'webhook-fanout-pglite': () =>
+    webhookFanOutBench('pglite', { rate: n(1000), seconds: 5, healthy: 4, drainTimeoutMs: 120_000 }),
   'chatwoot-postgres': () => chatwootBench('postgres', { chats: 20, messages: n(2000), timeoutMs: 300_000 }),
 };
 
