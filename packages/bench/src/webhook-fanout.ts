@@ -61,7 +61,9 @@ async function run(backend: Backend, sizes: FanOutSizes, withDead: boolean): Pro
       const ids = await stack.store.transaction(async (tx) => {
         const out: string[] = [];
         for (let i = 0; i < count; i++) {
-          const event = await appendEvent(tx, 'chat.deleted', null, { chatJid: `f-${sent + i}@s.whatsapp.net` });
+          const event = await appendEvent(tx, 'chat.deleted', null, {
+            chatJid: `f-${sent + i}@s.whatsapp.net`,
+          });
           out.push(event.id);
         }
         return out;
@@ -71,7 +73,8 @@ async function run(backend: Backend, sizes: FanOutSizes, withDead: boolean): Pro
       sent += count;
     }
     const expected = total * receivers.length;
-    const counts = async () => (await Promise.all(receivers.map((r) => r.count()))).reduce((a, b) => a + b, 0);
+    const counts = async () =>
+      (await Promise.all(receivers.map((r) => r.count()))).reduce((a, b) => a + b, 0);
     await until(async () => (await counts()) >= expected, sizes.drainTimeoutMs, 100);
     const drainedMs = Date.now() - t0;
     const latencies: number[] = [];
