@@ -3,7 +3,7 @@ import { initAuthCreds, proto, type SignalDataSet, type SignalDataTypeMap } from
 import { defaultSessionSettings } from '@zapgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresStore } from '../src/index.js';
-import { backends, storeFactory } from './helpers.js';
+import { backends, storeFactory, waitFor } from './helpers.js';
 
 const bytes = (n: number) => randomBytes(n);
 const same = (a: Uint8Array | null | undefined, b: Uint8Array) =>
@@ -211,5 +211,49 @@ describe.each(backends)('Baileys auth state on %s', (backend) => {
     const { creds } = (await store.authState(id)).state;
     expect(Object.keys(creds).sort()).toEqual(Object.keys(initAuthCreds()).sort());
     expect(await store.auth.getCreds(id)).toBeNull(); // nothing saved until saveCreds
+  });
+});
+
+describe('Baileys auth state when Postgres ends its connection', () => {
+  const stores = storeFactory('postgres');
+  let store: PostgresStore;
+  let holder: PostgresStore;
+  beforeAll(async () => {
+    await stores.setup();
+    store = stores.create();
+    await store.init();
+    holder = stores.create({ pool: { min: 0, max: 1 } });
+  });
+  afterAll(() => stores.teardown());
+
+  it('writes Signal keys on a new connection when the one in use is terminated mid-write', async () => {
+    const { id } = await store.sessions.create({ name: 'terminated', settings: defaultSessionSettings });
+    const { state } = await store.authState(id);
+    await state.keys.set({ session: { '15550001111.0': Buffer.alloc(16, 1) } });
+    const written = Buffer.alloc(16, 2);
+    // another connection holds the key's row: the store's write waits on it...
+    const { write } = await holder.transaction(async (tx) => {
+      await tx.sql!.query('SELECT 1 FROM "authKeys" WHERE "sessionId" = ? FOR UPDATE', [id]);
+      const write = Promise.resolve(state.keys.set({ session: { '15550001111.0': written } })).then(
+        () => 'written',
+        (error: unknown) => `failed: ${String(error)}`,
+      );
+      // ...until Postgres ends the waiting connection (an admin, a restart, a failover)
+      const waiting = await waitFor(
+        async () =>
+          (
+            await tx.sql!.query<{ pid: number }>(
+              `SELECT "pid" FROM pg_stat_activity WHERE "datname" = current_database() AND "wait_event_type" = 'Lock'`,
+            )
+          )[0]?.pid ?? null,
+        10_000,
+        'the write waiting on the row lock',
+      );
+      await tx.sql!.query('SELECT pg_terminate_backend(?)', [waiting]);
+      return { write }; // not awaited here: the retried write waits for this transaction's end
+    });
+    expect(await write).toBe('written');
+    const stored = await state.keys.get('session', ['15550001111.0']);
+    expect(same(stored['15550001111.0'], written)).toBe(true);
   });
 });

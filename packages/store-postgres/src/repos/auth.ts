@@ -1,5 +1,6 @@
 import type { AuthRepo } from '@zapgate/core';
 import type { Knex } from 'knex';
+import { isConnectionLoss } from '../retry.js';
 import { inTransaction, rawRows } from '../sql-client.js';
 import { isUuid, json } from './convert.js';
 
@@ -15,28 +16,30 @@ export function authRepo(db: Knex): AuthRepo {
   return {
     async getCreds(sessionId) {
       if (!isUuid(sessionId)) return null;
-      const rows = await rawRows<{ value: unknown }>(
-        db,
-        'SELECT "value" FROM "authCreds" WHERE "sessionId" = ?',
-        [sessionId],
+      const rows = await retryAuth(db, () =>
+        rawRows<{ value: unknown }>(db, 'SELECT "value" FROM "authCreds" WHERE "sessionId" = ?', [sessionId]),
       );
       return rows[0] ? rows[0].value : null;
     },
     async setCreds(sessionId, creds) {
-      await db.raw(
-        `INSERT INTO "authCreds" ("sessionId", "value") VALUES (?, ?::jsonb)
+      await retryAuth(db, () =>
+        db.raw(
+          `INSERT INTO "authCreds" ("sessionId", "value") VALUES (?, ?::jsonb)
          ON CONFLICT ("sessionId") DO UPDATE SET "value" = EXCLUDED."value", "updatedAt" = now()`,
-        [sessionId, json(creds)],
+          [sessionId, json(creds)],
+        ),
       );
     },
     async getKeys(sessionId, type, ids) {
       // key ids come from the network: a null-prototype object, never Object.prototype
       const out: Record<string, unknown> = Object.create(null);
       if (ids.length === 0 || !isUuid(sessionId)) return out;
-      const rows = await db('authKeys')
-        .select('id', 'value')
-        .where({ sessionId, type })
-        .whereIn('id', [...ids]);
+      const rows = await retryAuth(db, () =>
+        db('authKeys')
+          .select('id', 'value')
+          .where({ sessionId, type })
+          .whereIn('id', [...ids]),
+      );
       for (const row of rows as { id: string; value: unknown }[]) out[row.id] = row.value;
       return out;
     },
@@ -50,7 +53,7 @@ export function authRepo(db: Knex): AuthRepo {
         }
       }
       if (upserts.length === 0 && deletes.length === 0) return;
-      await retryDeadlock(db, () =>
+      await retryAuth(db, () =>
         inTransaction(db, async (trx) => {
           // sorted so that concurrent writers of the same keys lock rows in the same order
           upserts.sort((a, b) => a[0].localeCompare(b[0]) || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
@@ -83,14 +86,22 @@ export function authRepo(db: Knex): AuthRepo {
   };
 }
 
-/** Retries a deadlocked write (two writers of the same keys in other orders) outside transactions. */
-async function retryDeadlock(db: Knex, run: () => Promise<void>): Promise<void> {
+/**
+ * Runs an auth-state read or write again (outside transactions) when Postgres chose it as a
+ * deadlock victim (two writers of the same keys in other orders) or its connection was lost
+ * (a restart, `pg_terminate_backend`, a network blip): Baileys reads and writes Signal keys
+ * while decrypting, and a failure there fails the decryption of a message. Up to 6 attempts
+ * with a jittered backoff (about 3 s in all); then the error is thrown.
+ */
+async function retryAuth<T>(db: Knex, run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (error) {
       const code = (error as { code?: string } | null)?.code;
-      if (db.isTransaction || attempt >= 5 || (code !== '40P01' && code !== '40001')) throw error;
+      const again = code === '40P01' || code === '40001' || isConnectionLoss(error);
+      if (db.isTransaction || attempt >= 6 || !again) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1) * (0.5 + Math.random())));
     }
   }
 }
