@@ -1,5 +1,6 @@
 // `pnpm bench` — every benchmark in turn; `BENCH_ONLY=inbound-postgres,send-api` picks some.
 // `BENCH_SCALE=0.1` shrinks the sizes (for a quick look; BENCHMARKS.md uses 1).
+import { baileysInboundBench } from './baileys-inbound.js';
 import { bootBench } from './boot.js';
 import { campaignsBench } from './campaigns.js';
 import { chatwootBench } from './chatwoot.js';
@@ -32,6 +33,7 @@ const bootSizes = {
 const benches: Record<string, () => Promise<void>> = {
   'inbound-postgres': () => inboundBench('postgres', inboundSizes),
   'inbound-pglite': () => inboundBench('pglite', inboundSizes),
+  'inbound-baileys': () => baileysInboundBench({ messages: n(2000), window: 20 }),
   'send-api': () => sendApiBench({ seconds: Math.max(2, Math.round(6 * scale)) }),
   'boot-postgres': () => bootBench('postgres', bootSizes),
   'boot-pglite': () => bootBench('pglite', bootSizes),

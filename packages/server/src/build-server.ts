@@ -2,7 +2,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createGateway, type Gateway, type GatewayOptions, type Migration } from '@zapgate/core';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
 import type { ZapgateInstance } from './context.js';
 import { type DashboardRoutesOptions, dashboardRoutes } from './dashboard.js';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './error-handler.js';
@@ -45,6 +50,25 @@ export interface ServerSettings {
 }
 
 /**
+ * One log line per request, when it completes (method, URL, status, time), instead of Fastify's
+ * two (incoming and completed): logging at info cost a fifth of the send throughput. Quiet
+ * routes (probes, scrapes) log at warn, so nothing for them; errors keep Fastify's line.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    metadata?: Record<string, unknown>,
+  ): void {
+    if (error) return super.requestCompleted(error, request, reply, metadata);
+    reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
+/**
  * What the server runs: a ready gateway (its owner starts and stops it), or the parts to
  * build one (the server starts it on ready and stops it on close).
  */
@@ -69,8 +93,7 @@ export function buildServer(options: BuildServerOptions): ZapgateServer {
     bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
-    // one line per request (below, when it completes) instead of Fastify's two
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     clientErrorHandler,
     pluginTimeout: options.startTimeoutMs ?? 300_000,
     // the router's own refusals (a path that is not a valid URL, a parameter too long)
@@ -96,8 +119,6 @@ export function buildServer(options: BuildServerOptions): ZapgateServer {
     ['method', 'route', 'status'],
   );
   app.addHook('onResponse', async (request, reply) => {
-    // quiet routes (probes, scrapes) log at warn: this is a no-op for them
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
     duration.observe(
       {
         method: request.method,

@@ -1,0 +1,192 @@
+import { createWriteStream } from 'node:fs';
+import makeWASocket, {
+  type AuthenticationCreds,
+  type AuthenticationState,
+  initAuthCreds,
+  proto,
+  type SignalDataTypeMap,
+  type WASocket,
+} from '@whiskeysockets/baileys';
+import type { Connector } from '@zapgate/core';
+import { baileysConnector } from '@zapgate/core/baileys';
+import { buildServer } from '@zapgate/server';
+import { type Simulator, startSimulator, trustSimulatorRoot } from '@zapgate/wa-sim';
+import pino from 'pino';
+import { type Figure, printFigures, until } from './report.js';
+import { adminKey, openStore, scratch } from './stack.js';
+
+const silent = pino({ level: 'silent' });
+const auth = { authorization: `Bearer ${adminKey}` };
+
+/** Baileys auth state in memory (the reference socket keeps nothing). */
+function memoryAuth(): AuthenticationState {
+  const creds: AuthenticationCreds = initAuthCreds();
+  const keys = new Map<string, unknown>();
+  return {
+    creds,
+    keys: {
+      get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => {
+        const out: { [id: string]: SignalDataTypeMap[T] } = {};
+        for (const id of ids) {
+          let value = keys.get(`${type}:${id}`);
+          if (value && type === 'app-state-sync-key')
+            value = proto.Message.AppStateSyncKeyData.fromObject(value as object);
+          if (value !== undefined) out[id] = value as SignalDataTypeMap[T];
+        }
+        return out;
+      },
+      set: async (data) => {
+        for (const [type, values] of Object.entries(data))
+          for (const [id, value] of Object.entries(values ?? {})) {
+            if (value == null) keys.delete(`${type}:${id}`);
+            else keys.set(`${type}:${id}`, value);
+          }
+      },
+    },
+  };
+}
+
+function rawSocket(sim: Simulator, state: AuthenticationState): WASocket {
+  const sock = makeWASocket({
+    ...sim.baileysConfig(),
+    auth: state,
+    logger: silent,
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+    shouldSyncHistoryMessage: () => false,
+  });
+  sock.ev.on('creds.update', (update) => Object.assign(state.creds, update));
+  return sock;
+}
+
+const closedWith = (sock: WASocket) =>
+  new Promise<number | undefined>((resolve) =>
+    sock.ev.on('connection.update', (u) => {
+      if (u.connection === 'close')
+        resolve((u.lastDisconnect?.error as { output?: { statusCode?: number } })?.output?.statusCode);
+    }),
+  );
+
+/** A raw Baileys socket paired by QR on the simulator, open, counting inbound texts. */
+async function pairRaw(sim: Simulator, phoneNumber: string) {
+  const state = memoryAuth();
+  const first = rawSocket(sim, state);
+  let paired: Promise<unknown> | undefined;
+  first.ev.on('connection.update', (u) => {
+    if (u.qr && !paired) paired = sim.scanQr(u.qr, { phoneNumber });
+  });
+  const code = await closedWith(first);
+  if (code !== 515) throw new Error(`raw Baileys: expected restart 515 after pairing, got ${code}`);
+  await paired;
+  const sock = rawSocket(sim, state);
+  let received = 0;
+  sock.ev.on('messages.upsert', ({ messages, type }) => {
+    if (type === 'notify') received += messages.filter((m) => !m.key.fromMe).length;
+  });
+  await new Promise<void>((resolve, reject) =>
+    sock.ev.on('connection.update', (u) => {
+      if (u.connection === 'open') resolve();
+      if (u.connection === 'close') reject(new Error('raw Baileys closed before open'));
+    }),
+  );
+  return { sock, jid: sock.user?.id as string, received: () => received };
+}
+
+/** The contact sends `count` texts to `jid`, `window` at a time; resolves when all are handed over. */
+async function sendTexts(sim: Simulator, jid: string, count: number, window: number) {
+  const contact = sim.contact('15557770000', { name: 'Bench contact' });
+  for (let i = 0; i < count; i += window) {
+    const batch = Array.from({ length: Math.min(window, count - i) }, (_, k) => i + k);
+    await Promise.all(batch.map((n) => contact.sendText(jid, `bench text ${n}`)));
+  }
+}
+
+/**
+ * Benchmark 2: a simulated contact sends `messages` texts to a session paired through the full
+ * server (real Baileys on wa-sim, Postgres, webhooks plugin, info logs) — stored/s — against a
+ * raw Baileys socket decrypting the same texts on the same simulator in the same run.
+ */
+export async function baileysInboundBench({ messages, window }: { messages: number; window: number }) {
+  const sim = await startSimulator();
+  const untrust = trustSimulatorRoot(sim);
+  const db = await scratch('postgres');
+  const store = openStore(db);
+  await store.init();
+  const { webhooks } = await import('@zapgate/plugin-webhooks');
+  const app = buildServer({
+    adminKey,
+    store,
+    connector: baileysConnector({ ...sim.baileysConfig() }) as Connector,
+    plugins: [webhooks()],
+    logger: { level: 'info', stream: createWriteStream('/dev/null') },
+  });
+  try {
+    // reference first: a raw socket on the same simulator
+    const raw = await pairRaw(sim, '15557771111');
+    let t0 = performance.now();
+    await sendTexts(sim, '15557771111@s.whatsapp.net', messages, window);
+    const rawDone = await until(() => raw.received() >= messages, 300_000, 10);
+    const rawSeconds = (performance.now() - t0) / 1000;
+    raw.sock.end(undefined);
+
+    await app.ready();
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: auth,
+      payload: { name: 'bench' },
+    });
+    const id = created.json().id as string;
+    await app.inject({ method: 'POST', url: `/v1/sessions/${id}/connect`, headers: auth });
+    let qr: string | null = null;
+    await until(
+      async () => {
+        const res = await app.inject({ url: `/v1/sessions/${id}/qr`, headers: auth });
+        qr = res.statusCode === 200 ? (res.json().qr as string) : null;
+        return qr !== null;
+      },
+      60_000,
+      50,
+    );
+    await sim.scanQr(qr as unknown as string, { phoneNumber: '15557772222' });
+    let deviceJid = '';
+    await until(
+      async () => {
+        const s = (await app.inject({ url: `/v1/sessions/${id}`, headers: auth })).json();
+        deviceJid = s.deviceJid;
+        return s.status === 'connected';
+      },
+      60_000,
+      50,
+    );
+    const stored = async () =>
+      Number(
+        (
+          (await store.knex('messages').where({ sessionId: id, isFromMe: false }).count('* as n')) as {
+            n: string;
+          }[]
+        )[0]?.n ?? 0,
+      );
+    t0 = performance.now();
+    await sendTexts(sim, '15557772222@s.whatsapp.net', messages, window);
+    const gwDone = await until(async () => (await stored()) >= messages, 300_000, 50);
+    const gwSeconds = (performance.now() - t0) / 1000;
+    const figures: Figure[] = [
+      {
+        name: 'stored by the gateway',
+        value: (await stored()) / gwSeconds,
+        unit: 'msg/s',
+        reference: { name: 'raw Baileys socket decrypting', value: raw.received() / rawSeconds },
+        better: 'higher',
+      },
+    ];
+    printFigures('Inbound through real Baileys on wa-sim (one session, Postgres)', figures, [
+      `${messages} texts from one contact, ${window} in flight; raw ${rawDone ? 'received all' : `received ${raw.received()}`} in ${rawSeconds.toFixed(1)} s, gateway ${gwDone ? 'stored all' : `stored ${await stored()}`} in ${gwSeconds.toFixed(1)} s`,
+    ]);
+  } finally {
+    await app.close();
+    await sim.close();
+    untrust();
+    await db.drop();
+  }
+}
