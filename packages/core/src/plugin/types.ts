@@ -35,7 +35,11 @@ export interface HostConfig {
  * What a plugin's hooks, handlers and routes receive. `Emits` is the event types the plugin
  * declares (inferred by `definePlugin` from `eventSchemas`): `emit` takes only those.
  */
-export interface PluginContext<Options = unknown, Emits extends string = string> {
+export interface PluginContext<
+  Options = unknown,
+  Emits extends string = string,
+  Settings extends object = Record<string, unknown>,
+> {
   readonly pluginId: string;
   /** The plugin's options, defaulted, validated and frozen. */
   readonly options: Readonly<Options>;
@@ -58,7 +62,7 @@ export interface PluginContext<Options = unknown, Emits extends string = string>
    */
   readonly outgoing: OutgoingPolicy;
   /** This plugin's per-session settings (declared by `sessionSettingsSchema`). */
-  readonly settings: PluginSettings;
+  readonly settings: PluginSettings<Settings>;
   /**
    * Durable jobs of the names this plugin declares under `jobs`: enqueue (optionally in a
    * store transaction), delays, serial lanes, de-duplication, cancel. Needs a SQL store.
@@ -84,14 +88,14 @@ export interface PluginContext<Options = unknown, Emits extends string = string>
 
 /**
  * A plugin's per-session settings, read with secrets in clear and defaults applied. Plugins
- * without a `sessionSettingsSchema` get `PLUGIN_HAS_NO_SETTINGS`. Typed loosely: cast to
- * `Static<typeof yourSchema>`.
+ * without a `sessionSettingsSchema` get `PLUGIN_HAS_NO_SETTINGS`. Typed by the schema in the
+ * contexts `definePlugin` gives (setup, handlers, hooks); elsewhere `Record<string, unknown>`.
  */
-export interface PluginSettings {
+export interface PluginSettings<Settings extends object = Record<string, unknown>> {
   /** This plugin's settings of a session, or `undefined` when unset. */
-  get(sessionId: string): Promise<Record<string, unknown> | undefined>;
+  get(sessionId: string): Promise<Settings | undefined>;
   /** Every session that has settings for this plugin. */
-  list(): Promise<Array<{ sessionId: string; settings: Record<string, unknown> }>>;
+  list(): Promise<Array<{ sessionId: string; settings: Settings }>>;
 }
 
 /** Who a route lets in. `session`: the admin key or the key of the `:sessionId` in the path. */
@@ -175,15 +179,24 @@ export interface PluginRoute<S extends RouteSchema = RouteSchema, Options = unkn
  * `ctx` parameter is bivariant: a plugin typed by its own options schema stays assignable to
  * `GatewayPlugin` (as its `setup` and route handlers already are), so `plugins: [webhooks()]` type-checks.
  */
-export type EventHandler<E, Options, Emits extends string = string> = {
-  handle(event: E, ctx: PluginContext<Options, Emits>): Promise<void> | void;
+export type EventHandler<
+  E,
+  Options,
+  Emits extends string = string,
+  Settings extends object = Record<string, unknown>,
+> = {
+  handle(event: E, ctx: PluginContext<Options, Emits, Settings>): Promise<void> | void;
 }['handle'];
 
 /** Handlers by exact event type, or by pattern (`*`, `message.*`) for several. */
-export type PluginEventHandlers<Options, Emits extends string = string> = {
-  [K in EventType]?: EventHandler<GatewayEvent<K>, Options, Emits>;
+export type PluginEventHandlers<
+  Options,
+  Emits extends string = string,
+  Settings extends object = Record<string, unknown>,
+> = {
+  [K in EventType]?: EventHandler<GatewayEvent<K>, Options, Emits, Settings>;
 } & {
-  [pattern: `${string}*`]: EventHandler<AnyGatewayEvent, Options, Emits> | undefined;
+  [pattern: `${string}*`]: EventHandler<AnyGatewayEvent, Options, Emits, Settings> | undefined;
 };
 
 /** What a {@link PluginHooks.beforeSend} hook is given. */
@@ -201,7 +214,11 @@ export interface BeforeSend {
  * after the other, each awaited. Declared through methods so their `ctx` parameter is
  * bivariant (see {@link EventHandler}).
  */
-export interface PluginHooks<Options = unknown, Emits extends string = string> {
+export interface PluginHooks<
+  Options = unknown,
+  Emits extends string = string,
+  Settings extends object = Record<string, unknown>,
+> {
   /**
    * Runs on every send (REST, SDK and plugins' `ctx.gateway.messages.send`) before anything is
    * stored or sent, after the idempotency check (a retried request returns its first message
@@ -213,7 +230,7 @@ export interface PluginHooks<Options = unknown, Emits extends string = string> {
    */
   beforeSend?(
     send: BeforeSend,
-    ctx: PluginContext<Options, Emits>,
+    ctx: PluginContext<Options, Emits, Settings>,
   ): Promise<SendMessageBody | undefined | void> | SendMessageBody | undefined | void;
   /**
    * Runs on every live inbound message received from someone else (`isFromMe: false`; not on
@@ -227,11 +244,18 @@ export interface PluginHooks<Options = unknown, Emits extends string = string> {
    * not run. A hook that throws is logged and counts as `false` (the message is delivered):
    * a broken filter never hides messages. It runs in the inbound path, so keep it fast.
    */
-  ignoreInbound?(message: Message, ctx: PluginContext<Options, Emits>): Promise<boolean> | boolean;
+  ignoreInbound?(message: Message, ctx: PluginContext<Options, Emits, Settings>): Promise<boolean> | boolean;
 }
 
+/** The settings type of a settings schema (any settings when the schema is not known). */
+type SettingsOf<T extends TObject> = TObject extends T ? Record<string, unknown> : Static<T>;
+
 /** A Zapgate plugin: a plain object, usually returned by a factory taking options. */
-export interface GatewayPlugin<S extends TSchema = TSchema, Emits extends string = string> {
+export interface GatewayPlugin<
+  S extends TSchema = TSchema,
+  Emits extends string = string,
+  T extends TObject = TObject,
+> {
   /** Unique, lower-kebab-case. */
   id: string;
   /** Semver of the plugin. */
@@ -251,7 +275,7 @@ export interface GatewayPlugin<S extends TSchema = TSchema, Emits extends string
    * Each change appends `plugin.settings.updated` (`{ pluginId }`, with the session id).
    * @default none (the plugin has no per-session settings)
    */
-  sessionSettingsSchema?: TObject;
+  sessionSettingsSchema?: T;
   /** The plugin's own tables, applied in order after its dependencies'. */
   migrations?: readonly Migration[];
   /** Payload schemas of events this plugin emits (documented under OpenAPI `webhooks`). */
@@ -261,9 +285,9 @@ export interface GatewayPlugin<S extends TSchema = TSchema, Emits extends string
    * retried with backoff; a failing event holds back only its own session's events for this
    * plugin and becomes a dead letter after the last attempt.
    */
-  events?: PluginEventHandlers<Static<S>, Emits>;
+  events?: PluginEventHandlers<Static<S>, Emits, SettingsOf<T>>;
   /** Hooks into the send and inbound pipelines (see {@link PluginHooks}). */
-  hooks?: PluginHooks<Static<S>, Emits>;
+  hooks?: PluginHooks<Static<S>, Emits, SettingsOf<T>>;
   /**
    * Durable jobs by name (enqueued with `ctx.jobs.enqueue(name, payload)`): retried with
    * backoff, dead letters after the last attempt, optional cron schedule. Needs a SQL store.
@@ -279,8 +303,8 @@ export interface GatewayPlugin<S extends TSchema = TSchema, Emits extends string
   eventsStartAt?: 'end' | 'beginning';
   // biome-ignore lint/suspicious/noExplicitAny: each route carries its own schema type
   routes?: readonly PluginRoute<any, Static<S>>[];
-  setup?(ctx: PluginContext<Static<S>, Emits>): Promise<void> | void;
-  teardown?(ctx: PluginContext<Static<S>, Emits>): Promise<void> | void;
+  setup?(ctx: PluginContext<Static<S>, Emits, SettingsOf<T>>): Promise<void> | void;
+  teardown?(ctx: PluginContext<Static<S>, Emits, SettingsOf<T>>): Promise<void> | void;
 }
 
 /**
@@ -296,9 +320,9 @@ export interface GatewayPlugin<S extends TSchema = TSchema, Emits extends string
  *     events: { 'message.received': (event, ctx) => ctx.logger.info(ctx.options.greeting) },
  *   });
  */
-export function definePlugin<S extends TSchema, Emits extends string = never>(
-  plugin: GatewayPlugin<S, Emits>,
-): GatewayPlugin<S, Emits> {
+export function definePlugin<S extends TSchema, Emits extends string = never, T extends TObject = TObject>(
+  plugin: GatewayPlugin<S, Emits, T>,
+): GatewayPlugin<S, Emits, T> {
   return plugin;
 }
 
