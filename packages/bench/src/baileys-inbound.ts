@@ -167,10 +167,23 @@ export async function baileysInboundBench({ messages, window }: { messages: numb
           }[]
         )[0]?.n ?? 0,
       );
+    // statements sent to Postgres per stored message (Signal keys, messages, events, consumers)
+    let queries = 0;
+    const kinds = new Map<string, number>();
+    store.knex.on('query', (query: { sql?: string }) => {
+      queries++;
+      // BENCH_SQL=1 prints which statements those are
+      if (!process.env.BENCH_SQL) return;
+      const kind = (query.sql ?? '').replace(/\s+/g, ' ').slice(0, 70);
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    });
     t0 = performance.now();
     await sendTexts(sim, '15557772222@s.whatsapp.net', messages, window);
     const gwDone = await until(async () => (await stored()) >= messages, 300_000, 50);
     const gwSeconds = (performance.now() - t0) / 1000;
+    const statements = queries;
+    for (const [kind, count] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 15))
+      process.stdout.write(`${count}\t${kind}\n`);
     const figures: Figure[] = [
       {
         name: 'stored by the gateway',
@@ -178,6 +191,12 @@ export async function baileysInboundBench({ messages, window }: { messages: numb
         unit: 'msg/s',
         reference: { name: 'raw Baileys socket decrypting', value: raw.received() / rawSeconds },
         better: 'higher',
+      },
+      {
+        name: 'SQL statements per stored message',
+        value: statements / Math.max(1, await stored()),
+        unit: '',
+        better: 'lower',
       },
     ];
     printFigures('Inbound through real Baileys on wa-sim (one session, Postgres)', figures, [
