@@ -63,7 +63,10 @@ class OneLinePerRequest extends LogController {
     reply: FastifyReply,
     metadata?: Record<string, unknown>,
   ): void {
-    if (error) return super.requestCompleted(error, request, reply, metadata);
+    if (error) {
+      super.requestCompleted(error, request, reply, metadata);
+      return;
+    }
     reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   }
 }
