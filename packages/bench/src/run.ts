@@ -4,6 +4,7 @@ import { baileysInboundBench } from './baileys-inbound.js';
 import { bootBench } from './boot.js';
 import { campaignsBench } from './campaigns.js';
 import { chatwootBench } from './chatwoot.js';
+import { failoverBench } from './failover.js';
 import { inboundBench } from './inbound.js';
 import { machine } from './report.js';
 import { sendApiBench } from './send-api.js';
@@ -42,6 +43,8 @@ const benches: Record<string, () => Promise<void>> = {
     webhookFanOutBench('postgres', { rate: n(1000), seconds: 5, healthy: 4, drainTimeoutMs: 120_000 }),
   'webhook-fanout-pglite': () =>
     webhookFanOutBench('pglite', { rate: n(1000), seconds: 5, healthy: 4, drainTimeoutMs: 120_000 }),
+  failover: () =>
+    failoverBench({ sessions: n(300), leaseMs: 3000, heartbeatMs: 500, openDelayMs: 50, runs: 3 }),
   'chatwoot-postgres': () => chatwootBench('postgres', { chats: 20, messages: n(2000), timeoutMs: 300_000 }),
 };
 

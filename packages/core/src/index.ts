@@ -72,11 +72,13 @@ export type {
 export { backoffDelay } from './gateway/backoff.js';
 export { type ConsumerOptions, DurableConsumer } from './gateway/consumer.js';
 export {
+  type ClusterApi,
   createGateway,
   type Gateway,
   type GatewayOptions,
   type MountedRoute,
 } from './gateway/create-gateway.js';
+export { movingRetryAfterSeconds } from './gateway/session-access.js';
 export type {
   DeadLetterRetrier,
   DeadLettersApi,

@@ -18,7 +18,6 @@ export const startLimitMs = 240_000;
 
 /** The reference server as a child process (the CLI from source), on Postgres, using the simulator. */
 export class ServerProcess {
-  readonly adminKey = `zga_${randomBytes(24).toString('base64url')}`;
   child: ChildProcess | null = null;
   private output = '';
   private exited: Promise<number | null> = Promise.resolve(null);
@@ -26,6 +25,8 @@ export class ServerProcess {
   constructor(
     readonly port: number,
     private readonly env: Record<string, string>,
+    /** Nodes of one gateway share it. @default a new random key */
+    readonly adminKey = `zga_${randomBytes(24).toString('base64url')}`,
   ) {}
 
   get baseUrl(): string {
@@ -83,6 +84,11 @@ export class ServerProcess {
     ).catch((error) => {
       throw new Error(`${error.message}\n${this.tail()}`);
     });
+  }
+
+  /** SIGSTOP / SIGCONT: the process freezes (its sockets stay open) and later resumes. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.child?.kill(signal);
   }
 
   /** SIGKILL: no shutdown hook runs. */

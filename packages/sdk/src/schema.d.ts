@@ -142,6 +142,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List gateway nodes
+         * @description The nodes sharing this database (seen within ten lease times), with heartbeats and how many sessions each runs. Empty on a store that cannot be shared (in-memory).
+         */
+        get: operations["listNodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/server": {
         parameters: {
             query?: never;
@@ -2956,6 +2976,87 @@ export interface operations {
                             checksum: string;
                             name: string;
                             owner: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key does not reach this resource (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (`INTERNAL_ERROR`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listNodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            heartbeatAt: string;
+                            /** @description The node id (`ZAPGATE_NODE_ID`) */
+                            id: string;
+                            /** @description Its heartbeat is younger than the lease time and it did not stop */
+                            live: boolean;
+                            /** @description The node that answered this request */
+                            self: boolean;
+                            /** @description Sessions whose socket it runs (unexpired leases) */
+                            sessions: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            startedAt: string;
+                            /** @description Set by a graceful stop */
+                            stoppedAt: string | null;
+                            /** @description Where other nodes forward requests to it (`ZAPGATE_NODE_URL`) */
+                            url: string | null;
                         }[];
                     };
                 };

@@ -1,5 +1,6 @@
 import { GatewayError } from '@zapgate/core';
 import type { FastifyInstance } from 'fastify';
+import { keepRawJson } from './forwarding.js';
 
 const wellFormed = (text: string) => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
@@ -51,6 +52,7 @@ export function jsonBodyParser(app: FastifyInstance): void {
           undefined,
         );
       }
+      keepRawJson(request, body as string);
       done(null, value);
     });
   });

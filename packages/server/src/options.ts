@@ -181,6 +181,18 @@ export const ServerConfig = Type.Object(
       }),
     ),
     /**
+     * Where the other nodes reach this one: requests for a session this node runs are
+     * forwarded here (with the caller's credentials and an HMAC of the shared admin key).
+     * @default `http://<hostname>:<port>`
+     */
+    nodeUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description: 'where the other nodes reach this one (requests for its sessions are forwarded here)',
+        defaultText: '`http://<hostname>:<port>`',
+      }),
+    ),
+    /**
      * How long a node's lease on a session lasts without renewal (ms): a dead node's sessions
      * move to the others this long after its last heartbeat. @default 10000
      */
@@ -223,6 +235,7 @@ export const configEnv = {
   ZAPGATE_TRUST_PROXY: 'trustProxy',
   ZAPGATE_PRINT_QR: 'printQr',
   ZAPGATE_NODE_ID: 'nodeId',
+  ZAPGATE_NODE_URL: 'nodeUrl',
   ZAPGATE_LEASE_MS: 'leaseMs',
   ZAPGATE_HEARTBEAT_MS: 'heartbeatMs',
 } as const satisfies Record<string, keyof ServerConfig>;

@@ -6,6 +6,7 @@ import { authenticate } from './auth.js';
 import { jsonBodyParser } from './body-parsing.js';
 import type { RouteContext, RouteInfo, ZapgateInstance } from './context.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { forwardToOwner, servedByHeader } from './forwarding.js';
 import { withMediaUrls } from './media-urls.js';
 import { adminRoutes } from './routes/admin.js';
 import { callerRoutes } from './routes/caller.js';
@@ -17,6 +18,7 @@ import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { groupRoutes } from './routes/groups.js';
 import { messageRoutes } from './routes/messages.js';
+import { nodeRoutes } from './routes/nodes.js';
 import { pluginRoutes } from './routes/plugin-routes.js';
 import { pluginSettingsRoutes } from './routes/plugin-settings.js';
 import { profileRoutes } from './routes/profile.js';
@@ -109,6 +111,11 @@ export const zapgateRoutes = fp<ZapgateRoutesOptions>(
             ctx.keys,
           );
         });
+        // after auth (an unauthenticated request is refused here), before validation (the owner's)
+        forwardToOwner(api as unknown as FastifyInstance, gateway, adminKey);
+        api.addHook('onSend', async (_request, reply) => {
+          if (!reply.hasHeader(servedByHeader)) reply.header(servedByHeader, gateway.cluster.nodeId);
+        });
         sessionRoutes(api, ctx);
         messageRoutes(api, ctx);
         chatRoutes(api, ctx);
@@ -121,6 +128,7 @@ export const zapgateRoutes = fp<ZapgateRoutesOptions>(
         callerRoutes(api);
         adminRoutes(api, ctx);
         deadLetterRoutes(api, ctx);
+        nodeRoutes(api, ctx);
         pluginSettingsRoutes(api, ctx);
         await pluginRoutes(api, ctx);
       },

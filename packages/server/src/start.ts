@@ -93,6 +93,7 @@ export async function startServer(
     knownMigrations,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     instanceId: config.nodeId ?? `${hostname()}:${config.port}`,
+    nodeUrl: config.nodeUrl ?? `http://${hostname()}:${config.port}`,
     tuning: { cluster: { leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs } },
   });
   if (store.kind === 'memory')

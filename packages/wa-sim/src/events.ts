@@ -42,6 +42,12 @@ export interface SimulatorEvents {
   registration: [{ connectionId: number; pushName: string | undefined }];
   paired: [PairedEvent];
   login: [{ deviceJid: string; connectionId: number }];
+  /**
+   * A device logged in while another connection of it was still open: for a moment two live
+   * connections of one device (the simulator, like WhatsApp, ends the older one with
+   * `conflict: replaced`). Two gateway nodes running one session show up here.
+   */
+  'login-replaced': [{ deviceJid: string; connectionId: number; replacedConnectionId: number }];
   'login-failed': [{ username: string; device: number; reason: string }];
   disconnect: [{ deviceJid: string | undefined; connectionId: number }];
   message: [DeviceMessage];

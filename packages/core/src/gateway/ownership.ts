@@ -17,6 +17,8 @@ export interface OwnedSessions {
   adopt(leases: readonly HeldLease[]): Promise<void>;
   /** The leases this node runs sessions under. */
   held(): HeldLease[];
+  /** Of those, sessions that are open (not pairing, not reconnecting): the ones a handover may move. */
+  movable(): HeldLease[];
   /**
    * Drops a session whose lease another node took (no status write: it is not ours); with
    * `epoch`, only if it still runs under that lease.
@@ -57,8 +59,8 @@ interface Parts {
  * renews all its leases in one statement (a lease missing from the answer was taken over: the
  * node drops that socket), then places: with `share = ceil(running sessions / live nodes)`,
  * a node under its share claims sessions without a live owner (a dead or stopped node's, or
- * never placed) and one over it hands `handoverPerBeat` sessions over, so a joining node fills
- * up gradually. A node that could not renew for a lease time drops every socket itself. A claim bumps the lease's fencing epoch; what the previous owner left
+ * never placed) and one over it hands `handoverPerBeat` open sessions over, so a
+ * joining node fills up gradually. A node that could not renew for a lease time drops every socket itself. A claim bumps the lease's fencing epoch; what the previous owner left
  * (pending sends, a `connected` status without a socket) is settled in the claim's recovery.
  */
 export function createOwnership({ store, leases, node, tuning, logger, sessions }: Parts): Ownership {
@@ -100,7 +102,8 @@ export function createOwnership({ store, leases, node, tuning, logger, sessions 
         return { adopting: sessions.adopt(claimed) };
       }
     } else if (mine > share && liveNodes > 1 && tuning.handoverPerBeat > 0) {
-      const over = sessions.held().slice(0, Math.min(mine - share, tuning.handoverPerBeat));
+      // only open sessions move (one still pairing keeps its QR where the user is looking at it)
+      const over = sessions.movable().slice(0, Math.min(mine - share, tuning.handoverPerBeat));
       for (const lease of over) {
         logger.info({ sessionId: lease.sessionId, share, mine }, 'handing a session over (over fair share)');
         // not awaited: its in-flight sends may take a while, and the heartbeat must go on

@@ -14,6 +14,9 @@ export interface SessionAccess {
   connectionOf(session: Session): Connection;
 }
 
+/** What a request for a session that is moving between nodes is told to wait (`Retry-After`). */
+export const movingRetryAfterSeconds = 2;
+
 /** Session lookups shared by the sessions, messages and WhatsApp APIs. */
 export function sessionAccess(store: Store, manager: SessionManager): SessionAccess {
   const requireSession = async (id: string) => {
@@ -24,6 +27,13 @@ export function sessionAccess(store: Store, manager: SessionManager): SessionAcc
   const connectionOf = (session: Session) => {
     const live = manager.connection(session.id);
     if (!live || session.status !== 'connected') {
+      if (manager.isMoving(session.id)) {
+        throw new GatewayError(
+          'SESSION_MOVING',
+          `Session ${session.id} is reconnecting on this node (taken over or restarted); retry in ${movingRetryAfterSeconds} s`,
+          { retryAfterSeconds: movingRetryAfterSeconds },
+        );
+      }
       throw new GatewayError(
         'SESSION_NOT_CONNECTED',
         `Session ${session.id} is ${session.status}, not connected`,

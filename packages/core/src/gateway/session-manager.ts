@@ -46,6 +46,8 @@ interface Runtime {
   cached: Session | null;
   /** The lease this node runs the session under (several nodes), `null` when it holds none. */
   lease: HeldLease | null;
+  /** Claimed (at a start, or from another node) and not open yet: requests should retry shortly. */
+  moving: boolean;
 }
 
 const closeStatus: Partial<Record<CloseReason, { status: SessionStatus; reason: string }>> = {
@@ -103,6 +105,12 @@ export class SessionManager implements OwnedSessions {
     return this.runtimes.get(sessionId)?.connection != null;
   }
 
+  /** Taken over (or reconnecting after a start) and not open yet: worth a retry in a moment. */
+  isMoving(sessionId: string): boolean {
+    const runtime = this.runtimes.get(sessionId);
+    return !!runtime?.moving && !this.stopping;
+  }
+
   /**
    * Connects every session that was connected before, in the background: `boot.concurrency`
    * at once, each slot pausing `boot.staggerMs` ± 50 % between two starts (jitter: a thousand
@@ -115,12 +123,24 @@ export class SessionManager implements OwnedSessions {
 
   /** Connects sessions whose leases this node just claimed (at start, or taken over). */
   async adopt(leases: readonly HeldLease[]): Promise<void> {
-    for (const lease of leases) this.runtime(lease.sessionId).lease = lease;
+    for (const lease of leases) {
+      const runtime = this.runtime(lease.sessionId);
+      runtime.lease = lease;
+      runtime.moving = true;
+    }
     await this.connectMany(leases.map((lease) => lease.sessionId));
   }
 
   held(): HeldLease[] {
     return [...this.runtimes.values()].flatMap((runtime) => (runtime.lease ? [runtime.lease] : []));
+  }
+
+  movable(): HeldLease[] {
+    return [...this.runtimes.values()].flatMap((runtime) =>
+      runtime.lease && runtime.connection && !runtime.moving && runtime.cached?.status === 'connected'
+        ? [runtime.lease]
+        : [],
+    );
   }
 
   /** Bounded concurrency, each start waiting for the previous in its slot to settle, with jitter. */
@@ -223,6 +243,7 @@ export class SessionManager implements OwnedSessions {
     if (!runtime?.lease || (epoch !== undefined && runtime.lease.epoch !== epoch)) return;
     this.logger.warn({ sessionId, epoch: runtime.lease.epoch }, 'lease lost: dropping the socket');
     runtime.lease = null;
+    runtime.moving = false;
     runtime.cached = null;
     await this.closeSocket(runtime);
   }
@@ -295,6 +316,7 @@ export class SessionManager implements OwnedSessions {
       case 'qr': {
         runtime.reached = true;
         runtime.failedStarts = 0;
+        runtime.moving = false;
         await this.store
           .transaction(async (tx) => {
             await this.updateStatusIn(tx, sessionId, 'qr', 'Waiting for the QR code to be scanned', {
@@ -306,6 +328,7 @@ export class SessionManager implements OwnedSessions {
         return runtime.settled.resolve();
       }
       case 'open':
+        runtime.moving = false;
         runtime.attempt = 0;
         runtime.reached = true;
         runtime.failedStarts = 0;
@@ -340,6 +363,7 @@ export class SessionManager implements OwnedSessions {
   ): Promise<void> {
     if (runtime.generation !== generation || event.reason === 'closed_by_us') return;
     runtime.connection = null;
+    runtime.moving = false;
     runtime.generation++;
     this.logger.info({ sessionId, reason: event.reason, message: event.message }, 'connection closed');
     if (this.stopping) return;
@@ -497,6 +521,7 @@ export class SessionManager implements OwnedSessions {
   }
 
   private async releaseLease(runtime: Runtime): Promise<void> {
+    runtime.moving = false;
     const lease = runtime.lease;
     if (!lease || !this.ownership) return;
     runtime.lease = null;
@@ -553,6 +578,7 @@ export class SessionManager implements OwnedSessions {
         queue: Promise.resolve(),
         cached: null,
         lease: null,
+        moving: false,
       };
       this.runtimes.set(sessionId, runtime);
     }

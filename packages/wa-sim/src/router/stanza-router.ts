@@ -88,6 +88,11 @@ export class StanzaRouter implements ConnectionHandler {
     }
     const previous = companion.connection;
     if (previous && previous !== connection && !previous.closed) {
+      this.ctx.events.emit('login-replaced', {
+        deviceJid: companion.jid,
+        connectionId: connection.id,
+        replacedConnectionId: previous.id,
+      });
       previous.send({
         tag: 'stream:error',
         attrs: {},
