@@ -78,7 +78,6 @@ export {
   type GatewayOptions,
   type MountedRoute,
 } from './gateway/create-gateway.js';
-export { movingRetryAfterSeconds } from './gateway/session-access.js';
 export type {
   DeadLetterRetrier,
   DeadLettersApi,
@@ -93,6 +92,7 @@ export {
 } from './gateway/media.js';
 export { GatewayTuning } from './gateway/options.js';
 export { defaultEventRetention, type EventRetention } from './gateway/retention.js';
+export { movingRetryAfterSeconds } from './gateway/session-access.js';
 export { jobBackoffDelay, PermanentJobError, RetryJobError } from './jobs/errors.js';
 export type {
   CancelFilter,
