@@ -69,6 +69,8 @@ export function createOwnership({ store, leases, node, tuning, logger, sessions 
   let stopped = false;
   /** When the last successful renewal was sent (leases run from then at the latest). */
   let renewedAt = Date.now();
+  /** Another node was live at the last census (only then can a session be taken over). */
+  let othersLive = false;
 
   const claimAndRecover = async (ids: readonly string[]): Promise<HeldLease[]> => {
     const claimed = await leases.claim(node.id, ids, tuning.leaseMs);
@@ -93,6 +95,7 @@ export function createOwnership({ store, leases, node, tuning, logger, sessions 
     }
     if (stopped) return { adopting: Promise.resolve() };
     const { liveNodes, wanted, mine } = await leases.census(node.id, loadStatuses, tuning.leaseMs);
+    othersLive = liveNodes > 1;
     const share = Math.ceil(wanted / Math.max(1, liveNodes));
     if (mine < share) {
       const orphans = await leases.orphans(runningStatuses, share - mine);
@@ -118,7 +121,9 @@ export function createOwnership({ store, leases, node, tuning, logger, sessions 
   // cut off from the database (or stuck) for a lease time: the sessions may be another node's
   // by now, so this node drops them itself rather than keep a second socket
   const watchdog = () => {
-    if (Date.now() - renewedAt <= tuning.leaseMs) return;
+    // alone (the last census saw no other live node, e.g. embedded PGlite): nobody can take a
+    // session over, and a database slowed down by this node's own load must not drop them all
+    if (!othersLive || Date.now() - renewedAt <= tuning.leaseMs) return;
     const held = sessions.held();
     if (held.length === 0) return;
     logger.error({ sessions: held.length }, 'leases not renewed for a lease time: dropping every session');
