@@ -174,7 +174,8 @@ function outcome(
       : { result: { ...base, status: 'failed' }, label: verdict };
   }
   breaker.failed(delivery.endpoint);
-  const scheduled = retryDelay(delivery.attempts, options.retrySchedule, options.retryJitter);
+  // this attempt is counted when recorded: it is attempt number attempts + 1
+  const scheduled = retryDelay(delivery.attempts + 1, options.retrySchedule, options.retryJitter);
   if (scheduled === null) return { result: { ...base, status: 'failed' }, label: 'failed' };
   const header = response?.headers['retry-after'];
   const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header);

@@ -132,18 +132,16 @@ export const deliveriesRepo = {
   },
 
   /**
-   * Starts an attempt: counts it and marks the delivery `delivering`, returning it with its
-   * subscription's URL, headers and secrets — or `null` when there is nothing to send (already
-   * finished, deleted, or its subscription is disabled: re-enabling queues it again). A
-   * `delivering` row is attempted again (its process died mid-request: at least once).
+   * A delivery to attempt, with its subscription's URL, headers and secrets — or `null` when
+   * there is nothing to send (already finished, deleted, or its subscription is disabled:
+   * re-enabling queues it again). A read: the attempt is counted when its result is recorded
+   * (one write per attempt; a process that dies mid-request leaves it uncounted and pending).
    */
   async begin(sql: SqlClient, id: string): Promise<SendableDelivery | null> {
     const rows = await sql.query(
-      `UPDATE ${table} d SET "status" = 'delivering', "attempts" = d."attempts" + 1,
-         "lastAttemptAt" = clock_timestamp()
-       FROM "webhookSubscriptions" s
-       WHERE d."id" = ? AND s."id" = d."subscriptionId" AND s."enabled" AND d."status" IN ('pending', 'delivering')
-       RETURNING d.*, s."url", s."endpoint", s."headers", s."secret", s."previousSecret", s."previousSecretExpiresAt"`,
+      `SELECT d.*, s."url", s."endpoint", s."headers", s."secret", s."previousSecret", s."previousSecretExpiresAt"
+       FROM ${table} d JOIN "webhookSubscriptions" s ON s."id" = d."subscriptionId"
+       WHERE d."id" = ? AND s."enabled" AND d."status" IN ('pending', 'delivering')`,
       [id],
     );
     const row = rows[0];
@@ -159,17 +157,19 @@ export const deliveriesRepo = {
     };
   },
 
-  /** Records how an attempt ended (a delivery still `delivering`). */
+  /** Records how an attempt ended, counting it (a delivery still waiting for it). */
   async record(sql: SqlClient, id: string, result: AttemptResult): Promise<boolean> {
     const rows = await sql.query(
       `UPDATE ${table} SET "status" = ?, "lastStatusCode" = ?, "lastError" = ?, "lastDurationMs" = ?,
+         "attempts" = "attempts" + 1, "lastAttemptAt" = clock_timestamp() - ?::double precision * interval '1 millisecond',
          "nextAttemptAt" = now() + ?::double precision * interval '1 millisecond',
          "succeededAt" = CASE WHEN ? = 'succeeded' THEN clock_timestamp() ELSE NULL END
-       WHERE "id" = ? AND "status" = 'delivering' RETURNING "id"`,
+       WHERE "id" = ? AND "status" IN ('pending', 'delivering') RETURNING "id"`,
       [
         result.status,
         result.statusCode,
         result.error,
+        Math.round(result.durationMs),
         Math.round(result.durationMs),
         result.status === 'pending' ? Math.round(result.retryInMs) : 0,
         result.status,
