@@ -125,6 +125,17 @@ describe.each(['postgres', 'pglite'] as const)('dead letters over REST on %s', (
     expect(metrics.body).toContain('zapgate_dead_letters{plugin="flaky",kind="event"} 1');
   });
 
+  it('counts jobs not finished by state in zapgate_jobs_queued, and 0 once they are gone', async () => {
+    const metric = async () =>
+      (await get('/metrics', {})).body
+        .split('\n')
+        .find((line) => line.startsWith('zapgate_jobs_queued{plugin="flaky"'));
+    await ctx!.jobs.enqueue('work', { later: true }, { delayMs: 3_600_000, key: 'later' });
+    expect(await metric()).toBe('zapgate_jobs_queued{plugin="flaky",name="work",state="scheduled"} 1');
+    expect(await ctx!.jobs.cancel({ key: 'later' })).toBe(1);
+    expect(await metric()).toBe('zapgate_jobs_queued{plugin="flaky",name="work",state="scheduled"} 0');
+  });
+
   it('is admin only', async () => {
     for (const [method, url] of [
       ['GET', '/v1/admin/dead-letters'],

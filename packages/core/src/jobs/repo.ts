@@ -287,16 +287,21 @@ export const jobsRepo = {
     return advanced.length > 0;
   },
 
-  /** Queued and running jobs by plugin and name (for metrics). */
-  async depth(sql: SqlClient): Promise<{ pluginId: string; name: string; status: string; count: number }[]> {
+  /**
+   * Jobs not finished, by plugin, name and state (for metrics): `due` (waiting for a runner),
+   * `scheduled` (waiting for their time), `running`.
+   */
+  async depth(sql: SqlClient): Promise<{ pluginId: string; name: string; state: string; count: number }[]> {
     const rows = await sql.query(
-      `SELECT "pluginId", "name", "status", count(*)::integer AS "count" FROM "jobs"
-       WHERE "status" IN ('queued', 'running') GROUP BY 1, 2, 3`,
+      `SELECT "pluginId", "name",
+         CASE WHEN "status" = 'running' THEN 'running' WHEN "runAt" <= now() THEN 'due' ELSE 'scheduled' END AS "state",
+         count(*)::integer AS "count"
+       FROM "jobs" WHERE "status" IN ('queued', 'running') GROUP BY 1, 2, 3`,
     );
     return rows.map((r) => ({
       pluginId: String(r.pluginId),
       name: String(r.name),
-      status: String(r.status),
+      state: String(r.state),
       count: Number(r.count),
     }));
   },

@@ -86,6 +86,27 @@ export class JobRunner {
       'Job runs by plugin, job name and result (success, retry, dead, released, lost)',
       ['plugin', 'name', 'result'],
     );
+    // a plugin/name/state seen once is reported 0 when its last job went
+    const seen = new Set<string>();
+    deps.metrics.gauge(
+      'zapgate_jobs_queued',
+      'Jobs not finished, by plugin, job name and state (due: waiting for a runner; scheduled: waiting for their time; running)',
+      ['plugin', 'name', 'state'],
+      async (gauge) => {
+        if (!deps.sql || deps.jobs.size === 0) return;
+        const rows = await jobsRepo.depth(deps.sql);
+        const now = new Set(rows.map((r) => JSON.stringify([r.pluginId, r.name, r.state])));
+        for (const key of seen) {
+          if (now.has(key)) continue;
+          const [plugin, name, state] = JSON.parse(key) as [string, string, string];
+          gauge.set({ plugin, name, state }, 0);
+        }
+        for (const { pluginId, name, state, count } of rows) {
+          seen.add(JSON.stringify([pluginId, name, state]));
+          gauge.set({ plugin: pluginId, name, state }, count);
+        }
+      },
+    );
     this.duration = deps.metrics.histogram(
       'zapgate_job_duration_seconds',
       'Duration of job runs by plugin and job name',
