@@ -1,9 +1,9 @@
+import { waitFor } from '@zapgate/core/testing';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backends,
   createTestDatabase,
-  eventually,
   type Harness,
   Receiver,
   recordingMetrics,
@@ -92,7 +92,7 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
     expect(req!.headers['x-tenant']).toBe('acme');
     expect(req!.path).toBe('/hook');
     expect(req!.body).not.toContain(sub.secret);
-    const [delivery] = await eventually(async () => {
+    const [delivery] = await waitFor(async () => {
       const list = await deliveries(sessionId, sub.id);
       return list[0]?.status === 'succeeded' ? list : null;
     });
@@ -178,13 +178,13 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
     // the schedule says 200ms; Retry-After said 1s
     expect(r.requests[1]!.at - r.requests[0]!.at).toBeGreaterThanOrEqual(900);
     expect(r.requests[1]!.headers['webhook-id']).toBe(r.requests[0]!.headers['webhook-id']);
-    await eventually(async () => (await deliveries(sessionId, sub.id))[0]?.status === 'succeeded');
+    await waitFor(async () => (await deliveries(sessionId, sub.id))[0]?.status === 'succeeded');
 
     const r400 = await receiver();
     r400.respond = () => ({ status: 400, body: 'bad payload' });
     const sub400 = await subscribe(sessionId, { url: r400.url, events: ['chat.deleted'] });
     await h.emit('chat.deleted', sessionId, { chatJid: 'z@s.whatsapp.net' });
-    const [failed] = await eventually(async () => {
+    const [failed] = await waitFor(async () => {
       const list = await deliveries(sessionId, sub400.id);
       return list[0]?.status === 'failed' ? list : null;
     });
@@ -198,7 +198,7 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
     r.respond = () => ({ status: 500 });
     const sub = await subscribe(sessionId, { url: r.url });
     const event = await text(sessionId, 'c', 1);
-    const [failed] = await eventually(async () => {
+    const [failed] = await waitFor(async () => {
       const list = await deliveries(sessionId, sub.id, { status: 'failed' });
       return list.length === 1 ? list : null;
     });
@@ -213,17 +213,17 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
     expect(one).toMatchObject({ status: 202, body: { id: failed!.id, status: 'pending', attempts: 0 } });
     await r.waitFor((reqs) => reqs.length === 4);
     expect(r.requests[3]!.headers['webhook-id']).toBe(event.id);
-    await eventually(async () => (await deliveries(sessionId, sub.id))[0]?.status === 'succeeded');
+    await waitFor(async () => (await deliveries(sessionId, sub.id))[0]?.status === 'succeeded');
 
     // redeliver-failed queues every failed delivery (and only those)
     r.respond = () => ({ status: 500 });
     await text(sessionId, 'c', 2);
     await text(sessionId, 'c', 3);
-    await eventually(async () => (await deliveries(sessionId, sub.id, { status: 'failed' })).length === 2);
+    await waitFor(async () => (await deliveries(sessionId, sub.id, { status: 'failed' })).length === 2);
     r.respond = () => ({ status: 200 });
     const all = await h.call('POST', `/sessions/${sessionId}/webhooks/${sub.id}/redeliver-failed`);
     expect(all).toMatchObject({ status: 202, body: { count: 2 } });
-    await eventually(async () => (await deliveries(sessionId, sub.id, { status: 'succeeded' })).length === 3);
+    await waitFor(async () => (await deliveries(sessionId, sub.id, { status: 'succeeded' })).length === 3);
     const missing = await h.call(
       'POST',
       `/sessions/${sessionId}/webhooks/${sub.id}/deliveries/${crypto.randomUUID()}/redeliver`,
@@ -237,7 +237,7 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
     r.respond = () => ({ status: 410 });
     const sub = await subscribe(sessionId, { url: r.url });
     await text(sessionId, 'c', 1);
-    const got = await eventually(async () => {
+    const got = await waitFor(async () => {
       const reply = await h.call('GET', `/sessions/${sessionId}/webhooks/${sub.id}`);
       return reply.body.enabled === false ? reply.body : null;
     });

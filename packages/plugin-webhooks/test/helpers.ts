@@ -228,20 +228,6 @@ export async function startHarness(
   };
 }
 
-/** Polls `fn` until it returns a truthy value. */
-export async function eventually<T>(
-  fn: () => Promise<T | undefined | null | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs}ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** Metrics that remember what was recorded, as `name{label=value,...}` → sum / observations. */
 export function recordingMetrics() {
   const counters = new Map<string, number>();

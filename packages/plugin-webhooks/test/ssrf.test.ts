@@ -1,9 +1,10 @@
 import dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { outgoingPolicy } from '@zapgate/core';
+import { waitFor } from '@zapgate/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, type HttpClient } from '../src/index.js';
-import { eventually, type Harness, loopbackAllowlist, Receiver, startHarness } from './helpers.js';
+import { type Harness, loopbackAllowlist, Receiver, startHarness } from './helpers.js';
 
 /** Resolves `*.rebind.test` to loopback, the way a hostile DNS server would. */
 const rebindingLookup: LookupFunction = (hostname, options, callback) => {
@@ -120,7 +121,7 @@ describe('SSRF protection in the plugin (allowlist off)', () => {
       [id, url, new URL(url).origin, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
     );
     await h.emit('chat.deleted', null, { chatJid: 'x@s.whatsapp.net' });
-    const delivery = await eventually(async () => {
+    const delivery = await waitFor(async () => {
       const reply = await h.call('GET', `/webhooks/${id}/deliveries`);
       return reply.body.items[0]?.status === 'failed' ? reply.body.items[0] : null;
     });
