@@ -20,12 +20,10 @@ type NodesResult = { items: FleetNode[] } | 'not-available';
 /** The nodes sharing this server's database, with the sessions each one runs. */
 export function ServerNodes() {
   const { client } = useAuth();
-  // typed by the SDK once `GET /v1/admin/nodes` is in its document; a server without the route
-  // answers 404 and the section says so
-  const get = client.api.GET as unknown as (path: string) => ReturnType<typeof client.api.GET>;
+  // a server without the route (an older version) answers 404: the section says so
   const nodes = useLiveResource<NodesResult>(async () => {
     try {
-      return (await call(get('/v1/admin/nodes'))) as unknown as { items: FleetNode[] };
+      return await call(client.api.GET('/v1/admin/nodes'));
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return 'not-available';
       throw e;
