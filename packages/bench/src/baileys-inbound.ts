@@ -1,50 +1,15 @@
 import { createWriteStream } from 'node:fs';
-import makeWASocket, {
-  type AuthenticationCreds,
-  type AuthenticationState,
-  initAuthCreds,
-  proto,
-  type SignalDataTypeMap,
-  type WASocket,
-} from '@whiskeysockets/baileys';
+import makeWASocket, { type AuthenticationState, type WASocket } from '@whiskeysockets/baileys';
 import type { Connector } from '@zapgate/core';
 import { baileysConnector } from '@zapgate/core/baileys';
 import { buildServer } from '@zapgate/server';
-import { type Simulator, startSimulator, trustSimulatorRoot } from '@zapgate/wa-sim';
+import { memoryAuthState, type Simulator, startSimulator, trustSimulatorRoot } from '@zapgate/wa-sim';
 import pino from 'pino';
 import { type Figure, printFigures, until } from './report.js';
 import { adminKey, openStore, scratch } from './stack.js';
 
 const silent = pino({ level: 'silent' });
 const auth = { authorization: `Bearer ${adminKey}` };
-
-/** Baileys auth state in memory (the reference socket keeps nothing). */
-function memoryAuth(): AuthenticationState {
-  const creds: AuthenticationCreds = initAuthCreds();
-  const keys = new Map<string, unknown>();
-  return {
-    creds,
-    keys: {
-      get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => {
-        const out: { [id: string]: SignalDataTypeMap[T] } = {};
-        for (const id of ids) {
-          let value = keys.get(`${type}:${id}`);
-          if (value && type === 'app-state-sync-key')
-            value = proto.Message.AppStateSyncKeyData.fromObject(value as object);
-          if (value !== undefined) out[id] = value as SignalDataTypeMap[T];
-        }
-        return out;
-      },
-      set: async (data) => {
-        for (const [type, values] of Object.entries(data))
-          for (const [id, value] of Object.entries(values ?? {})) {
-            if (value == null) keys.delete(`${type}:${id}`);
-            else keys.set(`${type}:${id}`, value);
-          }
-      },
-    },
-  };
-}
 
 function rawSocket(sim: Simulator, state: AuthenticationState): WASocket {
   const sock = makeWASocket({
@@ -69,7 +34,7 @@ const closedWith = (sock: WASocket) =>
 
 /** A raw Baileys socket paired by QR on the simulator, open, counting inbound texts. */
 async function pairRaw(sim: Simulator, phoneNumber: string) {
-  const state = memoryAuth();
+  const state = memoryAuthState();
   const first = rawSocket(sim, state);
   let paired: Promise<unknown> | undefined;
   first.ev.on('connection.update', (u) => {

@@ -24,6 +24,7 @@ export type {
   HistorySyncResult,
 } from './history/history-sync.js';
 export { decryptMedia, type EncryptedMedia, encryptMedia, type SimMediaKind } from './media/media-crypto.js';
+export { memoryAuthState } from './memory-auth.js';
 export type { Addressing } from './messages/deliver.js';
 export { encryptPollVote, type PollVoteContext, pollOptionHash } from './messages/poll-vote.js';
 export type { PairOptions } from './pairing/pairing.js';

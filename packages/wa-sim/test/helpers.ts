@@ -1,47 +1,17 @@
 import makeWASocket, {
-  type AuthenticationCreds,
   type AuthenticationState,
   type ConnectionState,
-  initAuthCreds,
-  proto,
-  type SignalDataTypeMap,
+  type proto,
   type WAMessage,
   type WAMessageUpdate,
   type WASocket,
 } from '@whiskeysockets/baileys';
 import pino from 'pino';
-import type { PairedEvent, Simulator } from '../src/index.js';
+import { memoryAuthState, type PairedEvent, type Simulator } from '../src/index.js';
 
 export const logger = pino({ level: process.env.BAILEYS_LOG ?? 'silent' });
 
-/** In-memory Baileys auth state (creds + signal keys), reusable across sockets. */
-export const memoryAuthState = (): AuthenticationState => {
-  const creds: AuthenticationCreds = initAuthCreds();
-  const store = new Map<string, unknown>();
-  return {
-    creds,
-    keys: {
-      get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => {
-        const out: { [id: string]: SignalDataTypeMap[T] } = {};
-        for (const id of ids) {
-          let value = store.get(`${type}:${id}`);
-          if (value && type === 'app-state-sync-key')
-            value = proto.Message.AppStateSyncKeyData.fromObject(value);
-          if (value !== undefined) out[id] = value as SignalDataTypeMap[T];
-        }
-        return out;
-      },
-      set: async (data) => {
-        for (const [type, values] of Object.entries(data)) {
-          for (const [id, value] of Object.entries(values ?? {})) {
-            if (value === null || value === undefined) store.delete(`${type}:${id}`);
-            else store.set(`${type}:${id}`, value);
-          }
-        }
-      },
-    },
-  };
-};
+export { memoryAuthState };
 
 /** A Baileys client driven by a test, with collected events. */
 export interface TestDevice {
