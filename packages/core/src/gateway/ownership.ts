@@ -148,11 +148,19 @@ export function createOwnership({ store, leases, node, tuning, logger, sessions 
     nodeId: node.id,
     async start() {
       await leases.join(node);
+      // leases held under this node's id by a process before this one (a restart with the same
+      // id after a crash): nothing runs them, yet a heartbeat would renew them forever. Take
+      // them over now — the claim bumps their epoch, fencing the old process should it live on.
+      const leftovers = await leases.heartbeat(node, tuning.leaseMs);
+      const taken = leftovers.length > 0 ? await claimAndRecover(leftovers.map((l) => l.sessionId)) : [];
+      if (taken.length > 0)
+        logger.info({ sessions: taken.length }, 'took over the sessions of this node before a restart');
+      const resumed = taken.length > 0 ? sessions.adopt(taken) : Promise.resolve();
       const { adopting } = await beat();
       schedule();
       watchdogTimer = setInterval(watchdog, tuning.heartbeatMs);
       watchdogTimer.unref?.();
-      return { adopted: adopting };
+      return { adopted: Promise.all([resumed, adopting]).then(() => undefined) };
     },
     async stop() {
       stopped = true;
