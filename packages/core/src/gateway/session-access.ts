@@ -27,7 +27,9 @@ export function sessionAccess(store: Store, manager: SessionManager): SessionAcc
   const connectionOf = (session: Session) => {
     const live = manager.connection(session.id);
     if (!live || session.status !== 'connected') {
-      if (manager.isMoving(session.id)) {
+      // stored as connected with no socket here: it is being taken over, or its socket just
+      // went and the status follows — a retry in a moment reaches the socket, wherever it is
+      if (manager.isMoving(session.id) || session.status === 'connected') {
         throw new GatewayError(
           'SESSION_MOVING',
           `Session ${session.id} is reconnecting on this node (taken over or restarted); retry in ${movingRetryAfterSeconds} s`,
