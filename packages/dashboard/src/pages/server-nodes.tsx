@@ -1,19 +1,12 @@
+import type { operations } from '@zapgate/sdk';
 import { ErrorNotice, Notice } from '../components/notice.js';
 import { ApiError, call } from '../lib/api.js';
 import { useAuth } from '../lib/auth.js';
 import { useLiveResource } from '../lib/live.js';
 
-/** A node of the fleet as `GET /v1/admin/nodes` lists it. */
-export interface FleetNode {
-  id: string;
-  url: string | null;
-  startedAt: string;
-  heartbeatAt: string;
-  stoppedAt: string | null;
-  live: boolean;
-  self: boolean;
-  sessions: number;
-}
+/** A node of the fleet as `GET /v1/admin/nodes` lists it (the SDK's type of that answer). */
+export type FleetNode =
+  operations['listNodes']['responses'][200]['content']['application/json']['items'][number];
 
 type NodesResult = { items: FleetNode[] } | 'not-available';
 
