@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 90_000,
     fileParallelism: false,
+    // libsignal prints whole Signal sessions with console.log when it rotates them; they bury
+    // the lines that matter in a failed run's output
+    onConsoleLog: (log) => (/^Closing (open )?session/.test(log) ? false : undefined),
   },
 });

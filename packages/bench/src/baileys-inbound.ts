@@ -1,28 +1,16 @@
 import { createWriteStream } from 'node:fs';
-import makeWASocket, { type AuthenticationState, type WASocket } from '@whiskeysockets/baileys';
+import type { AuthenticationState, WASocket } from '@whiskeysockets/baileys';
 import type { Connector } from '@zapgate/core';
 import { baileysConnector } from '@zapgate/core/baileys';
 import { buildServer } from '@zapgate/server';
 import { memoryAuthState, type Simulator, startSimulator, trustSimulatorRoot } from '@zapgate/wa-sim';
-import pino from 'pino';
+import { openRawSocket } from './raw-baileys.js';
 import { type Figure, printFigures, until } from './report.js';
 import { adminKey, openStore, scratch } from './stack.js';
 
-const silent = pino({ level: 'silent' });
 const auth = { authorization: `Bearer ${adminKey}` };
 
-function rawSocket(sim: Simulator, state: AuthenticationState): WASocket {
-  const sock = makeWASocket({
-    ...sim.baileysConfig(),
-    auth: state,
-    logger: silent,
-    markOnlineOnConnect: false,
-    syncFullHistory: false,
-    shouldSyncHistoryMessage: () => false,
-  });
-  sock.ev.on('creds.update', (update) => Object.assign(state.creds, update));
-  return sock;
-}
+const rawSocket = (sim: Simulator, state: AuthenticationState) => openRawSocket(sim.baileysConfig(), state);
 
 const closedWith = (sock: WASocket) =>
   new Promise<number | undefined>((resolve) =>
@@ -114,11 +102,9 @@ export async function baileysInboundBench({ messages, window }: { messages: numb
       50,
     );
     await sim.scanQr(qr as unknown as string, { phoneNumber: '15557772222' });
-    let deviceJid = '';
     await until(
       async () => {
         const s = (await app.inject({ url: `/v1/sessions/${id}`, headers: auth })).json();
-        deviceJid = s.deviceJid;
         return s.status === 'connected';
       },
       60_000,
@@ -132,14 +118,17 @@ export async function baileysInboundBench({ messages, window }: { messages: numb
           }[]
         )[0]?.n ?? 0,
       );
-    // statements sent to Postgres per stored message (Signal keys, messages, events, consumers)
+    // statements the server sends to Postgres per stored message (Signal keys, messages, events, consumers)
     let queries = 0;
     const kinds = new Map<string, number>();
-    store.knex.on('query', (query: { sql?: string }) => {
+    store.knex.on('query', (query: { sql?: string; bindings?: unknown[] }) => {
+      // not the bench's own polling of the stored count
+      if (query.sql?.startsWith('select count(*) as "n" from "messages"')) return;
       queries++;
       // BENCH_SQL=1 prints which statements those are
       if (!process.env.BENCH_SQL) return;
-      const kind = (query.sql ?? '').replace(/\s+/g, ' ').slice(0, 70);
+      let kind = (query.sql ?? '').replace(/\s+/g, ' ').slice(0, 70);
+      if (kind.includes('authKeys')) kind += ` [${String(query.bindings?.[1])}]`;
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     });
     t0 = performance.now();

@@ -92,6 +92,11 @@ export const CoreErrorCodes = {
    * retry after the `Retry-After` header.
    */
   SESSION_MOVING: 503,
+  /**
+   * This node is opening the session's socket (after a drop, a restart or a takeover) and it is
+   * not open yet; retry after the `Retry-After` header.
+   */
+  SESSION_CONNECTING: 503,
 } as const;
 
 /** A code defined by core. Plugins and hosts define their own, prefixed with their id. */

@@ -77,6 +77,7 @@ export {
   type Gateway,
   type GatewayOptions,
   type MountedRoute,
+  type NodeState,
 } from './gateway/create-gateway.js';
 export type {
   DeadLetterRetrier,
@@ -130,6 +131,7 @@ export {
   type BeforeSend,
   definePlugin,
   defineRoute,
+  type EventBatchHandler,
   type EventHandler,
   type GatewayPlugin,
   type HostConfig,
@@ -158,6 +160,7 @@ export type {
   InboundMessage,
   OutboundContent,
   SentMessage,
+  StateChange,
 } from './ports/connector.js';
 export type { HeldLease, LeaseOwner, NodeInfo, SessionLeaseRepo } from './ports/leases.js';
 export type { MediaStore, StoredMedia } from './ports/media.js';

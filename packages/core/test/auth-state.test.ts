@@ -8,7 +8,7 @@ import type { AuthRepo } from '../src/ports/auth.js';
 function jsonAuthRepo() {
   const creds = new Map<string, string>();
   const keys = new Map<string, string>();
-  const calls = { setKeys: 0 };
+  const calls = { setKeys: 0, getKeys: 0 };
   const repo: AuthRepo = {
     async getCreds(sessionId) {
       const text = creds.get(sessionId);
@@ -18,6 +18,7 @@ function jsonAuthRepo() {
       creds.set(sessionId, JSON.stringify(value));
     },
     async getKeys(sessionId, type, ids) {
+      calls.getKeys++;
       const out: Record<string, unknown> = {};
       for (const id of ids) {
         const text = keys.get(`${sessionId}/${type}/${id}`);
@@ -110,5 +111,35 @@ describe('useStoreAuthState', () => {
     const { repo } = jsonAuthRepo();
     const { state } = await useStoreAuthState(repo, sid);
     expect(Object.keys(state.creds).sort()).toEqual(Object.keys(initAuthCreds()).sort());
+  });
+
+  it('remembers device-list and lid-mapping keys as stored (absent too) and skips unchanged writes', async () => {
+    const { repo, calls, keys } = jsonAuthRepo();
+    const { state } = await useStoreAuthState(repo, sid);
+    // Baileys reads an absent device list for every message from a LID-addressed contact
+    for (let i = 0; i < 3; i++) expect(await state.keys.get('device-list', ['155500'])).toEqual({});
+    expect(calls.getKeys).toBe(1);
+    // and rewrites the same LID mapping for every message that arrived before the first was stored
+    const mapping = { '155500': '9001', '9001_reverse': '155500' };
+    await state.keys.set({ 'lid-mapping': mapping });
+    await state.keys.set({ 'lid-mapping': mapping });
+    expect(calls.setKeys).toBe(1);
+    expect(await state.keys.get('lid-mapping', ['155500', '9001_reverse'])).toEqual(mapping);
+    expect(calls.getKeys).toBe(1);
+    // a change is written; other types are always read and written through
+    await state.keys.set({ 'lid-mapping': { '155500': '9002' }, 'device-list': { '155500': ['0', '2'] } });
+    expect(calls.setKeys).toBe(2);
+    expect(keys.get(`${sid}/lid-mapping/155500`)).toBe('"9002"');
+    expect(await state.keys.get('device-list', ['155500'])).toEqual({ '155500': ['0', '2'] });
+    await state.keys.get('session', ['a']);
+    await state.keys.get('session', ['a']);
+    expect(calls.getKeys).toBe(3);
+    // a failed write forgets what it wrote: the next read asks the store
+    repo.setKeys = async () => {
+      throw new Error('database away');
+    };
+    await expect(state.keys.set({ 'lid-mapping': { '155500': '9003' } })).rejects.toThrow('database away');
+    expect(await state.keys.get('lid-mapping', ['155500'])).toEqual({ '155500': '9002' });
+    expect(calls.getKeys).toBe(4);
   });
 });

@@ -131,4 +131,57 @@ describe('durable event delivery', () => {
     expect(seen.length - 12).toBeLessThanOrEqual(1);
     expect(second[0]?.seq).toBeGreaterThanOrEqual(first.at(-1)?.seq ?? 0);
   });
+
+  it('hands a batch handler the waiting events of a session in one call, in order; a failed batch goes one event per call', async () => {
+    const store = memoryStore();
+    // in the log before the start, read in one go (the plugin starts at the beginning)
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 10; i++) await appendEvent(tx, 'presence.updated', null, presence(i));
+    });
+    const calls: string[][] = [];
+    let failed = false;
+    const batcher: GatewayPlugin = {
+      id: 'batcher',
+      version: '1.0.0',
+      eventsStartAt: 'beginning',
+      events: {
+        'presence.updated': {
+          async batch(events) {
+            calls.push(events.map((e) => jidOf(e as StoredEvent).split('@')[0]!));
+            if (events.length > 1 && !failed) {
+              failed = true;
+              throw new Error('one statement for all failed');
+            }
+          },
+        },
+      },
+    };
+    await start(store, [batcher]);
+    await waitFor(() => expect(calls.at(-1)).toEqual(['9']));
+    const rest = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
+    // the first event starts the stream alone; the nine queued meanwhile come in one call, which
+    // fails, so each of them is handled again on its own
+    expect(calls).toEqual([['0'], rest, ...rest.map((n) => [n])]);
+  });
+
+  it('moves the cursor past a handled batch: a restart hands none of its events again', async () => {
+    const store = memoryStore();
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 10; i++) await appendEvent(tx, 'presence.updated', null, presence(i));
+    });
+    const calls: number[] = [];
+    const batcher = (): GatewayPlugin => ({
+      id: 'batcher',
+      version: '1.0.0',
+      eventsStartAt: 'beginning',
+      events: { '*': { batch: async (events) => void calls.push(events.length) } },
+    });
+    const gateway = await start(store, [batcher()]);
+    await waitFor(() => expect(calls).toEqual([1, 9]));
+    await gateway.stop();
+    gateways.splice(gateways.indexOf(gateway), 1);
+    await start(store, [batcher()]);
+    await append(store, 1, 10);
+    await waitFor(() => expect(calls).toEqual([1, 9, 1]));
+  });
 });

@@ -204,12 +204,22 @@ describe('ignoreInbound hooks', () => {
       definePlugin({
         id: 'first',
         version: '1.0.0',
-        hooks: { ignoreInbound: (m) => (calls.push(`first:${m.waid}`), m.waid === 'DROP') },
+        hooks: {
+          ignoreInbound: (m) => {
+            calls.push(`first:${m.waid}`);
+            return m.waid === 'DROP';
+          },
+        },
       }),
       definePlugin({
         id: 'second',
         version: '1.0.0',
-        hooks: { ignoreInbound: (m) => (calls.push(`second:${m.waid}`), m.waid === 'DROP') },
+        hooks: {
+          ignoreInbound: (m) => {
+            calls.push(`second:${m.waid}`);
+            return m.waid === 'DROP';
+          },
+        },
         events: { 'message.received': (e) => void received.push(e.data.message.waid) },
       }),
     ];

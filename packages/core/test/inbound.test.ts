@@ -191,6 +191,48 @@ describe('contacts', () => {
   });
 });
 
+describe('a batch of changes (one Baileys event batch)', () => {
+  it('is stored in one transaction, in order, with one contacts write for all its contacts', async () => {
+    const { session, control } = await open();
+    await control.inbound({ waid: 'OUT-1', isFromMe: true, status: 'sent' });
+    const transaction = vi.spyOn(h.store, 'transaction');
+    const carol = '15550003333@s.whatsapp.net';
+    await control.emit({
+      type: 'batch',
+      changes: [
+        { type: 'contacts', contacts: [{ jid: carol, pushName: 'C' }] },
+        { type: 'message.status', chatId: ana, waid: 'OUT-1', status: 'delivered' },
+        { type: 'chats', chats: [{ chatJid: ana, isArchived: true }], onlyExisting: true },
+        { type: 'chats', chats: [{ chatJid: carol, isArchived: true }], onlyExisting: true },
+        {
+          type: 'contacts',
+          contacts: [
+            { jid: carol, pushName: 'Carol' },
+            { jid: ana, pushName: 'Ana' },
+          ],
+        },
+        { type: 'presence', chatJid: ana, jid: ana, presence: 'composing', lastSeen: null },
+      ],
+    });
+    expect(transaction).toHaveBeenCalledTimes(1);
+    expect((await h.store.messages.getByWaid(session.id, ana, 'OUT-1'))?.status).toBe('delivered');
+    expect(await h.store.chats.get(session.id, ana)).toMatchObject({ isArchived: true });
+    expect(await h.store.chats.get(session.id, carol)).toBeNull();
+    expect(await h.store.contacts.get(session.id, carol)).toMatchObject({ pushName: 'Carol' });
+    const events = (await h.store.events.list({ afterSeq: 0, limit: 100, sessionId: session.id })).map(
+      (e) => e.type,
+    );
+    // contacts (merged, at the first one's place), then the others in the order reported
+    expect(events.slice(events.lastIndexOf('message.sent') + 1)).toEqual([
+      'contact.upserted',
+      'contact.upserted',
+      'message.status',
+      'chat.upserted',
+      'presence.updated',
+    ]);
+  });
+});
+
 describe('chats', () => {
   it('an update of a chat that does not exist (a late echo after a delete) does not create it', async () => {
     const { session, control } = await open();

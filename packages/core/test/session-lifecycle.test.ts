@@ -230,6 +230,34 @@ describe('session lifecycle', () => {
     for (const id of ids) expect((await next.gateway.sessions.get(id)).status).toBe('connected');
   });
 
+  it('tells a send to a session whose socket is on its way to retry (503), and one that is not connecting that it is not connected (409)', async () => {
+    const { memoryStore } = await import('../src/testing/index.js');
+    const store = memoryStore();
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const s = await store.sessions.create({ name: `s${i}`, settings: defaultSessionSettings });
+      await store.sessions.update(s.id, { status: 'connected' });
+      ids.push(s.id);
+    }
+    const [first, waiting] = ids as [string, string];
+    const { gateway, fake } = await start({
+      store,
+      tuning: { boot: { concurrency: 1, staggerMs: 600_000, settleTimeoutMs: 600_000 } },
+    });
+    await waitFor(() => fake.connectCount(first) === 1);
+    const text = { type: 'text', to: '+15550002222', text: 'hi' } as const;
+    // no socket, no attempt on this node yet: transient, worth a retry
+    const moving = await rejectsWith(gateway.messages.send(waiting, text), 'SESSION_MOVING');
+    expect(moving).toMatchObject({ retryAfterSeconds: 2 });
+    expect(fake.connectCount(waiting)).toBe(0);
+    // the first one's socket is being opened by this node: a retry in a moment finds it open
+    expect((await gateway.sessions.get(first)).status).toBe('connecting');
+    const connecting = await rejectsWith(gateway.messages.send(first, text), 'SESSION_CONNECTING');
+    expect(connecting).toMatchObject({ retryAfterSeconds: 2 });
+    await gateway.sessions.disconnect(first);
+    await rejectsWith(gateway.messages.send(first, text), 'SESSION_NOT_CONNECTED');
+  });
+
   it('says connecting, not connected, for every stored session until its socket is open again', async () => {
     const { memoryStore } = await import('../src/testing/index.js');
     const store = memoryStore();

@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { campaigns } from '@zapgate/plugin-campaigns';
 import type { SimContact } from '@zapgate/wa-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pairOverHttp, type ServerStack, startServerStack, waitForStatus } from './server-stack.js';
+import {
+  collectSse,
+  pairOverHttp,
+  type ServerStack,
+  startServerStack,
+  waitForStatus,
+} from './server-stack.js';
 import { waitFor } from './stack.js';
 
 /** A 2×2 PNG, served over HTTP for the media variant. */
@@ -208,6 +214,63 @@ describe('campaigns on wa-sim (Postgres)', () => {
       const image = received(contacts[i]!).find((m) => textOf(m) === 'From an upload');
       expect(image?.message.imageMessage?.mimetype).toBe('image/png');
     }
+  });
+
+  it('shares a campaign between two connected sessions (one message per recipient) and skips one that is not connected; SSE carries its events', async () => {
+    const second = await pairOverHttp(stack, 'campaigns-2', '15554440002');
+    const offline = await stack.api('POST', '/v1/sessions', { name: 'campaigns-offline' });
+    const audience = Array.from({ length: 20 }, (_, i) => stack.sim.contact(digits(400 + i)));
+    const sse = collectSse(stack, 'types=campaign.*');
+    await sse.ready;
+    // both sessions at the same pace: they take the audience in turn
+    const id = await create({
+      name: 'Shared',
+      sessionIds: [sessionId, offline.body.id, second.id],
+      audience: { recipients: audience.map((c) => ({ phone: `+${c.phoneNumber}` })) },
+      content: { variants: [{ text: 'Shared {{phone}}' }] },
+      pacing: { ...fast, messagesPerMinute: 240 },
+    });
+    await stack.api('POST', `/v1/campaigns/${id}/start`);
+    await waitFor(async () => (await campaign(id)).status === 'completed', 120_000, 'shared completed');
+
+    const senders = audience.map((contact) => {
+      const got = received(contact);
+      expect(got.map(textOf), contact.phoneNumber).toEqual([`Shared +${contact.phoneNumber}`]);
+      return got[0]!.from.split(/[:@]/)[0];
+    });
+    const bySender = (phone: string) => senders.filter((s) => s === phone).length;
+    expect(bySender(SENDER) + bySender('15554440002')).toBe(audience.length);
+    expect(bySender(SENDER)).toBeGreaterThanOrEqual(5);
+    expect(bySender('15554440002')).toBeGreaterThanOrEqual(5);
+    // tracking agrees with what arrived: the sending session of each recipient, never the offline one
+    const rows = (await stack.api('GET', `/v1/campaigns/${id}/recipients?limit=100`)).body.items as Array<{
+      phone: string;
+      status: string;
+      sessionId: string;
+    }>;
+    expect(rows.map((r) => r.sessionId)).toEqual(senders.map((s) => (s === SENDER ? sessionId : second.id)));
+    expect(rows.every((r) => ['sent', 'delivered', 'read'].includes(r.status))).toBe(true);
+
+    // the event stream carried the campaign's status changes and every recipient's send
+    await waitFor(
+      () =>
+        sse.events.some(
+          (e) => e.type === 'campaign.status' && (e.data as { status: string }).status === 'completed',
+        ),
+      30_000,
+      'campaign.status completed on SSE',
+    );
+    await sse.stop();
+    const ours = sse.events.filter((e) => (e.data as { campaignId: string }).campaignId === id);
+    expect(
+      ours.filter((e) => e.type === 'campaign.status').map((e) => (e.data as { status: string }).status),
+    ).toEqual(['running', 'completed']);
+    const reached = ours.filter(
+      (e) => e.type === 'campaign.recipient' && (e.data as { previous: string }).previous === 'sending',
+    );
+    expect(reached.map((e) => (e.data as { phone: string }).phone).sort()).toEqual(
+      audience.map((c) => `+${c.phoneNumber}`).sort(),
+    );
   });
 
   it('pauses the session part on WhatsApp 463 (reach-out restriction) to new contacts', async () => {

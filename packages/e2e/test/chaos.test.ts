@@ -86,7 +86,12 @@ async function storedCopies(r: Rig): Promise<Map<string, number> | null> {
 }
 
 async function storedAtLeast(r: Rig, count: number, label: string): Promise<void> {
-  await waitFor(async () => ((await storedCopies(r))?.size ?? 0) >= count, settleMs, label);
+  await waitFor(async () => ((await storedCopies(r))?.size ?? 0) >= count, settleMs, label).catch(
+    async (error) => {
+      const stored = (await storedCopies(r))?.size ?? 'unknown';
+      throw new Error(`${error.message}: ${stored} of ${count} stored\n${r.server.tail()}`);
+    },
+  );
 }
 
 /** Every message the simulator sent is stored exactly once and reached the receiver at least once. */

@@ -270,6 +270,7 @@ describe.each(backends)('messaging over HTTP on %s', (backend: Backend) => {
     const media = (bytes: Buffer) => ({ base64: bytes.toString('base64') });
     const image = randomBytes(1500);
     const doc = randomBytes(3000);
+    // biome-ignore lint/suspicious/noExplicitAny: each check reads the decrypted proto message loosely
     const bodies: [Record<string, unknown>, (m: Record<string, any>) => void][] = [
       [
         { type: 'text', to: ALICE, text: 'hello Alice' },
@@ -334,6 +335,7 @@ describe.each(backends)('messaging over HTTP on %s', (backend: Backend) => {
       const got = await alice.waitForMessage((m) => m.id === response.body.waid && !m.ownCopy, {
         timeoutMs: 20_000,
       });
+      // biome-ignore lint/suspicious/noExplicitAny: as `bodies`
       check(got.message as Record<string, any>);
       sent.push(response.body.id);
     }

@@ -35,6 +35,7 @@ export async function throwawayStore(
   };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely unless they name a type
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
@@ -51,6 +52,7 @@ export interface ServerStack {
   app: ZapgateServer;
   baseUrl: string;
   adminKey: string;
+  // biome-ignore lint/suspicious/noExplicitAny: as ApiResponse
   api<T = any>(
     method: string,
     url: string,

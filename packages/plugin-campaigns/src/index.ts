@@ -45,6 +45,7 @@ export {
 } from './options.js';
 export {
   averageGapMs,
+  catchUpMs,
   checkPacing,
   dailyCapAt,
   initialPacingState,

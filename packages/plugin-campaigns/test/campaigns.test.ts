@@ -4,7 +4,7 @@ import { recipientsRepo } from '../src/repo/recipients.js';
 import { uploadsRepo } from '../src/repo/uploads.js';
 import { inTx } from '../src/runtime.js';
 import { onMessageReceived, onMessageStatus, optOutSettings } from '../src/tracking/handlers.js';
-import { backends, createSession, type Harness, startHarness } from './helpers.js';
+import { backends, connectedSession, createSession, type Harness, startHarness, waitFor } from './helpers.js';
 
 const csv =
   'name,phone,city\nAna,+55 11 98765-4321,Rio\nBruno,+55 11 91234-5678,\nAna again,5511987654321,Santos\n';
@@ -273,6 +273,93 @@ describe.each(backends)('campaigns on %s', (backend) => {
       content: { variants: [{ media: { type: 'image', uploadId: unused.id } }] },
     });
     expect(missing).toMatchObject({ status: 404, body: { code: 'CAMPAIGNS_UPLOAD_NOT_FOUND' } });
+  });
+
+  it('takes an audience from stored contacts matching a search and from a group (own number and LID-only left out)', async () => {
+    const directory = await connectedSession(h, 'directory', '15550002000');
+    const live = h.fake.session(directory);
+    await live.emit({
+      type: 'contacts',
+      contacts: [
+        { jid: '14155552671@s.whatsapp.net', name: 'Ana Lima' },
+        { jid: '14155552672@s.whatsapp.net', pushName: 'Ana B' },
+        { jid: '14155552673@s.whatsapp.net', name: 'Bruno' },
+        { jid: '123456789@lid', name: 'Ana Hidden' },
+      ],
+    });
+    const fromContacts = await create({
+      sessionIds: [directory],
+      audience: { contacts: { sessionId: directory, search: 'Ana' } },
+      content: { variants: [{ text: 'Hi {{name}}' }] },
+    });
+    expect(fromContacts.status, JSON.stringify(fromContacts.body)).toBe(201);
+    const contactRows = await recipientsRepo.page(h.ctx.sql!, fromContacts.body.campaign.id, { limit: 10 });
+    expect(contactRows.map((r) => `${r.phone} ${r.variables.name}`).sort()).toEqual([
+      '+14155552671 Ana Lima',
+      '+14155552672 Ana B',
+    ]);
+
+    // the group as WhatsApp answers it: two members, the session itself, a LID without a stored number
+    const connection = live.connection!;
+    const groupJid = '120363000000000001@g.us';
+    connection.groups.get = async (jid) => ({
+      jid,
+      subject: 'Club',
+      description: null,
+      owner: null,
+      participants: [
+        '14155552674@s.whatsapp.net',
+        '14155552675@s.whatsapp.net',
+        '15550002000@s.whatsapp.net',
+        '987@lid',
+      ].map((member) => ({ jid: member, role: 'member' as const })),
+      announce: false,
+      restrict: false,
+      createdAt: null,
+    });
+    const fromGroup = await create({
+      sessionIds: [directory],
+      audience: { group: { sessionId: directory, groupJid } },
+      content: { variants: [{ text: 'Hi club' }] },
+    });
+    expect(fromGroup.status, JSON.stringify(fromGroup.body)).toBe(201);
+    const groupRows = await recipientsRepo.page(h.ctx.sql!, fromGroup.body.campaign.id, { limit: 10 });
+    expect(groupRows.map((r) => r.phone)).toEqual(['+14155552674', '+14155552675']);
+  });
+
+  it('confirms an opt-out once when a confirmation is configured, also when the handler runs again', async () => {
+    const confirming = await connectedSession(h, 'confirming', '15550002001');
+    // configured per session (the hook that lets the confirmation through reads the same settings)
+    await h.gateway.pluginSettings.put(confirming, 'campaigns', {
+      optOutConfirmation: 'Ok, you will not hear from us again.',
+    });
+    const stop = {
+      id: '03',
+      type: 'message.received',
+      sessionId: confirming,
+      occurredAt: new Date().toISOString(),
+      data: {
+        message: {
+          sessionId: confirming,
+          chatId: '14155552681@s.whatsapp.net',
+          isFromMe: false,
+          msgType: 'text',
+          content: { text: 'Párar' },
+          timestamp: new Date().toISOString(),
+        },
+      } as never,
+    } as const;
+    await onMessageReceived(stop, h.ctx);
+    await onMessageReceived(stop, h.ctx); // at-least-once delivery: the same event again
+    await waitFor(() => h.fake.session(confirming).sends.length > 0, 30_000, 'the confirmation');
+    const sent = h.fake
+      .session(confirming)
+      .sends.map((send) => [send.to, (send.content as { text: string }).text]);
+    expect(sent).toEqual([['14155552681@s.whatsapp.net', 'Ok, you will not hear from us again.']]);
+    const list = await h.call('listSuppressions', { params: { sessionId: confirming }, query: {} });
+    expect(
+      list.body.items.map((item: { phone: string; reason: string }) => `${item.phone} ${item.reason}`),
+    ).toEqual(['+14155552681 opt_out']);
   });
 
   it('manages the suppression list over its routes', async () => {

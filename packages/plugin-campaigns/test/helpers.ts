@@ -1,4 +1,4 @@
-import type { Gateway, PluginContext, RequestAuth } from '@zapgate/core';
+import type { Gateway, GatewayPlugin, PluginContext, RequestAuth } from '@zapgate/core';
 import { type FakeConnector, testGateway, waitFor } from '@zapgate/core/testing';
 import { type PostgresStore, postgresStore } from '@zapgate/store-postgres';
 import { createTestDatabase } from '@zapgate/store-postgres/testing';
@@ -32,14 +32,19 @@ export interface Harness {
 }
 
 /** Starts a gateway with `campaigns(options)` on Postgres (a fresh database) or in-memory PGlite. */
-export async function startHarness(backend: Backend, options: CampaignsOptions = {}): Promise<Harness> {
+export async function startHarness(
+  backend: Backend,
+  options: CampaignsOptions = {},
+  /** More plugins, after campaigns (e.g. a `beforeSend` hook that slows sends down). */
+  others: GatewayPlugin[] = [],
+): Promise<Harness> {
   const database = backend === 'postgres' ? await createTestDatabase({ prefix: 'zapgate_campaigns' }) : null;
   const store = postgresStore(database ? { databaseUrl: database.url } : { dataDir: 'memory://' });
   const offWhatsApp = new Set<string>();
   const t = await testGateway({
     fake: { onWhatsApp: (phone) => !offWhatsApp.has(phone.replace(/\D/g, '')) },
     store,
-    plugins: [campaigns({ progressIntervalMs: 0, ...options })],
+    plugins: [campaigns({ progressIntervalMs: 0, ...options }), ...others],
     tuning: { events: { pollIntervalMs: 50 } },
   });
   const ctx = t.gateway.routes[0]!.ctx as PluginContext<ResolvedCampaignsOptions>;

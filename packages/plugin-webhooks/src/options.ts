@@ -99,6 +99,13 @@ export const WebhooksOptionsSchema = Type.Object({
    * @default 604800000 (7 days)
    */
   retentionMs: Type.Integer({ minimum: 0, default: 7 * 24 * hour }),
+  /**
+   * How long the fan-out uses the enabled subscriptions it holds in memory before checking
+   * (one small read) whether another process changed them; changes made through this process
+   * apply at once. 0 checks on every event.
+   * @default 1000
+   */
+  subscriptionCacheMs: Type.Integer({ minimum: 0, maximum: hour, default: second }),
 });
 
 /** Options after defaults: what `ctx.options` holds. */

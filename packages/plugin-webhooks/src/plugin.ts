@@ -11,7 +11,7 @@ import { deliveriesRepo } from './repo/deliveries.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { scopes } from './routes/scope.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
-import { sqlOf, type WebhooksRuntime } from './runtime.js';
+import { sqlOf, subscriptionsOf, type WebhooksRuntime } from './runtime.js';
 import { secretsPurpose } from './secrets.js';
 import { webhookPolicy } from './url-policy.js';
 import { webhooksVersion } from './version.js';
@@ -30,7 +30,7 @@ import { webhooksVersion } from './version.js';
  * });
  */
 export const webhooks = (options: WebhooksOptions = {}) => {
-  const runtime: WebhooksRuntime = { sender: null, secrets: null };
+  const runtime: WebhooksRuntime = { sender: null, secrets: null, subscriptions: null };
   // job slots are declared with the plugin; core validates the same options again at boot
   const declared = Value.Default(WebhooksOptionsSchema, structuredClone(options)) as ResolvedWebhooksOptions;
   return definePlugin({
@@ -42,7 +42,7 @@ export const webhooks = (options: WebhooksOptions = {}) => {
     migrations: webhooksMigrations,
     eventSchemas: webhooksEventSchemas,
     events: {
-      '*': (event, ctx) => fanOut(event, ctx),
+      '*': { batch: (events, ctx) => fanOut(events, ctx, subscriptionsOf(runtime, ctx)) },
     },
     jobs: {
       deliver: deliverJob(declared, () => runtime.sender),

@@ -30,7 +30,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 503 while the store does not answer.
+         * @description Answers 503 while the store does not answer, and while this node is not ready for traffic: `checks.node` is `starting` (not joined the other nodes and made its first claim yet), `lapsed` (its session leases went unrenewed for a lease time) or `draining` (stopping: in-flight sends finish, sessions move to other nodes).
          */
         get: operations["getReadiness"];
         put?: never;
@@ -2510,6 +2510,13 @@ export interface components {
              */
             syncHistory: boolean;
         };
+        SessionView: components["schemas"]["Session"] & {
+            /**
+             * @description The id of the gateway node running this session now (`ZAPGATE_NODE_ID`); `null` when no node runs it (disconnected, logged out, or between nodes after its owner stopped or died)
+             * @example node-1
+             */
+            ownerNode: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -2713,6 +2720,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getDeadLetter: {
@@ -2797,6 +2815,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteDeadLetter: {
@@ -2857,6 +2886,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2943,6 +2983,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listMigrations: {
@@ -3010,6 +3061,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3097,6 +3159,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getServerInfo: {
@@ -3171,6 +3244,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3391,6 +3475,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3781,6 +3876,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCampaign: {
@@ -3996,6 +4102,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteCampaign: {
@@ -4064,6 +4181,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4454,6 +4582,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     cancelCampaign: {
@@ -4678,6 +4817,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     cloneCampaign: {
@@ -4893,6 +5043,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5123,6 +5284,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listCampaignRecipients: {
@@ -5218,6 +5390,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     exportCampaignRecipients: {
@@ -5282,6 +5465,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5512,6 +5706,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     startCampaign: {
@@ -5736,6 +5941,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCampaignStats: {
@@ -5836,6 +6052,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     uploadCampaignMedia: {
@@ -5919,6 +6146,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6075,6 +6313,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCaller: {
@@ -6133,6 +6382,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6209,6 +6469,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listSessions: {
@@ -6227,7 +6498,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Session"][];
+                        items: components["schemas"]["SessionView"][];
                     };
                 };
             };
@@ -6261,6 +6532,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6333,34 +6615,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": components["schemas"]["SessionView"] & {
                         /**
                          * @description Session API key, shown only in this response
                          * @example zgs_…
                          */
                         apiKey: string;
-                        /**
-                         * Format: date-time
-                         * @description ISO-8601 timestamp
-                         */
-                        createdAt: string;
-                        deviceJid: string | null;
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        phoneNumber: string | null;
-                        proxyUrl: string | null;
-                        pushName: string | null;
-                        qr: components["schemas"]["SessionQr"] | null;
-                        settings: components["schemas"]["SessionSettings"];
-                        /** @description Lifecycle state of a session */
-                        status: "disconnected" | "connecting" | "qr" | "connected" | "logged_out" | "failed";
-                        statusReason: string | null;
-                        /**
-                         * Format: date-time
-                         * @description ISO-8601 timestamp
-                         */
-                        updatedAt: string;
                     };
                 };
             };
@@ -6409,6 +6669,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getSession: {
@@ -6429,7 +6700,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["SessionView"];
                 };
             };
             /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
@@ -6471,6 +6742,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6545,6 +6827,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     updateSession: {
@@ -6613,7 +6906,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["SessionView"];
                 };
             };
             /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
@@ -6664,6 +6957,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6764,6 +7068,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getChat: {
@@ -6850,6 +7165,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteChat: {
@@ -6930,6 +7256,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7056,6 +7393,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -7169,6 +7517,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7295,6 +7654,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -7390,6 +7760,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7516,6 +7897,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -7595,6 +7987,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7687,6 +8090,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     startChatwootImport: {
@@ -7773,6 +8187,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     connectSession: {
@@ -7793,7 +8218,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["SessionView"];
                 };
             };
             /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
@@ -7853,6 +8278,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7943,6 +8379,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getContact: {
@@ -8007,6 +8454,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8093,6 +8551,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8198,6 +8667,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -8287,6 +8767,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8400,6 +8891,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -8429,7 +8931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["SessionView"];
                 };
             };
             /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
@@ -8489,6 +8991,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8600,6 +9113,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listGroups: {
@@ -8682,6 +9206,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8790,6 +9325,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -8881,6 +9427,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8997,6 +9554,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -9091,6 +9659,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9197,6 +9776,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -9286,6 +9876,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9401,6 +10002,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -9504,6 +10116,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -9533,7 +10156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["SessionView"];
                 };
             };
             /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
@@ -9593,6 +10216,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9686,6 +10320,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9823,6 +10468,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getMessage: {
@@ -9887,6 +10543,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9975,6 +10642,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10089,6 +10767,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -10162,6 +10851,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10269,6 +10969,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -10352,6 +11063,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10445,6 +11167,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deletePluginSettings: {
@@ -10507,6 +11240,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10599,6 +11343,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10707,6 +11462,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`) */
             504: {
                 headers: {
@@ -10809,6 +11575,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     restartSession: {
@@ -10829,7 +11606,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["SessionView"];
                 };
             };
             /** @description Invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_RECIPIENT`...) */
@@ -10889,6 +11666,17 @@ export interface operations {
             /** @description The WhatsApp connection failed (`CONNECTOR_FAILED`) */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10978,6 +11766,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listSuppressions: {
@@ -11056,6 +11855,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11169,6 +11979,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     removeSuppression: {
@@ -11230,6 +12051,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11329,6 +12161,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11452,6 +12295,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getSessionWebhook: {
@@ -11545,6 +12399,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteSessionWebhook: {
@@ -11605,6 +12470,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11724,6 +12600,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listSessionWebhookDeliveries: {
@@ -11828,6 +12715,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     redeliverSessionWebhookDelivery: {
@@ -11921,6 +12819,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     redeliverFailedSessionWebhookDeliveries: {
@@ -11985,6 +12894,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12095,6 +13015,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     testSessionWebhook: {
@@ -12196,6 +13127,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listWebhooks: {
@@ -12287,6 +13229,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12408,6 +13361,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getWebhook: {
@@ -12500,6 +13464,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteWebhook: {
@@ -12559,6 +13534,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12677,6 +13663,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listWebhookDeliveries: {
@@ -12780,6 +13777,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     redeliverWebhookDelivery: {
@@ -12872,6 +13880,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     redeliverFailedWebhookDeliveries: {
@@ -12935,6 +13954,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13044,6 +14074,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     testWebhook: {
@@ -13138,6 +14179,17 @@ export interface operations {
             /** @description Unexpected error (`INTERNAL_ERROR`) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {

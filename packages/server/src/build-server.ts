@@ -153,7 +153,7 @@ export function buildServer(options: BuildServerOptions): ZapgateServer {
   if (options.dashboard !== false)
     app.register(dashboardRoutes, typeof options.dashboard === 'object' ? options.dashboard : {});
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.register(healthRoutes, { store: gateway.store, metrics });
+  app.register(healthRoutes, { store: gateway.store, metrics, node: () => gateway.cluster.state() });
   app.register(zapgateRoutes, {
     gateway,
     adminKey: options.adminKey,

@@ -4,6 +4,7 @@
  * dependency's. Idempotent.
  */
 export function disablePrototypeAccessor(): void {
+  // biome-ignore lint/suspicious/noProto: removing the accessor is the point
   delete (Object.prototype as { __proto__?: unknown }).__proto__;
 }
 

@@ -1,10 +1,12 @@
+import { createRequire } from 'node:module';
 import type { DestinationStream, LoggerOptions } from 'pino';
 import { pino } from 'pino';
-import pretty from 'pino-pretty';
 import type { ServerConfig } from './options.js';
 
 /** Where logs go: a stream that may be a terminal. */
 export type LogDestination = NodeJS.WritableStream & { isTTY?: boolean };
+
+const require = createRequire(import.meta.url);
 
 /** Secrets that must never reach a log line. */
 const redact = { paths: ['req.headers.authorization', 'req.headers["x-api-key"]'], censor: '[redacted]' };
@@ -18,9 +20,11 @@ export function logSettings(
   destination: LogDestination = process.stdout,
 ): { options: LoggerOptions; stream: DestinationStream; format: 'pretty' | 'json' } {
   const format = config.logFormat ?? (destination.isTTY ? 'pretty' : 'json');
+  // only a terminal's logs load pino-pretty (a server writing JSON never needs it)
+  const pretty = () => require('pino-pretty') as typeof import('pino-pretty');
   const stream =
     format === 'pretty'
-      ? pretty({
+      ? pretty()({
           destination,
           colorize: destination.isTTY === true,
           translateTime: 'SYS:HH:MM:ss.l',

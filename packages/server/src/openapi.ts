@@ -16,6 +16,7 @@ import {
 } from '@zapgate/core';
 import { hoistComponents } from './openapi-components.js';
 import { MultipartSend } from './routes/messages.js';
+import { SessionView } from './routes/sessions.js';
 import { ErrorResponse } from './schemas.js';
 
 /** Options of {@link openapiOptions}. */
@@ -103,6 +104,7 @@ export function openapiOptions(options: OpenapiOptions): SwaggerOptions {
     transformObject: (documentObject) =>
       hoistComponents((documentObject as { openapiObject: Record<string, unknown> }).openapiObject, {
         Session,
+        SessionView,
         SessionSettings,
         SessionQr,
         Message,

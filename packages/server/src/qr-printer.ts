@@ -1,5 +1,4 @@
 import { followEvents, type Store, type StoredEvent } from '@zapgate/core';
-import QRCode from 'qrcode';
 
 /** Options of {@link qrPrinter}. */
 export interface QrPrinterOptions {
@@ -70,6 +69,7 @@ export function qrPrinter(options: QrPrinterOptions): QrPrinter {
 
 /** The text written for one QR: a header with the session name and the QR in block characters. */
 export async function renderQr(sessionName: string, qr: string, expiresAt: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
   const code = await QRCode.toString(qr, { type: 'terminal', small: true });
   const until = new Date(expiresAt).toLocaleTimeString();
   return `\n  Session "${sessionName}": scan with WhatsApp → Linked devices (expires ${until})\n\n${code}\n`;

@@ -15,7 +15,7 @@ const errorDescriptions: Record<number, string> = {
   429: 'Too many requests (`RATE_LIMITED`, `SEND_QUEUE_FULL`): retry after the `Retry-After` header (seconds)',
   500: 'Unexpected error (`INTERNAL_ERROR`)',
   502: 'The WhatsApp connection failed (`CONNECTOR_FAILED`)',
-  503: 'Not ready',
+  503: 'Temporarily unavailable (`SESSION_MOVING`, `SESSION_CONNECTING`, `GATEWAY_NOT_STARTED`): retry after the `Retry-After` header (seconds)',
   504: 'WhatsApp did not answer in time (`WHATSAPP_TIMEOUT`)',
 };
 
@@ -26,11 +26,11 @@ const retryAfter = {
 const errorSchema = (status: number) => {
   const schema = errorResponse(errorDescriptions[status] ?? 'Error');
   // @fastify/swagger documents a response schema's `headers` as the response's headers
-  return status === 429 ? { ...schema, headers: retryAfter } : schema;
+  return status === 429 || status === 503 ? { ...schema, headers: retryAfter } : schema;
 };
 
 /** Error statuses every authenticated route can answer. */
-export const authErrors = [400, 401, 403, 500] as const;
+export const authErrors = [400, 401, 403, 500, 503] as const;
 
 /**
  * The `response` part of a route schema: the success responses plus the error body for

@@ -14,7 +14,7 @@ import { type LogDestination, logSettings, standaloneLogger } from './logging.js
 import type { ServerConfig } from './options.js';
 import { loadPlugins } from './plugins.js';
 import { type QrPrinter, qrPrinter } from './qr-printer.js';
-import { openStore } from './store.js';
+import { nodeIdOf, openStore } from './store.js';
 
 /** Seams of {@link startServer}, for tests and custom builds. */
 export interface StartServerOptions {
@@ -92,7 +92,7 @@ export async function startServer(
     eventRetention: config.eventRetention === 'forever' ? false : config.eventRetention,
     knownMigrations,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-    instanceId: config.nodeId ?? `${hostname()}:${config.port}`,
+    instanceId: nodeIdOf(config),
     nodeUrl: config.nodeUrl ?? `http://${hostname()}:${config.port}`,
     tuning: { cluster: { leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs } },
   });

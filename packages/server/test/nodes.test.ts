@@ -53,9 +53,15 @@ describe('two server nodes on one Postgres', () => {
     });
 
   it('forwards a request for a session to the node that runs it; its answer comes back as is', async () => {
-    const created = (await (await call(0, 'POST', '/v1/sessions', { name: 'fwd' })).json()) as { id: string };
+    const created = (await (await call(0, 'POST', '/v1/sessions', { name: 'fwd' })).json()) as {
+      id: string;
+      ownerNode: string | null;
+    };
+    // nobody runs a session that was never connected
+    expect(created.ownerNode).toBeNull();
     const connected = await call(0, 'POST', `/v1/sessions/${created.id}/connect`);
     expect(connected.headers.get('x-zapgate-node')).toBe('node-a');
+    expect(((await connected.json()) as { ownerNode: string }).ownerNode).toBe('node-a');
     await waitFor(
       async () =>
         ((await (await call(1, 'GET', `/v1/sessions/${created.id}`)).json()) as { status: string }).status ===
@@ -69,6 +75,13 @@ describe('two server nodes on one Postgres', () => {
     });
     expect(sent.status).toBe(202);
     expect(sent.headers.get('x-zapgate-node')).toBe('node-a');
+    // every node shows who runs the session
+    const read = await call(1, 'GET', `/v1/sessions/${created.id}`);
+    expect(((await read.json()) as { ownerNode: string }).ownerNode).toBe('node-a');
+    const listed = (await (await call(1, 'GET', '/v1/sessions')).json()) as {
+      items: { id: string; ownerNode: string | null }[];
+    };
+    expect(listed.items.map((s) => [s.id, s.ownerNode])).toEqual([[created.id, 'node-a']]);
     await waitFor(() => nodes[0]?.fake.session(created.id).sends.length === 1);
     expect(nodes[1]?.fake.connectCount(created.id)).toBe(0);
 

@@ -78,7 +78,7 @@ describe('OpenAPI document', () => {
     expect(
       doc.paths['/v1/sessions/{sessionId}'].get.responses['200'].content['application/json'].schema,
     ).toEqual({
-      $ref: '#/components/schemas/Session',
+      $ref: '#/components/schemas/SessionView',
     });
     const received = doc.webhooks['message.received'].post.requestBody.content['application/json'].schema;
     expect(received.properties.data.properties.message).toEqual({ $ref: '#/components/schemas/Message' });

@@ -42,7 +42,10 @@ describe('startServer on the real store (embedded PGlite in a data dir)', () => 
     const key = /(zga_[\w-]{43})/.exec(first.text())?.[1];
     expect(key).toBeDefined();
     expect(one.app.gateway.store.kind).toBe('pglite');
-    expect((await one.app.inject('/health/ready')).json()).toEqual({ status: 'ok', checks: { store: 'ok' } });
+    expect((await one.app.inject('/health/ready')).json()).toEqual({
+      status: 'ok',
+      checks: { store: 'ok', node: 'ready' },
+    });
     const created = await one.app.inject({
       method: 'POST',
       url: '/v1/sessions',
@@ -128,7 +131,7 @@ describe('health and metrics', () => {
     const down = await t.app.inject('/health/ready');
     t.store.ping = ping;
     expect(down.statusCode).toBe(503);
-    expect(down.json()).toEqual({ status: 'unavailable', checks: { store: 'unavailable' } });
+    expect(down.json()).toEqual({ status: 'unavailable', checks: { store: 'unavailable', node: 'ready' } });
 
     await t.app.inject({ url: '/v1/sessions', headers: admin });
     const metrics = await t.app.inject('/metrics');

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import type { Logger } from '@zapgate/core';
 import knex, { type Knex } from 'knex';
 import ClientPGLite from 'knex-pglite';
 import type { ResolvedPostgresStoreOptions } from './options.js';
@@ -10,22 +11,54 @@ import { lockPgliteDirectory } from './pglite-lock.js';
 export interface Database {
   kind: 'postgres' | 'pglite';
   knex: Knex;
+  /**
+   * One connection of its own for renewing session leases (Postgres): a pool exhausted by
+   * pairing or a burst of writes must not let a node's leases expire. Embedded, `knex`.
+   */
+  renewal: Knex;
   pglite: PGlite | null;
   /** Releases what opening took beyond the connection (the embedded directory's lock). */
   release(): void;
+  /** Closes the connections (both pools). */
+  close(): Promise<void>;
 }
 
 /** Opens the pool (Postgres) or the embedded database (PGlite); connects lazily. */
-export function openDatabase(options: ResolvedPostgresStoreOptions): Database {
+export function openDatabase(options: ResolvedPostgresStoreOptions, logger: Logger): Database {
   const searchPath = options.schema ? [options.schema] : undefined;
+  // knex's own warnings (a connection Postgres ended, say) go to the store's logger, not stderr
+  const log = {
+    warn: (message: unknown) => logger.warn({ knex: message }, 'knex warning'),
+    error: (message: unknown) => logger.error({ knex: message }, 'knex error'),
+    deprecate: (message: unknown) => logger.debug({ knex: message }, 'knex deprecation'),
+    debug: (message: unknown) => logger.debug({ knex: message }, 'knex debug'),
+  };
   if (options.databaseUrl) {
-    const db = knex({
-      client: 'pg',
-      connection: { connectionString: options.databaseUrl, application_name: 'zapgate' },
-      pool: { min: options.pool.min, max: options.pool.max },
-      ...(searchPath ? { searchPath } : {}),
-    });
-    return { kind: 'postgres', knex: db, pglite: null, release: () => {} };
+    const connect = (pool: { min: number; max: number }) =>
+      knex({
+        client: 'pg',
+        connection: {
+          connectionString: options.databaseUrl,
+          application_name: options.applicationName,
+          idle_in_transaction_session_timeout: options.idleTransactionTimeoutMs,
+        },
+        pool,
+        log,
+        ...(searchPath ? { searchPath } : {}),
+      });
+    const db = connect({ min: options.pool.min, max: options.pool.max });
+    const renewal = connect({ min: 0, max: 1 });
+    return {
+      kind: 'postgres',
+      knex: db,
+      renewal,
+      pglite: null,
+      release: () => {},
+      close: async () => {
+        await renewal.destroy();
+        await db.destroy();
+      },
+    };
   }
   const location = options.pglite ? undefined : pgliteLocation(options.dataDir);
   // one process per directory: refused here, before PGlite opens (and would corrupt) it
@@ -41,8 +74,16 @@ export function openDatabase(options: ResolvedPostgresStoreOptions): Database {
     // knex-pglite takes an existing instance through a function, so we keep it for LISTEN
     connection: (() => ({ pglite: connection })) as unknown as Knex.StaticConnectionConfig,
     searchPath: pglitePath,
+    log,
   });
-  return { kind: 'pglite', knex: db, pglite, release: () => lock?.release() };
+  return {
+    kind: 'pglite',
+    knex: db,
+    renewal: db,
+    pglite,
+    release: () => lock?.release(),
+    close: () => db.destroy(),
+  };
 }
 
 /**

@@ -32,6 +32,22 @@ export const PostgresStoreOptionsSchema = Type.Object({
    * @default undefined (the connection's search_path, normally `public`)
    */
   schema: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
+  /**
+   * `application_name` of the store's Postgres connections, as `pg_stat_activity` shows them
+   * (the server sets `zapgate <node id>` so each node's connections can be told apart).
+   * @default 'zapgate'
+   */
+  applicationName: Type.String({ minLength: 1, maxLength: 63, default: 'zapgate' }),
+  /**
+   * Postgres ends a transaction of this store that waits this long for its next statement
+   * (`idle_in_transaction_session_timeout`), and with it the transaction's locks. A gateway's
+   * transactions take milliseconds; one left open is a node frozen (a stopped VM, a long GC
+   * pause) or cut off mid-transaction, and it must not hold a session's lease row — or any
+   * other — past the time another node takes the session over. Keep it under the gateway's
+   * `tuning.cluster.leaseMs`. `0` never ends one. Ignored on PGlite.
+   * @default 5000
+   */
+  idleTransactionTimeoutMs: Type.Integer({ minimum: 0, default: 5000 }),
 });
 
 /** Options of {@link postgresStore}. */

@@ -8,7 +8,7 @@ import {
   type Store,
   silentLogger,
 } from '@zapgate/core';
-import { useStoreAuthState } from '@zapgate/core/baileys';
+import type { useStoreAuthState } from '@zapgate/core/baileys';
 import type { Knex } from 'knex';
 import { openDatabase } from './db.js';
 import { StorePostgresErrorCodes } from './error-codes.js';
@@ -71,7 +71,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     component: 'store',
     store: resolved.databaseUrl ? 'postgres' : 'pglite',
   });
-  const database = openDatabase(resolved);
+  const database = openDatabase(resolved, logger);
   const { knex } = database;
   const channel = resolved.schema ? `zapgate_events_${resolved.schema}` : 'zapgate_events';
   const notifier = new EventNotifier(
@@ -104,7 +104,8 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     pluginSettings: pluginSettingsRepo(db),
     deadLetters: deadLetterRepo(db),
     sql: sqlClient(db),
-    leases: sessionLeaseRepo(db, { exclusive }),
+    // outside a transaction, the heartbeat renews on its own connection
+    leases: sessionLeaseRepo(db, { exclusive, ...(db === knex ? { renewal: database.renewal } : {}) }),
   });
   let initialized: Promise<void> | null = null;
   let closed = false;
@@ -132,11 +133,15 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     async close() {
       if (closed) return;
       closed = true;
-      await sequencer.idle();
-      await notifier.close();
-      await jobsNotifier.close();
-      await knex.destroy();
-      database.release();
+      try {
+        await sequencer.idle();
+        await notifier.close();
+        await jobsNotifier.close();
+        await database.close();
+      } finally {
+        // the embedded directory's lock goes with this process's use of it, even if a close failed
+        database.release();
+      }
     },
     async ping() {
       if (closed) throw closedError();
@@ -157,7 +162,9 @@ export function postgresStore(options: PostgresStoreOptions = {}): PostgresStore
     migrationStatus: (known): Promise<MigrationState[]> => migrationStatus(migrator, known),
     onEventsAppended: (listener) => notifier.subscribe(listener),
     onJobsEnqueued: (listener) => jobsNotifier.subscribe(listener),
-    authState: (sessionId) => useStoreAuthState(store.auth, sessionId),
+    // Baileys loads with the first auth state asked for, not with the store (it is most of a boot)
+    authState: async (sessionId) =>
+      (await import('@zapgate/core/baileys')).useStoreAuthState(store.auth, sessionId),
   };
   return store;
 }

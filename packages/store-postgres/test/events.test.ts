@@ -232,6 +232,34 @@ describe('event visibility with concurrent transactions on Postgres', () => {
     expect(e1?.seq).toBeGreaterThan(head);
   });
 
+  it('reads right after a sequencer run cost no run of their own; what a crashed process left unnumbered is numbered by a later read', async () => {
+    const appended = await store.transaction(async (tx) => tx.events.append(event()));
+    // the commit's own run: once it ended, reads within a second go straight to the log
+    const seen = await store.events.list({ afterSeq: (await store.events.head()) - 1, limit: 10 });
+    expect(seen.map((e) => e.id)).toEqual([appended.id]);
+    const statements: string[] = [];
+    const count = (q: { sql?: string }) => statements.push(q.sql ?? '');
+    store.knex.on('query', count);
+    for (let i = 0; i < 5; i++) await store.events.list({ afterSeq: seen[0]!.seq, limit: 10 });
+    store.knex.off('query', count);
+    // none when these reads take less than a second (one more on a machine stalled past it)
+    const runs = statements.filter((s) => s.includes('zapgate_sequence_events')).length;
+    expect(runs).toBeLessThanOrEqual(1);
+    expect(statements).toHaveLength(5 + runs);
+    // a process that committed and died before numbering: a reader numbers it, within about a second
+    const orphan = event();
+    await store.knex.raw(
+      `INSERT INTO "events" ("id", "type", "sessionId", "occurredAt", "data") VALUES (?, ?, NULL, now(), ?::jsonb)`,
+      [orphan.id, orphan.type, JSON.stringify(orphan.data)],
+    );
+    const found = await waitFor(
+      async () =>
+        (await store.events.list({ afterSeq: seen[0]!.seq, limit: 10 })).find((e) => e.id === orphan.id),
+      5000,
+    );
+    expect(found.seq).toBeGreaterThan(seen[0]!.seq);
+  });
+
   it('a cursor reader polling during many concurrent appenders sees every event exactly once', async () => {
     const head = await store.events.head();
     let cursor = head;

@@ -51,7 +51,7 @@ describe('embedded PGlite is single-node', () => {
 
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    await exited;
+    expect(await exited).toBe(0); // closed cleanly (a failed close prints why on stderr)
     expect(existsSync(path.join(dataDir, 'pglite.lock'))).toBe(false);
     const store = postgresStore({ dataDir });
     await store.init();

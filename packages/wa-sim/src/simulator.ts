@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { handleAdminRequest } from './admin/admin-api.js';
 import { SimConnection } from './connection.js';
 import { type ContactOptions, type ReceiptOptions, SimContact } from './contact.js';
@@ -35,6 +35,8 @@ export interface SimulatorOptions {
   receipts?: ReceiptOptions;
   /** Maximum number of device messages kept in {@link Simulator.messages}. @default 10000 */
   messageLogSize?: number;
+  /** Start with dead-peer detection at this interval (see {@link Simulator.detectDeadPeers}). @default off */
+  deadPeerIntervalMs?: number;
 }
 
 /** Public description of a paired device. */
@@ -70,6 +72,9 @@ export class Simulator extends SimulatorEmitter {
   private readonly serverStatic = generateKeyPair();
   private readonly certChain: Uint8Array;
   private readonly receiptDefaults: Required<ReceiptOptions>;
+  /** Connections that answered the last dead-peer ping (see {@link detectDeadPeers}). */
+  private readonly answered = new WeakSet<WebSocket>();
+  private deadPeerTimer: NodeJS.Timeout | null = null;
 
   /** @internal use {@link startSimulator} */
   constructor(
@@ -103,8 +108,11 @@ export class Simulator extends SimulatorEmitter {
     });
     wss.on('connection', (ws) => {
       const connection = new SimConnection(ws, new NoiseResponder(this.serverStatic, this.certChain), router);
+      this.answered.add(ws);
+      ws.on('pong', () => this.answered.add(ws));
       this.emit('connection', { connectionId: connection.id });
     });
+    if (options.deadPeerIntervalMs) this.detectDeadPeers(options.deadPeerIntervalMs);
     media.onUpload = (stored, url) =>
       this.emit('media-upload', { deviceJid: undefined, path: stored.path, url, bytes: stored.data.length });
   }
@@ -244,6 +252,37 @@ export class Simulator extends SimulatorEmitter {
     connection?.end();
   }
 
+  /**
+   * What WhatsApp's servers do with a client that went silent (a frozen process, an unplugged
+   * network): every `intervalMs` each connection gets a WebSocket ping, and one that has not
+   * answered the previous ping by then is terminated — its device counts as offline, and what
+   * it did not acknowledge goes to its next connection. Without it, a frozen client keeps its
+   * connection open forever and the next login of the device replaces it. `false` stops.
+   */
+  detectDeadPeers(intervalMs: number | false): void {
+    if (this.deadPeerTimer) clearInterval(this.deadPeerTimer);
+    this.deadPeerTimer = null;
+    if (intervalMs === false) return;
+    // connections open before now count as having answered
+    for (const ws of this.wss.clients) this.answered.add(ws);
+    this.deadPeerTimer = setInterval(() => {
+      for (const ws of this.wss.clients) {
+        if (!this.answered.has(ws)) {
+          ws.terminate();
+          continue;
+        }
+        this.answered.delete(ws);
+        try {
+          ws.ping();
+        } catch {
+          // still connecting: asked again next round
+          this.answered.add(ws);
+        }
+      }
+    }, intervalMs);
+    this.deadPeerTimer.unref();
+  }
+
   /** Fault: kill the device's TCP connection without a close frame. */
   dropConnection(deviceJid: string): void {
     this.requireCompanion(deviceJid).connection?.terminate();
@@ -298,6 +337,7 @@ export class Simulator extends SimulatorEmitter {
 
   /** Stops every server and drops all connections. */
   async close(): Promise<void> {
+    this.detectDeadPeers(false);
     for (const client of this.wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.server.closeAllConnections();

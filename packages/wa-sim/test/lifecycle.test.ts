@@ -1,5 +1,6 @@
 import { DisconnectReason } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { type Simulator, startSimulator, trustSimulatorRoot } from '../src/index.js';
 import { eventually, openSocket, pairDevice, type TestDevice, textOf, waitForOpen } from './helpers.js';
 
@@ -84,5 +85,25 @@ describe('session lifecycle', () => {
     await waitForOpen(quick);
     sim.stopAnsweringPings(paired.deviceJid);
     expect(await quick.closed).toBe(DisconnectReason.connectionLost);
+  });
+
+  it('detectDeadPeers ends a connection that stops answering WebSocket pings (a frozen client), and only that one', async () => {
+    const { device, paired } = await pairDevice(sim);
+    sockets.push(device);
+    // a client that never answers pings, as a process stopped with SIGSTOP
+    const frozen = new WebSocket(sim.url, { autoPong: false });
+    await new Promise((resolve, reject) => frozen.once('open', resolve).once('error', reject));
+    const frozenClosed = new Promise((resolve) => frozen.once('close', resolve));
+    const disconnects: (string | undefined)[] = [];
+    sim.on('disconnect', (event) => disconnects.push(event.deviceJid));
+    sim.detectDeadPeers(100);
+    try {
+      await frozenClosed;
+      // the live Baileys device answered every ping meanwhile: still online
+      expect(sim.devices().find((d) => d.deviceJid === paired.deviceJid)?.online).toBe(true);
+      expect(disconnects).not.toContain(paired.deviceJid);
+    } finally {
+      sim.detectDeadPeers(false);
+    }
   });
 });

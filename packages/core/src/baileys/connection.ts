@@ -12,12 +12,19 @@ import type { ContactInput } from '../contracts/contact.js';
 import type { Logger } from '../logger.js';
 import { outgoingPolicy } from '../net/outgoing-policy.js';
 import { probeProxy } from '../net/proxy.js';
-import type { Connection, ConnectOptions, ConnectorEvent, InboundMessage } from '../ports/connector.js';
+import type {
+  Connection,
+  ConnectOptions,
+  ConnectorEvent,
+  InboundMessage,
+  StateChange,
+} from '../ports/connector.js';
 import { useStoreAuthState } from './auth-state.js';
 import { closeReasonOf } from './close-reason.js';
 import { guardAsync, orNullWhenAbsent } from './errors.js';
 import { createGroupOperations } from './groups.js';
 import { phoneOf, preferPn, toJid } from './jids.js';
+import { signalKeyCache } from './key-cache.js';
 import { toBaileysLogger } from './logger.js';
 import { ackErrorOf, chatOf, contactOf, groupOf, statusOf } from './map-events.js';
 import { mapWaMessage, senderContactOf } from './map-inbound.js';
@@ -30,6 +37,9 @@ const mediaTypes = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 
 /** Statuses a receipt or an error ack sets (not `sent`: the send path records that itself). */
 const foldedReceipt = new Set<string | null>(['delivered', 'read', 'played', 'failed']);
+
+const notStateChanges = new Set(['connecting', 'qr', 'open', 'close', 'messages', 'batch', 'call']);
+const isStateChange = (event: ConnectorEvent): event is StateChange => !notStateChanges.has(event.type);
 
 /** Opens one Baileys socket for a session and adapts it to the {@link Connection} port. */
 export async function openBaileysConnection(
@@ -48,8 +58,18 @@ export async function openBaileysConnection(
     : undefined;
   const baileysLogger = toBaileysLogger(config.logger ?? logger);
   const sock: WASocket = makeWASocket({
-    // Signal keys are read on every message: keep hot ones in memory (bounded TTL cache).
-    auth: { creds: state.creds, keys: makeCacheableSignalKeyStore(state.keys, baileysLogger) },
+    // Signal keys are read on every message: keep hot ones in memory (bounded LRU and TTL cache).
+    auth: {
+      creds: state.creds,
+      keys: makeCacheableSignalKeyStore(
+        state.keys,
+        baileysLogger,
+        signalKeyCache({
+          maxKeys: config.signalKeyCache?.maxKeys ?? 1000,
+          ttlMs: config.signalKeyCache?.ttlMs ?? 5 * 60_000,
+        }),
+      ),
+    },
     logger: baileysLogger,
     browser: config.browser ?? Browsers.appropriate('Zapgate'),
     ...(config.version ? { version: config.version } : {}),
@@ -101,7 +121,7 @@ export async function openBaileysConnection(
       logger.error({ err: error, type: event.type }, 'storing a WhatsApp event failed'),
     );
 
-  const inbound = (messages: WAMessage[], history: boolean) => {
+  const inbound = (messages: WAMessage[]) => {
     const stored: InboundMessage[] = [];
     const others: ConnectorEvent[] = [];
     const senders = new Map<string, ContactInput>();
@@ -137,7 +157,7 @@ export async function openBaileysConnection(
 
   /** What a message upsert stores: the messages, what they change (reactions, edits…), votes. */
   const upsertEvents = async (messages: WAMessage[]): Promise<ConnectorEvent[]> => {
-    const { stored, others } = inbound(messages, false);
+    const { stored, others } = inbound(messages);
     const events: ConnectorEvent[] = [];
     if (stored.length) events.push({ type: 'messages', messages: stored, history: false });
     events.push(...others);
@@ -194,21 +214,35 @@ export async function openBaileysConnection(
         await emit({ type: 'close', ...closed });
       }
     }
+    // the changes of this batch are stored together, in order, in one transaction
+    const changes: StateChange[] = [];
+    const flush = async () => {
+      const batch = changes.splice(0);
+      if (batch.length > 0)
+        await emit(batch.length === 1 ? (batch[0] as StateChange) : { type: 'batch', changes: batch });
+    };
+    const report = async (event: ConnectorEvent) => {
+      if (isStateChange(event)) changes.push(event);
+      else {
+        await flush();
+        await emit(event);
+      }
+    };
     const upsert = events['messages.upsert'];
     if (upsert) {
       // own sends, notifications… (what was received is stored already, before its receipt)
       const fresh = upsert.messages.filter((m) => !storedBeforeReceipt.has(m));
-      for (const event of await upsertEvents(fresh)) await emit(event);
-      for (const event of inbound(upsert.messages, false).contacts) await emit(event);
+      for (const event of await upsertEvents(fresh)) await report(event);
+      for (const event of inbound(upsert.messages).contacts) await report(event);
     }
     const history = events['messaging-history.set'];
     if (history && session.settings.syncHistory) {
       const chats = history.chats.map(chatOf).filter((c) => c !== null);
-      if (chats.length) await emit({ type: 'chats', chats });
+      if (chats.length) await report({ type: 'chats', chats });
       const contacts = history.contacts.map(contactOf).filter((c) => c !== null);
-      if (contacts.length) await emit({ type: 'contacts', contacts });
-      const { stored } = inbound(history.messages, true);
-      if (stored.length) await emit({ type: 'messages', messages: stored, history: true });
+      if (contacts.length) await report({ type: 'contacts', contacts });
+      const { stored } = inbound(history.messages);
+      if (stored.length) await report({ type: 'messages', messages: stored, history: true });
     }
     // a receipt (or an error ack) that comes while Baileys buffers events is folded into the
     // upsert of our own message instead of a `messages.update`: take its status from there
@@ -223,7 +257,7 @@ export async function openBaileysConnection(
       if (status && key.id && key.remoteJid && key.fromMe) {
         const chatId = jidNormalizedUser(key.remoteJid);
         const error = status === 'failed' ? ackErrorOf(change) : null;
-        await emit({
+        await report({
           type: 'message.status',
           chatId: key.remoteJidAlt?.endsWith('@s.whatsapp.net')
             ? jidNormalizedUser(key.remoteJidAlt)
@@ -235,11 +269,11 @@ export async function openBaileysConnection(
       }
     }
     const upserted = (events['chats.upsert'] ?? []).map((c) => chatOf(c)).filter((c) => c !== null);
-    if (upserted.length) await emit({ type: 'chats', chats: upserted });
+    if (upserted.length) await report({ type: 'chats', chats: upserted });
     // updates (e.g. WhatsApp echoing our own archive/mute) must not bring back a deleted chat
     const updated = (events['chats.update'] ?? []).map((c) => chatOf(c)).filter((c) => c !== null);
-    if (updated.length) await emit({ type: 'chats', chats: updated, onlyExisting: true });
-    for (const chatJid of events['chats.delete'] ?? []) await emit({ type: 'chat.deleted', chatJid });
+    if (updated.length) await report({ type: 'chats', chats: updated, onlyExisting: true });
+    for (const chatJid of events['chats.delete'] ?? []) await report({ type: 'chat.deleted', chatJid });
     const contacts = [...(events['contacts.upsert'] ?? []), ...(events['contacts.update'] ?? [])]
       .map(contactOf)
       .filter((c) => c !== null);
@@ -250,17 +284,17 @@ export async function openBaileysConnection(
         lid: lid.lid,
         phoneNumber: phoneOf(jidNormalizedUser(lid.pn)),
       });
-    if (contacts.length) await emit({ type: 'contacts', contacts });
+    if (contacts.length) await report({ type: 'contacts', contacts });
     if (events['groups.upsert']?.length)
-      await emit({ type: 'groups', groups: events['groups.upsert'].map(groupOf) });
+      await report({ type: 'groups', groups: events['groups.upsert'].map(groupOf) });
     for (const partial of events['groups.update'] ?? []) {
       if (!partial.id) continue;
       const meta = await sock.groupMetadata(partial.id).catch(() => null);
-      if (meta) await emit({ type: 'groups', groups: [groupOf(meta)] });
+      if (meta) await report({ type: 'groups', groups: [groupOf(meta)] });
     }
     const participants = events['group-participants.update'];
     if (participants) {
-      await emit({
+      await report({
         type: 'group.participants',
         groupJid: participants.id,
         action: participants.action as 'add' | 'remove' | 'promote' | 'demote',
@@ -273,7 +307,7 @@ export async function openBaileysConnection(
     const presence = events['presence.update'];
     if (presence) {
       for (const [jid, data] of Object.entries(presence.presences)) {
-        await emit({
+        await report({
           type: 'presence',
           chatJid: presence.id,
           jid,
@@ -282,6 +316,7 @@ export async function openBaileysConnection(
         });
       }
     }
+    await flush();
     for (const call of events.call ?? []) {
       await emit({
         type: 'call',

@@ -29,6 +29,12 @@ export interface BaileysConnectorOptions {
   connectTimeoutMs?: number;
   /** Keep-alive ping interval. @default 30000 */
   keepAliveIntervalMs?: number;
+  /**
+   * The in-memory cache of each session's Signal keys (in front of the store): keys held at
+   * most and how long an unused one stays. Pre-keys are never held (read once, at most).
+   * @default { maxKeys: 1000, ttlMs: 300000 }
+   */
+  signalKeyCache?: { maxKeys?: number; ttlMs?: number };
   /** Logger for Baileys' own logs (mapped one level down: Baileys' info is our debug). @default silent */
   logger?: Logger;
 }

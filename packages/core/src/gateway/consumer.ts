@@ -22,6 +22,11 @@ export interface ConsumerOptions {
   /** Handles one event; throwing retries it with backoff (holding back only its session). */
   handle(event: StoredEvent): Promise<void>;
   /**
+   * Handles the queued events of one stream at once (in order, at most `tuning.batchSize`);
+   * throwing hands each of them to `handle`, one by one. @default one event per call
+   */
+  handleBatch?(events: readonly StoredEvent[]): Promise<void>;
+  /**
    * Keeps an event given up after `tuning.maxAttempts` failed attempts (e.g. in the
    * dead-letter store); throwing keeps retrying that. @default logs the event at error level
    */

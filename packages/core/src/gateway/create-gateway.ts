@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TSchema } from '@sinclair/typebox';
 import { GatewayError } from '../errors.js';
 import { registerJobs } from '../jobs/registry.js';
@@ -15,7 +16,7 @@ import type { GatewayApi } from './api.js';
 import type { DurableConsumer } from './consumer.js';
 import { createDeadLettersApi, type DeadLettersApi, eventRetrier } from './dead-letters-api.js';
 import { createDirectoryApi } from './directory-api.js';
-import { gatewayMetrics } from './gateway-metrics.js';
+import { gatewayMetrics, nodeMetrics } from './gateway-metrics.js';
 import { createHookRunner } from './hooks.js';
 import { Ingest } from './ingest.js';
 import { ingestWithRetry } from './ingest-retry.js';
@@ -115,16 +116,36 @@ export interface ClusterApi {
   readonly shared: boolean;
   /** Nodes seen recently (heartbeat within ten lease times), with the sessions each holds. */
   nodes(): Promise<NodeInfo[]>;
-  /** Who runs a session's socket, `null` when nobody holds its lease. */
+  /**
+   * Who runs a session's socket, `null` when nobody holds its lease. A session this node holds
+   * under a lease renewed within half a lease time is answered without a query (no other node
+   * can claim an unexpired lease); any other from the store.
+   */
   owner(sessionId: string): Promise<LeaseOwner | null>;
+  /**
+   * The node running each of these sessions now, by session id: the holder of a live lease
+   * (several nodes), or this node for a session with a socket or a reconnect pending here
+   * (alone). A session nobody runs (disconnected, between nodes) is absent.
+   */
+  owners(sessionIds: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Whether a load balancer should send this node traffic: `ready` once `start()` has joined
+   * the nodes (heartbeat written) and made its first claim; `starting` before; `lapsed` while
+   * its leases go unrenewed for a lease time with other nodes live (its sessions are moving
+   * away); `draining` from the moment `stop()` begins; `stopped` after.
+   */
+  state(): NodeState;
 }
+
+/** See {@link ClusterApi.state}. */
+export type NodeState = 'starting' | 'ready' | 'lapsed' | 'draining' | 'stopped';
 
 /**
  * Builds a gateway. Plugin problems (duplicate id, missing dependency, bad options) throw a
  * {@link GatewayError} here, before anything starts.
  *
  * The kernel is a set of pipelines, each step in its own file:
- * - inbound: connection (`session-manager.ts`) → `ignoreInbound` hooks (`hooks.ts`) → store
+ * - inbound: connection (`session-sockets.ts`) → `ignoreInbound` hooks (`hooks.ts`) → store
  *   and announce (`ingest.ts`) → plugin consumers (`plugin-consumers.ts`);
  * - send: request → `beforeSend` hooks → prepare → store pending → dispatch → status
  *   (`send/pipeline.ts`);
@@ -206,12 +227,51 @@ export function createGateway(options: GatewayOptions): Gateway {
         sessions: manager,
       })
     : null;
-  if (ownership) manager.useOwnership(ownership, (sessionId) => dispatcher.drain(sessionId));
+  const perNode = nodeMetrics(metrics, {
+    id: nodeId,
+    owned: () => manager.ownedCount(),
+    renewalAgeMs: () => ownership?.renewalAgeMs() ?? null,
+  });
+  if (ownership)
+    manager.useOwnership(ownership, {
+      // a handover waits for the sends it admitted, but never longer than a lease time: a send
+      // that cannot finish must not keep the session's queue (and its next connect) waiting
+      sendsSettled: async (sessionId) => {
+        const drained = await Promise.race([
+          dispatcher.drain(sessionId).then(() => true),
+          sleep(tuning.cluster.leaseMs, false, { ref: false }),
+        ]);
+        if (!drained)
+          logger.warn(
+            { sessionId, waitedMs: tuning.cluster.leaseMs },
+            'handing the session over with sends still in flight; they may fail',
+          );
+      },
+      leaseLost: perNode.leaseLost,
+    });
   const cluster: ClusterApi = {
     nodeId,
     shared: !!leases,
     nodes: async () => (leases ? leases.nodes(tuning.cluster.leaseMs, 10 * tuning.cluster.leaseMs) : []),
-    owner: async (sessionId) => (leases ? leases.owner(sessionId, tuning.cluster.leaseMs) : null),
+    owner: async (sessionId) => {
+      if (!leases) return null;
+      const held = manager.leaseOf(sessionId);
+      const renewedAgo = ownership?.renewalAgeMs() ?? null;
+      if (held && renewedAgo !== null && renewedAgo < tuning.cluster.leaseMs / 2)
+        return { sessionId, nodeId, epoch: held.epoch, url: options.nodeUrl ?? null, live: true };
+      return leases.owner(sessionId, tuning.cluster.leaseMs);
+    },
+    owners: async (sessionIds) => {
+      if (!leases)
+        return new Map(sessionIds.filter((id) => manager.runs(id)).map((id) => [id, nodeId] as const));
+      const owners = await leases.owners(sessionIds, tuning.cluster.leaseMs);
+      return new Map(owners.filter((o) => o.live).map((o) => [o.sessionId, o.nodeId] as const));
+    },
+    state: () => {
+      const phase = lifecycle.phase;
+      if (phase !== 'running') return phase;
+      return ownership?.lapsed() ? 'lapsed' : 'ready';
+    },
   };
   const settings = createPluginSettings({ resolved, store, access, encryptionKey: config.encryptionKey });
   const deps = { store, connection: access.connection };

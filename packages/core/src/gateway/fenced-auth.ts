@@ -10,19 +10,18 @@ export async function checkLease(tx: Repositories, lease: HeldLease | null): Pro
 
 /**
  * The auth state a socket writes through: reads as the store's, and every write (creds, keys,
- * clear) in a transaction that first checks the socket's lease epoch, so a node that lost the
- * session (paused past its lease, partitioned) cannot overwrite the new owner's Signal state.
+ * clear) checked against the socket's lease epoch atomically with the write, so a node that
+ * lost the session (paused past its lease, partitioned) cannot overwrite the new owner's Signal
+ * state. Creds and keys pass the lease to the store (`fence`: one statement on Postgres, where
+ * a transaction with a separate check took four); a clear checks it in its transaction.
  * A refused write calls `onLost` (the manager drops the socket) and throws.
  */
 export function fencedAuth(store: Store, lease: HeldLease, onLost: () => void): AuthRepo {
   const fenced =
-    <A extends unknown[]>(write: (tx: Repositories, ...args: A) => Promise<void>) =>
+    <A extends unknown[]>(write: (...args: A) => Promise<void>) =>
     async (...args: A) => {
       try {
-        await store.transaction(async (tx) => {
-          await checkLease(tx, lease);
-          await write(tx, ...args);
-        });
+        await write(...args);
       } catch (error) {
         if (isGatewayError(error) && error.code === 'SESSION_LEASE_LOST') onLost();
         throw error;
@@ -31,10 +30,15 @@ export function fencedAuth(store: Store, lease: HeldLease, onLost: () => void): 
   return {
     getCreds: (sessionId) => store.auth.getCreds(sessionId),
     getKeys: (sessionId, type, ids) => store.auth.getKeys(sessionId, type, ids),
-    setCreds: fenced((tx, sessionId: string, creds: unknown) => tx.auth.setCreds(sessionId, creds)),
-    setKeys: fenced((tx, sessionId: string, data: Record<string, Record<string, unknown | null>>) =>
-      tx.auth.setKeys(sessionId, data),
+    setCreds: fenced((sessionId: string, creds: unknown) => store.auth.setCreds(sessionId, creds, lease)),
+    setKeys: fenced((sessionId: string, data: Record<string, Record<string, unknown | null>>) =>
+      store.auth.setKeys(sessionId, data, lease),
     ),
-    clear: fenced((tx, sessionId: string) => tx.auth.clear(sessionId)),
+    clear: fenced((sessionId: string) =>
+      store.transaction(async (tx) => {
+        await checkLease(tx, lease);
+        await tx.auth.clear(sessionId);
+      }),
+    ),
   };
 }

@@ -85,6 +85,43 @@ export function gatewayMetrics(
   };
 }
 
+/** What a node knows of itself, for {@link nodeMetrics}. */
+export interface NodeSelf {
+  id: string;
+  /** Sessions this node runs now. */
+  owned(): number;
+  /** Milliseconds since its leases were last renewed (`null` alone, before joining or stopped). */
+  renewalAgeMs(): number | null;
+}
+
+/**
+ * Metrics about this node, labelled `node` with its id: every node's `/metrics` tells its own
+ * (store-wide gauges such as `zapgate_sessions` read the same on every node). The sessions it
+ * runs, how old its lease renewal is (alert well before it reaches the lease time: past it
+ * the node drops every session) and how many sessions it lost to another node.
+ */
+export function nodeMetrics(metrics: Metrics, self: NodeSelf): { leaseLost: () => void } {
+  const node = self.id;
+  metrics.gauge('zapgate_node_sessions', 'Sessions this node runs (holds the lease of)', ['node'], (gauge) =>
+    gauge.set({ node }, self.owned()),
+  );
+  metrics.gauge(
+    'zapgate_node_lease_renewal_age_seconds',
+    'Seconds since this node last renewed its session leases (absent on a single node without leases)',
+    ['node'],
+    (gauge) => {
+      const age = self.renewalAgeMs();
+      if (age !== null) gauge.set({ node }, age / 1000);
+    },
+  );
+  const lost = metrics.counter(
+    'zapgate_node_leases_lost_total',
+    'Sessions this node dropped because another node took their lease (it was paused, cut off or slow)',
+    ['node'],
+  );
+  return { leaseLost: () => lost.inc({ node }) };
+}
+
 /** Counts stored inbound messages: by type, only those others sent. */
 export function countReceived(counter: Counter, messages: readonly Message[]): void {
   const byType = new Map<string, number>();

@@ -6,7 +6,7 @@ import { SendMessageBody } from '../contracts/outbound.js';
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedPlugin } from '../plugin/resolve.js';
-import type { PluginContext, PluginHooks } from '../plugin/types.js';
+import type { BeforeSendResult, PluginContext, PluginHooks } from '../plugin/types.js';
 import type { PluginContexts } from './plugin-contexts.js';
 
 /** The hooks of every plugin, run in plugin dependency order. */
@@ -45,7 +45,7 @@ export function createHookRunner({ resolved, contexts, logger }: Deps): HookRunn
     async beforeSend(sessionId, body, origin) {
       let current = body;
       for (const { pluginId, hook } of beforeSend) {
-        let result: SendMessageBody | undefined | void;
+        let result: BeforeSendResult;
         try {
           result = await runInContext({ pluginId, sessionId }, () =>
             hook({ sessionId, body: current, origin }, ctxOf(pluginId)),

@@ -1,16 +1,20 @@
+import type { EventType, GatewayEventMap } from '../contracts/events.js';
 import type { NewMessage } from '../contracts/message.js';
 import type { Session } from '../contracts/session.js';
 import type { Logger } from '../logger.js';
-import type { Connection, ConnectorEvent, InboundMessage } from '../ports/connector.js';
+import type { Connection, ConnectorEvent, InboundMessage, StateChange } from '../ports/connector.js';
 import type { MediaStore } from '../ports/media.js';
-import type { Repositories, Store } from '../ports/store.js';
-import { appendEvent } from './event-writer.js';
+import type { NewEvent, Repositories, Store } from '../ports/store.js';
+import { appendEvent, newEvent } from './event-writer.js';
 import { countReceived, type MessageMetrics } from './gateway-metrics.js';
 import { asMessage, type HookRunner } from './hooks.js';
 import { InboundWriter } from './inbound-writer.js';
 import type { GatewayTuning } from './options.js';
 
 type Event<T extends ConnectorEvent['type']> = Extract<ConnectorEvent, { type: T }>;
+
+/** Records an event of the session, appended with the others at the end of the transaction. */
+type Emit = <K extends EventType>(type: K, data: GatewayEventMap[K]) => void;
 
 const isGroupJid = (jid: string) => jid.endsWith('@g.us');
 const isStatusJid = (jid: string) => jid === 'status@broadcast';
@@ -37,133 +41,141 @@ export class Ingest {
     switch (event.type) {
       case 'messages':
         return this.messages(session, event, connection);
-      case 'message.status': {
-        await this.tx(async (tx) => {
-          const moved = await tx.messages.advanceStatus(session.id, event.chatId, event.waid, event.status);
-          if (!moved) return;
-          if (event.error)
-            await tx.messages.update(session.id, moved.message.id, {
-              metadata: { ...moved.message.metadata, error: event.error },
-            });
-          await appendEvent(tx, 'message.status', session.id, {
-            messageId: moved.message.id,
-            chatId: event.chatId,
-            waid: event.waid,
-            status: moved.message.status,
-            previous: moved.previous,
-            ...(event.error ? { error: event.error } : {}),
-          });
-        });
-        // WhatsApp refused one of our sends (`ack error`), even one already marked sent
-        if (event.status === 'failed')
-          this.counters.sendFailures.inc({ code: `WHATSAPP_ACK_${event.error ?? 'ERROR'}` });
-        return;
-      }
-      case 'message.edited':
-        return this.tx(async (tx) => {
-          const message = await tx.messages.getByWaid(session.id, event.chatId, event.waid);
-          if (!message) return;
-          const edits = [
-            ...(message.metadata.edits ?? []),
-            { content: message.content, editedAt: event.editedAt },
-          ];
-          if (edits.some((e, i) => i < edits.length - 1 && e.editedAt === event.editedAt)) return; // replay
-          const updated = await tx.messages.update(session.id, message.id, {
-            content: event.content,
-            msgType: event.msgType,
-            metadata: { ...message.metadata, edits },
-          });
-          await appendEvent(tx, 'message.edited', session.id, {
-            message: updated,
-            previousContent: message.content,
-          });
-        });
-      case 'message.deleted':
-        return this.tx(async (tx) => {
-          const message = await tx.messages.getByWaid(session.id, event.chatId, event.waid);
-          if (!message || message.metadata.deletedAt) return;
-          await tx.messages.update(session.id, message.id, {
-            metadata: { ...message.metadata, deletedAt: new Date().toISOString() },
-            ...(this.tuning.keepDeletedContent
-              ? {}
-              : { msgType: 'unsupported', content: { kind: 'revoked' } }),
-          });
-          await appendEvent(tx, 'message.deleted', session.id, {
-            messageId: message.id,
-            chatId: event.chatId,
-            waid: event.waid,
-            deletedBy: event.deletedBy,
-          });
-        });
-      case 'message.reaction':
-        return this.reaction(session, event);
-      case 'poll.vote':
-        return this.pollVote(session, event);
-      case 'chats':
-        return this.tx(async (tx) => {
-          for (const input of event.chats) {
-            if (event.onlyExisting && !(await tx.chats.get(session.id, input.chatJid))) continue;
-            const chat = await tx.chats.upsert(session.id, input);
-            await appendEvent(tx, 'chat.upserted', session.id, { chat });
-          }
-        });
-      case 'chat.deleted':
-        return this.tx(async (tx) => {
-          if (await tx.chats.delete(session.id, event.chatJid)) {
-            await appendEvent(tx, 'chat.deleted', session.id, { chatJid: event.chatJid });
-          }
-        });
-      case 'contacts':
-        return this.tx(async (tx) => {
-          for (const input of event.contacts) {
-            const before = await tx.contacts.get(session.id, input.jid);
-            if (before && Object.entries(input).every(([k, v]) => before[k as keyof typeof before] === v))
-              continue;
-            const contact = await tx.contacts.upsert(session.id, input);
-            await appendEvent(tx, 'contact.upserted', session.id, { contact });
-          }
-        });
-      case 'groups':
-        return this.tx(async (tx) => {
-          for (const group of event.groups) {
-            await tx.chats.upsert(session.id, {
-              chatJid: group.jid,
-              chatName: group.subject,
-              isGroup: true,
-              metadata: { group },
-            });
-            await appendEvent(tx, 'group.upserted', session.id, {
-              group: { ...group, sessionId: session.id },
-            });
-          }
-        });
-      case 'group.participants':
-        return this.tx(async (tx) => {
-          await appendEvent(tx, 'group.participants', session.id, {
-            groupJid: event.groupJid,
-            action: event.action,
-            participants: event.participants,
-            actor: event.actor,
-          });
-        });
-      case 'presence':
-        return this.tx(async (tx) => {
-          await appendEvent(tx, 'presence.updated', session.id, {
-            chatJid: event.chatJid,
-            jid: event.jid,
-            presence: event.presence,
-            lastSeen: event.lastSeen,
-          });
-        });
       case 'call':
         return this.call(session, event, connection);
-      default:
+      case 'batch':
+        return this.changes(session, event.changes);
+      case 'connecting':
+      case 'qr':
+      case 'open':
+      case 'close':
         return;
+      default:
+        return this.changes(session, [event]);
     }
   };
 
-  private tx(fn: (tx: Repositories) => Promise<void>): Promise<void> {
-    return this.store.transaction(fn);
+  /**
+   * Stores changes in one transaction, in order, their events appended together at the end;
+   * the contacts among them are written with one statement that returns only what changed.
+   */
+  private async changes(session: Session, changes: readonly StateChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await this.store.transaction(async (tx) => {
+      const events: NewEvent[] = [];
+      const emit: Emit = (type, data) => void events.push(newEvent(type, session.id, data as never));
+      const contacts = changes.flatMap((c) => (c.type === 'contacts' ? c.contacts : []));
+      let contactsDone = false;
+      for (const change of changes) {
+        if (change.type !== 'contacts') await this.apply(tx, session, change, emit);
+        else if (!contactsDone) {
+          contactsDone = true;
+          for (const contact of await tx.contacts.upsertChanged(session.id, contacts))
+            emit('contact.upserted', { contact });
+        }
+      }
+      await tx.events.appendMany(events);
+    });
+    // WhatsApp refused one of our sends (`ack error`), even one already marked sent
+    for (const change of changes)
+      if (change.type === 'message.status' && change.status === 'failed')
+        this.counters.sendFailures.inc({ code: `WHATSAPP_ACK_${change.error ?? 'ERROR'}` });
+  }
+
+  /** One change (not contacts: see {@link changes}) and its events, in `tx`. */
+  private async apply(
+    tx: Repositories,
+    session: Session,
+    event: Exclude<StateChange, { type: 'contacts' }>,
+    emit: Emit,
+  ): Promise<void> {
+    switch (event.type) {
+      case 'message.status': {
+        const moved = await tx.messages.advanceStatus(session.id, event.chatId, event.waid, event.status);
+        if (!moved) return;
+        if (event.error)
+          await tx.messages.update(session.id, moved.message.id, {
+            metadata: { ...moved.message.metadata, error: event.error },
+          });
+        return emit('message.status', {
+          messageId: moved.message.id,
+          chatId: event.chatId,
+          waid: event.waid,
+          status: moved.message.status,
+          previous: moved.previous,
+          ...(event.error ? { error: event.error } : {}),
+        });
+      }
+      case 'message.edited': {
+        const message = await tx.messages.getByWaid(session.id, event.chatId, event.waid);
+        if (!message) return;
+        const edits = [
+          ...(message.metadata.edits ?? []),
+          { content: message.content, editedAt: event.editedAt },
+        ];
+        if (edits.some((e, i) => i < edits.length - 1 && e.editedAt === event.editedAt)) return; // replay
+        const updated = await tx.messages.update(session.id, message.id, {
+          content: event.content,
+          msgType: event.msgType,
+          metadata: { ...message.metadata, edits },
+        });
+        return emit('message.edited', { message: updated, previousContent: message.content });
+      }
+      case 'message.deleted': {
+        const message = await tx.messages.getByWaid(session.id, event.chatId, event.waid);
+        if (!message || message.metadata.deletedAt) return;
+        await tx.messages.update(session.id, message.id, {
+          metadata: { ...message.metadata, deletedAt: new Date().toISOString() },
+          ...(this.tuning.keepDeletedContent ? {} : { msgType: 'unsupported', content: { kind: 'revoked' } }),
+        });
+        return emit('message.deleted', {
+          messageId: message.id,
+          chatId: event.chatId,
+          waid: event.waid,
+          deletedBy: event.deletedBy,
+        });
+      }
+      case 'message.reaction':
+        return this.reaction(tx, session, event, emit);
+      case 'poll.vote':
+        return this.pollVote(tx, session, event, emit);
+      case 'chats':
+        for (const input of event.chats) {
+          if (event.onlyExisting && !(await tx.chats.get(session.id, input.chatJid))) continue;
+          const chat = await tx.chats.upsert(session.id, input);
+          emit('chat.upserted', { chat });
+        }
+        return;
+      case 'chat.deleted':
+        if (await tx.chats.delete(session.id, event.chatJid))
+          emit('chat.deleted', { chatJid: event.chatJid });
+        return;
+      case 'groups':
+        for (const group of event.groups) {
+          await tx.chats.upsert(session.id, {
+            chatJid: group.jid,
+            chatName: group.subject,
+            isGroup: true,
+            metadata: { group },
+          });
+          emit('group.upserted', { group: { ...group, sessionId: session.id } });
+        }
+        return;
+      case 'group.participants':
+        return emit('group.participants', {
+          groupJid: event.groupJid,
+          action: event.action,
+          participants: event.participants,
+          actor: event.actor,
+        });
+      case 'presence':
+        return emit('presence.updated', {
+          chatJid: event.chatJid,
+          jid: event.jid,
+          presence: event.presence,
+          lastSeen: event.lastSeen,
+        });
+    }
   }
 
   private async messages(session: Session, event: Event<'messages'>, connection: Connection): Promise<void> {
@@ -240,23 +252,26 @@ export class Ingest {
     };
   }
 
-  private reaction(session: Session, event: Event<'message.reaction'>): Promise<void> {
-    return this.tx(async (tx) => {
-      const target = await tx.messages.getByWaid(session.id, event.chatId, event.targetWaid);
-      if (target) {
-        const others = (target.metadata.reactions ?? []).filter((r) => r.senderJid !== event.senderJid);
-        const reactions = event.emoji
-          ? [...others, { senderJid: event.senderJid, emoji: event.emoji, at: event.at }]
-          : others;
-        await tx.messages.update(session.id, target.id, { metadata: { ...target.metadata, reactions } });
-      }
-      await appendEvent(tx, 'message.reaction', session.id, {
-        messageId: target?.id ?? null,
-        chatId: event.chatId,
-        targetWaid: event.targetWaid,
-        senderJid: event.senderJid,
-        emoji: event.emoji,
-      });
+  private async reaction(
+    tx: Repositories,
+    session: Session,
+    event: Event<'message.reaction'>,
+    emit: Emit,
+  ): Promise<void> {
+    const target = await tx.messages.getByWaid(session.id, event.chatId, event.targetWaid);
+    if (target) {
+      const others = (target.metadata.reactions ?? []).filter((r) => r.senderJid !== event.senderJid);
+      const reactions = event.emoji
+        ? [...others, { senderJid: event.senderJid, emoji: event.emoji, at: event.at }]
+        : others;
+      await tx.messages.update(session.id, target.id, { metadata: { ...target.metadata, reactions } });
+    }
+    emit('message.reaction', {
+      messageId: target?.id ?? null,
+      chatId: event.chatId,
+      targetWaid: event.targetWaid,
+      senderJid: event.senderJid,
+      emoji: event.emoji,
     });
   }
 
@@ -264,25 +279,28 @@ export class Ingest {
    * One entry per voter, the latest wins (a retracted vote stays as `options: []`); replays
    * and votes older than the stored one change nothing.
    */
-  private pollVote(session: Session, event: Event<'poll.vote'>): Promise<void> {
-    return this.tx(async (tx) => {
-      const poll = await tx.messages.getByWaid(session.id, event.chatId, event.pollWaid);
-      if (!poll) return;
-      const votes = poll.metadata.pollVotes ?? [];
-      const previous = votes.find((v) => v.voterJid === event.voterJid);
-      if (previous && Date.parse(previous.at) >= Date.parse(event.at)) return;
-      const pollVotes = [
-        ...votes.filter((v) => v !== previous),
-        { voterJid: event.voterJid, options: event.options, at: event.at },
-      ];
-      await tx.messages.update(session.id, poll.id, { metadata: { ...poll.metadata, pollVotes } });
-      await appendEvent(tx, 'message.poll_vote', session.id, {
-        messageId: poll.id,
-        chatId: event.chatId,
-        pollWaid: event.pollWaid,
-        voterJid: event.voterJid,
-        options: event.options,
-      });
+  private async pollVote(
+    tx: Repositories,
+    session: Session,
+    event: Event<'poll.vote'>,
+    emit: Emit,
+  ): Promise<void> {
+    const poll = await tx.messages.getByWaid(session.id, event.chatId, event.pollWaid);
+    if (!poll) return;
+    const votes = poll.metadata.pollVotes ?? [];
+    const previous = votes.find((v) => v.voterJid === event.voterJid);
+    if (previous && Date.parse(previous.at) >= Date.parse(event.at)) return;
+    const pollVotes = [
+      ...votes.filter((v) => v !== previous),
+      { voterJid: event.voterJid, options: event.options, at: event.at },
+    ];
+    await tx.messages.update(session.id, poll.id, { metadata: { ...poll.metadata, pollVotes } });
+    emit('message.poll_vote', {
+      messageId: poll.id,
+      chatId: event.chatId,
+      pollWaid: event.pollWaid,
+      voterJid: event.voterJid,
+      options: event.options,
     });
   }
 
@@ -298,7 +316,7 @@ export class Ingest {
           .catch((error) => this.logger.warn({ err: error }, 'call rejection message failed'));
       }
     }
-    await this.tx(async (tx) => {
+    await this.store.transaction(async (tx) => {
       await appendEvent(tx, 'call.received', session.id, {
         callId: event.callId,
         from: event.from,

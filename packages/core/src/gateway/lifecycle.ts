@@ -29,10 +29,18 @@ interface Parts {
   retention: { keepMs: number; intervalMs: number } | null;
 }
 
+/**
+ * Where a gateway is in its life: `starting` until `start()` has joined the nodes and made its
+ * first claim, `running`, `draining` from the first moment of `stop()` (in-flight sends finish,
+ * sessions are handed over), then `stopped`.
+ */
+export type LifecyclePhase = 'starting' | 'running' | 'draining' | 'stopped';
+
 /** Starting and stopping a gateway, each in one readable order. */
 export interface Lifecycle {
   start(): Promise<void>;
   readonly booted: Promise<void>;
+  readonly phase: LifecyclePhase;
   stop(): Promise<void>;
 }
 
@@ -47,11 +55,15 @@ export interface Lifecycle {
 export function createLifecycle(parts: Parts): Lifecycle {
   const { store, connector, logger, resolved, contexts, consumers, jobs, manager } = parts;
   let started = false;
+  let phase: LifecyclePhase = 'starting';
   let pruner: EventPruner | null = null;
   let booted: Promise<void> = Promise.resolve();
   return {
     get booted() {
       return booted;
+    },
+    get phase() {
+      return phase;
     },
     async start() {
       if (started) return;
@@ -78,6 +90,7 @@ export function createLifecycle(parts: Parts): Lifecycle {
       started = true;
       const connecting = parts.ownership ? (await parts.ownership.start()).adopted : manager.boot();
       booted = connecting.catch((error) => logger.error({ err: error }, 'boot failed'));
+      phase = 'running';
       logger.info(
         { store: store.kind, connector: connector.name, plugins: resolved.map((p) => p.plugin.id) },
         'gateway started',
@@ -86,6 +99,7 @@ export function createLifecycle(parts: Parts): Lifecycle {
     async stop() {
       if (!started) return;
       started = false;
+      phase = 'draining';
       // a boot of many sessions takes minutes: stop starting them rather than wait for it
       manager.cancelBoot();
       await booted;
@@ -103,6 +117,7 @@ export function createLifecycle(parts: Parts): Lifecycle {
         );
       }
       await contexts.stopTimers();
+      phase = 'stopped';
       logger.info('gateway stopped');
     },
   };

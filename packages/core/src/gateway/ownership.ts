@@ -13,6 +13,11 @@ const loadStatuses: readonly SessionStatus[] = ['connected', 'connecting', 'qr']
 
 /** What ownership asks of the session manager. */
 export interface OwnedSessions {
+  /**
+   * Sessions this node just claimed to run, before their recovery: from now on they are this
+   * node's and moving (a request for one is told to retry shortly, not that it is disconnected).
+   */
+  claimed(leases: readonly HeldLease[]): void;
   /** Connects sessions this node just claimed (bounded concurrency, jitter). */
   adopt(leases: readonly HeldLease[]): Promise<void>;
   /** The leases this node runs sessions under. */
@@ -43,6 +48,16 @@ export interface Ownership {
   release(lease: HeldLease): Promise<void>;
   /** Who runs a session now (see {@link SessionLeaseRepo.owner}). */
   owner(sessionId: string): Promise<LeaseOwner | null>;
+  /**
+   * Milliseconds since this node last renewed its leases (its heartbeat answered), `null`
+   * before it joined or after it stopped. Past the lease time its sessions may be another's.
+   */
+  renewalAgeMs(): number | null;
+  /**
+   * Its leases went unrenewed for a lease time while other nodes were live: they may be taking
+   * its sessions over (the watchdog drops them). A node alone never lapses.
+   */
+  lapsed(): boolean;
 }
 
 interface Parts {
@@ -57,42 +72,98 @@ interface Parts {
 /**
  * Several gateway processes on one database, no other coordinator. Every `heartbeatMs` a node
  * renews all its leases in one statement (a lease missing from the answer was taken over: the
- * node drops that socket), then places: with `share = ceil(running sessions / live nodes)`,
- * a node under its share claims sessions without a live owner (a dead or stopped node's, or
- * never placed) and one over it hands `handoverPerBeat` open sessions over, so a
- * joining node fills up gradually. A node that could not renew for a lease time drops every socket itself. A claim bumps the lease's fencing epoch; what the previous owner left
+ * node drops that socket) — on a connection of its own where the store has one, and never
+ * behind anything else, so a pool exhausted by pairing cannot let its leases expire. Then it
+ * places, in the background (one placement at a time): with `share = ceil(running sessions /
+ * live nodes)`, a node under its share claims sessions without a live owner (a dead or stopped
+ * node's, or never placed) and one over it hands `handoverPerBeat` open sessions over, so a
+ * joining node fills up gradually. A node that could not renew for a lease time drops every
+ * socket itself. A claim bumps the lease's fencing epoch; what the previous owner left
  * (pending sends, a `connected` status without a socket) is settled in the claim's recovery.
  */
 export function createOwnership({ store, leases, node, tuning, logger, sessions }: Parts): Ownership {
   let timer: NodeJS.Timeout | null = null;
   let beating: Promise<void> = Promise.resolve();
   let stopped = false;
+  let joined = false;
   /** When the last successful renewal was sent (leases run from then at the latest). */
   let renewedAt = Date.now();
   /** Another node was live at the last census (only then can a session be taken over). */
   let othersLive = false;
+  /** Sessions this node is handing over now (their leases still count in a census). */
+  const handingOver = new Set<string>();
+  /** Sessions whose claim is on its way (their leases may be renewed before they are held). */
+  const claiming = new Set<string>();
+  /** Leases the last renewal kept under this node's id although it runs no socket for them. */
+  let strays = new Set<string>();
 
-  const claimAndRecover = async (ids: readonly string[]): Promise<HeldLease[]> => {
-    const claimed = await leases.claim(node.id, ids, tuning.leaseMs);
-    if (claimed.length > 0) await recoverClaimed(store, claimed, logger);
-    return claimed;
+  /** `adopting`: the sessions will be adopted (placement, a restart's leftovers), not opened by a request. */
+  const claimAndRecover = async (ids: readonly string[], adopting = true): Promise<HeldLease[]> => {
+    for (const id of ids) claiming.add(id);
+    try {
+      const claimed = await leases.claim(node.id, ids, tuning.leaseMs);
+      if (claimed.length === 0) return claimed;
+      if (adopting) sessions.claimed(claimed);
+      await recoverClaimed(store, claimed, logger);
+      return claimed;
+    } finally {
+      for (const id of ids) claiming.delete(id);
+    }
   };
+  const key = (lease: HeldLease) => `${lease.sessionId}:${lease.epoch}`;
 
-  /** One heartbeat; resolves to the connecting of the sessions it claimed. */
-  const beat = async (): Promise<{ adopting: Promise<void> }> => {
+  /**
+   * Renews every lease of this node; drops a session whose lease is missing from the answer,
+   * and frees a lease it renewed but runs no socket for (see {@link freeStrays}). Nothing else
+   * waits in it: placement below may stall on a busy pool, renewal must not.
+   */
+  const renew = async (): Promise<void> => {
     // leases claimed while the heartbeat is on its way are not in its answer: only these count
     const before = sessions.held();
     const sentAt = Date.now();
-    const renewed = new Set(
-      (await leases.heartbeat(node, tuning.leaseMs)).map((l) => `${l.sessionId}:${l.epoch}`),
-    );
+    const answer = await leases.heartbeat(node, tuning.leaseMs);
     renewedAt = sentAt;
+    const renewed = new Set(answer.map(key));
     for (const lease of before) {
-      if (!renewed.has(`${lease.sessionId}:${lease.epoch}`)) {
+      // a session being handed over frees its lease itself (its socket is closing anyway)
+      if (!renewed.has(key(lease)) && !handingOver.has(lease.sessionId)) {
         logger.warn({ sessionId: lease.sessionId, epoch: lease.epoch }, 'lease lost to another node');
-        await sessions.lost(lease.sessionId, lease.epoch);
+        void sessions
+          .lost(lease.sessionId, lease.epoch)
+          .catch((error) => logger.error({ err: error, sessionId: lease.sessionId }, 'dropping failed'));
       }
     }
+    freeStrays(answer, before);
+  };
+
+  /**
+   * A lease the database keeps under this node's id while the node runs no socket for it: the
+   * node dropped the session (its renewals stalled for a lease time, or a write found the lease
+   * gone) and the renewals went on. Nobody would run it again — the owner looks live to the
+   * others, and this node does not hold it — so it is freed: the next placement gives it to a
+   * node, this one included. Only when two renewals in a row found it so, since a claim on its
+   * way may be in the answer before its session holds it.
+   */
+  const freeStrays = (answer: readonly HeldLease[], before: readonly HeldLease[]) => {
+    const running = new Set([...before, ...sessions.held()].map(key));
+    const seen = new Set<string>();
+    for (const lease of answer) {
+      if (running.has(key(lease)) || claiming.has(lease.sessionId)) continue;
+      seen.add(key(lease));
+      if (!strays.has(key(lease))) continue;
+      logger.warn(
+        { sessionId: lease.sessionId, epoch: lease.epoch },
+        'freeing a lease this node runs no socket for',
+      );
+      void leases
+        .release(node.id, lease.sessionId, lease.epoch)
+        .catch((error) => logger.error({ err: error, sessionId: lease.sessionId }, 'could not free a lease'));
+    }
+    strays = seen;
+  };
+
+  /** Fair share: claims sessions without a live owner, or hands some over; resolves to the connecting of those claimed. */
+  const place = async (): Promise<{ adopting: Promise<void> }> => {
     if (stopped) return { adopting: Promise.resolve() };
     const { liveNodes, wanted, mine } = await leases.census(node.id, loadStatuses, tuning.leaseMs);
     othersLive = liveNodes > 1;
@@ -104,26 +175,44 @@ export function createOwnership({ store, leases, node, tuning, logger, sessions 
         logger.info({ claimed: claimed.length, share, liveNodes }, 'claimed sessions without a live owner');
         return { adopting: sessions.adopt(claimed) };
       }
-    } else if (mine > share && liveNodes > 1 && tuning.handoverPerBeat > 0) {
-      // only open sessions move (one still pairing keeps its QR where the user is looking at it)
-      const over = sessions.movable().slice(0, Math.min(mine - share, tuning.handoverPerBeat));
+    } else if (mine - handingOver.size > share && liveNodes > 1 && tuning.handoverPerBeat > 0) {
+      // only open sessions move (one still pairing keeps its QR where the user is looking at it);
+      // a handover still under way counts as done, or a node would hand over more than its excess
+      const over = sessions
+        .movable()
+        .filter((lease) => !handingOver.has(lease.sessionId))
+        .slice(0, Math.min(mine - handingOver.size - share, tuning.handoverPerBeat));
       for (const lease of over) {
         logger.info({ sessionId: lease.sessionId, share, mine }, 'handing a session over (over fair share)');
+        handingOver.add(lease.sessionId);
         // not awaited: its in-flight sends may take a while, and the heartbeat must go on
         void sessions
           .handOver(lease.sessionId)
-          .catch((error) => logger.error({ err: error, sessionId: lease.sessionId }, 'handover failed'));
+          .catch((error) => logger.error({ err: error, sessionId: lease.sessionId }, 'handover failed'))
+          .finally(() => handingOver.delete(lease.sessionId));
       }
     }
     return { adopting: Promise.resolve() };
   };
+  /** The placement under way, if any (a heartbeat does not start a second one). */
+  let placing: Promise<void> | null = null;
+  const placeInBackground = () => {
+    if (placing || stopped) return;
+    placing = place()
+      .then(({ adopting }) => void adopting.catch((error) => logger.error({ err: error }, 'adopting failed')))
+      .catch((error) => logger.error({ err: error }, 'placing sessions failed'))
+      .finally(() => {
+        placing = null;
+      });
+  };
 
   // cut off from the database (or stuck) for a lease time: the sessions may be another node's
   // by now, so this node drops them itself rather than keep a second socket
+  // alone (the last census saw no other live node, e.g. embedded PGlite): nobody can take a
+  // session over, and a database slowed down by this node's own load must not drop them all
+  const lapsed = () => joined && othersLive && Date.now() - renewedAt > tuning.leaseMs;
   const watchdog = () => {
-    // alone (the last census saw no other live node, e.g. embedded PGlite): nobody can take a
-    // session over, and a database slowed down by this node's own load must not drop them all
-    if (!othersLive || Date.now() - renewedAt <= tuning.leaseMs) return;
+    if (!lapsed()) return;
     const held = sessions.held();
     if (held.length === 0) return;
     logger.error({ sessions: held.length }, 'leases not renewed for a lease time: dropping every session');
@@ -134,10 +223,8 @@ export function createOwnership({ store, leases, node, tuning, logger, sessions 
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      beating = beat()
-        .then(
-          ({ adopting }) => void adopting.catch((error) => logger.error({ err: error }, 'adopting failed')),
-        )
+      beating = renew()
+        .then(placeInBackground)
         .catch((error) => logger.error({ err: error }, 'heartbeat failed'))
         .finally(schedule);
     }, tuning.heartbeatMs);
@@ -156,7 +243,9 @@ export function createOwnership({ store, leases, node, tuning, logger, sessions 
       if (taken.length > 0)
         logger.info({ sessions: taken.length }, 'took over the sessions of this node before a restart');
       const resumed = taken.length > 0 ? sessions.adopt(taken) : Promise.resolve();
-      const { adopting } = await beat();
+      await renew();
+      const { adopting } = await place();
+      joined = true;
       schedule();
       watchdogTimer = setInterval(watchdog, tuning.heartbeatMs);
       watchdogTimer.unref?.();
@@ -164,17 +253,20 @@ export function createOwnership({ store, leases, node, tuning, logger, sessions 
     },
     async stop() {
       stopped = true;
+      joined = false;
       if (timer) clearTimeout(timer);
       if (watchdogTimer) clearInterval(watchdogTimer);
       // a heartbeat stuck on an unreachable database does not hold the stop up
-      await Promise.race([beating, sleep(tuning.leaseMs)]);
+      await Promise.race([Promise.all([beating, placing]), sleep(tuning.leaseMs)]);
       await leases.leave(node.id);
     },
     async claim(sessionId) {
-      const [lease] = await claimAndRecover([sessionId]);
+      const [lease] = await claimAndRecover([sessionId], false);
       return lease ?? null;
     },
     release: (lease) => leases.release(node.id, lease.sessionId, lease.epoch),
     owner: (sessionId) => leases.owner(sessionId, tuning.leaseMs),
+    renewalAgeMs: () => (joined ? Date.now() - renewedAt : null),
+    lapsed,
   };
 }

@@ -9,6 +9,11 @@ import { reachesPlugins } from './hooks.js';
 import type { GatewayTuning } from './options.js';
 import type { PluginContexts } from './plugin-contexts.js';
 
+/** A plugin's handler of one pattern: one event per call, or several. */
+type PatternHandler =
+  | ((event: StoredEvent, ctx: PluginContext) => unknown)
+  | { batch(events: readonly StoredEvent[], ctx: PluginContext): Promise<void> };
+
 interface Deps {
   resolved: readonly ResolvedPlugin[];
   contexts: PluginContexts;
@@ -54,21 +59,26 @@ export function createPluginConsumers({
     .filter(({ plugin }) => plugin.events && Object.keys(plugin.events).length > 0)
     .map(({ plugin }) => {
       const ctx = contexts.get(plugin.id);
-      const patterns = Object.entries(plugin.events ?? {}) as [
+      const patterns = Object.entries(plugin.events ?? {}).filter(([, handler]) => handler) as [
         string,
-        (e: StoredEvent, c: PluginContext) => unknown,
+        PatternHandler,
       ][];
-      const handle = async (event: StoredEvent) => {
-        if (!reachesPlugins(event)) return;
+      const contextOf = (sessionId: string | null) => ({
+        pluginId: plugin.id,
+        ...(sessionId ? { sessionId } : {}),
+      });
+      const handleMany = async (events: readonly StoredEvent[]) => {
+        const reaching = events.filter(reachesPlugins);
         for (const [pattern, handler] of patterns) {
-          if (!handler || !matchesEventPattern(pattern, event.type)) continue;
-          const context = {
-            pluginId: plugin.id,
-            ...(event.sessionId ? { sessionId: event.sessionId } : {}),
-          };
-          await runInContext(context, () => handler(event, ctx));
+          const matched = reaching.filter((event) => matchesEventPattern(pattern, event.type));
+          if (matched.length === 0) continue;
+          await runInContext(contextOf(matched[0]!.sessionId), async () => {
+            if (typeof handler !== 'function') return handler.batch(matched, ctx);
+            for (const event of matched) await handler(event, ctx);
+          });
         }
       };
+      const handle = (event: StoredEvent) => handleMany([event]);
       handlers.set(plugin.id, handle);
       return new DurableConsumer({
         name: pluginConsumerName(plugin.id),
@@ -78,6 +88,9 @@ export function createPluginConsumers({
         tuning: tuning.events,
         startAt: plugin.eventsStartAt ?? 'end',
         handle,
+        // one call for several events only when a handler takes batches: per-event handlers
+        // keep seeing each event across every pattern before the next one
+        ...(patterns.some(([, handler]) => typeof handler !== 'function') ? { handleBatch: handleMany } : {}),
         async deadLetter(event, error, attempts) {
           const letter = await store.deadLetters.add({
             kind: 'event',

@@ -8,7 +8,10 @@ import type { SessionManager } from './session-manager.js';
 export interface SessionAccess {
   /** The stored session, or `SESSION_NOT_FOUND`. */
   requireSession(id: string): Promise<Session>;
-  /** The live connection of a connected session, or `SESSION_NOT_CONNECTED`. */
+  /**
+   * The live connection of a connected session; `SESSION_MOVING` or `SESSION_CONNECTING` (503,
+   * retry) while its socket is on its way, else `SESSION_NOT_CONNECTED`.
+   */
   connection(sessionId: string): Promise<Connection>;
   /** The same for a session just read (no second read). */
   connectionOf(session: Session): Connection;
@@ -26,13 +29,31 @@ export function sessionAccess(store: Store, manager: SessionManager): SessionAcc
   };
   const connectionOf = (session: Session) => {
     const live = manager.connection(session.id);
-    if (!live || session.status !== 'connected') {
+    // a socket being handed over still sends what it admitted, but takes nothing new
+    const moving = manager.isMoving(session.id);
+    // the row may have been read just before the socket's `connected` was stored
+    if (live && !moving && manager.isOpen(session.id)) return live;
+    if (!live || moving || session.status !== 'connected') {
       // stored as connected with no socket here: it is being taken over, or its socket just
-      // went and the status follows — a retry in a moment reaches the socket, wherever it is
-      if (manager.isMoving(session.id) || session.status === 'connected') {
+      // went and the status follows; connecting with no node running it: it is between nodes
+      // (handed over, its owner stopped) or waits for its turn at boot — either way a retry in
+      // a moment reaches the socket, wherever it is
+      const transient =
+        moving ||
+        session.status === 'connected' ||
+        (session.status === 'connecting' && !manager.runs(session.id));
+      if (transient) {
         throw new GatewayError(
           'SESSION_MOVING',
-          `Session ${session.id} is reconnecting on this node (taken over or restarted); retry in ${movingRetryAfterSeconds} s`,
+          `Session ${session.id} is moving between nodes or about to reconnect; retry in ${movingRetryAfterSeconds} s`,
+          { retryAfterSeconds: movingRetryAfterSeconds },
+        );
+      }
+      if (session.status === 'connecting') {
+        // this node is opening its socket (after a drop or a takeover): also a matter of moments
+        throw new GatewayError(
+          'SESSION_CONNECTING',
+          `Session ${session.id} is connecting; retry in ${movingRetryAfterSeconds} s`,
           { retryAfterSeconds: movingRetryAfterSeconds },
         );
       }

@@ -32,6 +32,7 @@ interface WorkerDeps {
   tuning: GatewayTuning['events'];
   signal: AbortSignal;
   handle(event: StoredEvent): Promise<void>;
+  handleBatch?(events: readonly StoredEvent[]): Promise<void>;
   deadLetter?(event: StoredEvent, error: unknown, attempts: number): Promise<void>;
   /** Whether work of this epoch may go on (running, lease still held). */
   live(epoch: number): boolean;
@@ -54,6 +55,8 @@ export class StreamWorker {
   /** Works the stream until it has nothing queued (or its epoch ends). */
   async run(st: ConsumerStream, epoch: number): Promise<void> {
     const { live, handled } = this.deps;
+    // events of a failed batch left to go one by one (the path that retries and parks)
+    let single = 0;
     while (live(epoch)) {
       if (st.parked || st.backlogUntil !== null) {
         if (!(await this.drainLog(st, epoch))) return;
@@ -61,6 +64,17 @@ export class StreamWorker {
       }
       const event = st.queue[0];
       if (!event) return;
+      if (single === 0 && this.deps.handleBatch && st.queue.length > 1) {
+        const batch = st.queue.slice(0, this.deps.tuning.batchSize);
+        if (await this.deliverBatch(batch)) {
+          if (!live(epoch)) return;
+          st.queue.splice(0, batch.length);
+          for (const done of batch) handled(done.seq, epoch);
+          continue;
+        }
+        single = batch.length;
+      }
+      if (single > 0) single--;
       const outcome = await this.deliver(st, event, epoch);
       if (outcome === 'stopped') return;
       if (outcome === 'handled' && live(epoch)) {
@@ -145,6 +159,20 @@ export class StreamWorker {
         await this.pause(st.attempts - 1);
         if (!live(epoch)) return 'stopped';
       }
+    }
+  }
+
+  /** One call for several queued events; false (logged) when it failed: they go one by one. */
+  private async deliverBatch(batch: readonly StoredEvent[]): Promise<boolean> {
+    try {
+      await this.limited(() => this.deps.handleBatch!(batch));
+      return true;
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error, consumer: this.deps.name, events: batch.length, sessionId: batch[0]?.sessionId },
+        'event batch handler failed; handling its events one by one',
+      );
+      return false;
     }
   }
 

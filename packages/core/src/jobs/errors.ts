@@ -34,3 +34,22 @@ export function jobBackoffDelay(
   const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(Math.max(attempt - 1, 0), 52));
   return Math.round(random() * ceiling);
 }
+
+const errorTextLength = 2048;
+
+/** A handler's error as stored with the job (name and message, at most 2,048 characters). */
+export function errorText(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, errorTextLength);
+}
+
+/** A {@link PermanentJobError}, also one from another copy of this package (matched by name). */
+export const isPermanent = (error: unknown) =>
+  error instanceof PermanentJobError || (error as Error | null)?.name === 'PermanentJobError';
+
+/** The delay a {@link RetryJobError} asks for (also one from another copy of this package), else null. */
+export function retryAfterOf(error: unknown): number | null {
+  if (error instanceof RetryJobError) return error.afterMs;
+  const afterMs = (error as { name?: unknown; afterMs?: unknown } | null)?.afterMs;
+  return (error as Error | null)?.name === 'RetryJobError' && typeof afterMs === 'number' ? afterMs : null;
+}

@@ -15,6 +15,8 @@ export interface RegisteredJob {
   /** Running jobs of one group at most (`concurrency` when the definition sets none). */
   groupConcurrency: number;
   maxAttempts: number;
+  /** Most jobs per handler call: the definition's `batchSize` with `handleBatch`, else 1. */
+  batchSize: number;
   backoff: { initialMs: number; maxMs: number };
   cron: string | null;
 }
@@ -29,10 +31,12 @@ export function registerJobs(resolved: readonly ResolvedPlugin[]): Map<string, R
   for (const { plugin } of resolved) {
     for (const [name, definition] of Object.entries(plugin.jobs ?? {})) {
       const where = `plugin "${plugin.id}", job "${name}"`;
-      if (!definition || typeof definition.handle !== 'function') {
-        problems.push(`${where}: handle must be a function`);
+      const batched = typeof definition?.handleBatch === 'function';
+      if (!definition || batched === (typeof definition.handle === 'function')) {
+        problems.push(`${where}: give one of handle and handleBatch (a function)`);
         continue;
       }
+      const batchSize = batched ? (definition.batchSize ?? 32) : 1;
       const concurrency = definition.concurrency ?? 4;
       const groupConcurrency = definition.groupConcurrency ?? concurrency;
       const maxAttempts = definition.maxAttempts ?? 10;
@@ -41,6 +45,7 @@ export function registerJobs(resolved: readonly ResolvedPlugin[]): Map<string, R
       if (!positiveInteger(concurrency)) problems.push(`${where}: concurrency must be an integer >= 1`);
       if (!positiveInteger(groupConcurrency))
         problems.push(`${where}: groupConcurrency must be an integer >= 1`);
+      if (!positiveInteger(batchSize)) problems.push(`${where}: batchSize must be an integer >= 1`);
       if (!positiveInteger(maxAttempts)) problems.push(`${where}: maxAttempts must be an integer >= 1`);
       if (!(initialMs >= 0 && maxMs >= initialMs))
         problems.push(`${where}: backoff needs 0 <= initialMs <= maxMs`);
@@ -60,6 +65,7 @@ export function registerJobs(resolved: readonly ResolvedPlugin[]): Map<string, R
         concurrency,
         groupConcurrency,
         maxAttempts,
+        batchSize,
         backoff: { initialMs, maxMs },
         cron: definition.cron ?? null,
       });

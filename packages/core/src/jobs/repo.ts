@@ -161,6 +161,11 @@ export const jobsRepo = {
            row_number() OVER (PARTITION BY x."pluginId", x."name", x."group" ORDER BY x."runAt", x."seq") AS "grank"
          FROM "jobs" x
          WHERE ${due('x')}
+           -- only names with a free slot, and not a group that has none (a dead endpoint's
+           -- backlog would otherwise be ranked and lane-checked by every claim)
+           AND (?::jsonb ->> (x."pluginId" || '/' || x."name")) IS NOT NULL
+           AND (x."group" IS NULL OR COALESCE(
+             (?::jsonb ->> (x."pluginId" || '/' || x."name" || chr(10) || x."group"))::integer, 1) > 0)
            AND (x."lane" IS NULL OR NOT EXISTS (
              SELECT 1 FROM "jobs" o
              WHERE o."pluginId" = x."pluginId" AND o."lane" = x."lane" AND o."id" <> x."id"
@@ -186,6 +191,8 @@ export const jobsRepo = {
        RETURNING j.*`,
       [
         sqlValues.json(options.done ?? []),
+        sqlValues.json(options.caps),
+        sqlValues.json(options.groupCaps ?? {}),
         sqlValues.json(options.caps),
         sqlValues.json(options.groupCaps ?? {}),
         sqlValues.json(options.groupDefaults ?? {}),
@@ -221,24 +228,31 @@ export const jobsRepo = {
   complete: (sql: SqlClient, jobs: readonly { id: string; token: string }[]): Promise<number> =>
     completeJobs(sql, jobs),
 
-  /** Queues a failed job again after `delayMs`. */
-  async retry(sql: SqlClient, id: string, token: string, delayMs: number, error: string): Promise<boolean> {
+  /** Queues failed jobs again, each after its `delayMs`, in one statement (those whose lease was lost stay). */
+  async retry(
+    sql: SqlClient,
+    jobs: readonly { id: string; token: string; delayMs: number; error: string }[],
+  ): Promise<number> {
+    if (jobs.length === 0) return 0;
     const rows = await sql.query(
-      `UPDATE "jobs" SET "status" = 'queued', "runAt" = now() + ${ms}, "leaseUntil" = NULL,
-         "claimToken" = NULL, "lastError" = ?
-       WHERE "id" = ? AND "claimToken" = ? AND "status" = 'running' RETURNING "id"`,
-      [delayMs, error, id, token],
+      `UPDATE "jobs" j SET "status" = 'queued', "runAt" = now() + r."delayMs" * interval '1 millisecond',
+         "leaseUntil" = NULL, "claimToken" = NULL, "lastError" = r."error"
+       FROM jsonb_to_recordset(?::jsonb) AS r("id" uuid, "token" uuid, "delayMs" double precision, "error" text)
+       WHERE j."id" = r."id" AND j."claimToken" = r."token" AND j."status" = 'running' RETURNING j."id"`,
+      [sqlValues.json(jobs)],
     );
-    return rows.length > 0;
+    return rows.length;
   },
 
-  /** Gives a job back untried (shutdown): due at once, the run not counted. */
-  async release(sql: SqlClient, id: string, token: string): Promise<void> {
+  /** Gives jobs back untried (shutdown): due at once, the run not counted; one statement. */
+  async release(sql: SqlClient, jobs: readonly { id: string; token: string }[]): Promise<void> {
+    if (jobs.length === 0) return;
     await sql.query(
-      `UPDATE "jobs" SET "status" = 'queued', "attempts" = GREATEST("attempts" - 1, 0), "runAt" = now(),
+      `UPDATE "jobs" j SET "status" = 'queued', "attempts" = GREATEST(j."attempts" - 1, 0), "runAt" = now(),
          "leaseUntil" = NULL, "claimToken" = NULL
-       WHERE "id" = ? AND "claimToken" = ? AND "status" = 'running'`,
-      [id, token],
+       FROM jsonb_to_recordset(?::jsonb) AS r("id" uuid, "token" uuid)
+       WHERE j."id" = r."id" AND j."claimToken" = r."token" AND j."status" = 'running'`,
+      [sqlValues.json(jobs)],
     );
   },
 

@@ -1,6 +1,5 @@
 import { runInContext } from '../context.js';
 import type { DeadLetter } from '../contracts/dead-letter.js';
-import { GatewayError } from '../errors.js';
 import type { GatewayTuning } from '../gateway/options.js';
 import type { Logger } from '../logger.js';
 import type { Counter, Histogram, Metrics } from '../metrics.js';
@@ -8,10 +7,15 @@ import { createScheduler, type Scheduler } from '../plugin/scheduler.js';
 import type { PluginContext } from '../plugin/types.js';
 import type { SqlClient } from '../ports/sql.js';
 import type { Store } from '../ports/store.js';
-import { jobBackoffDelay, PermanentJobError, RetryJobError } from './errors.js';
-import { lastTick, type RegisteredJob } from './registry.js';
-import { type ClaimedJob, jobsRepo, type NewJob } from './repo.js';
-import type { CancelFilter, Enqueued, EnqueueOptions, ManyJob, PluginJobs } from './types.js';
+import { enqueueCronTicks } from './cron.js';
+import { pluginJobs, revive, sqlOr } from './enqueue.js';
+import { errorText, isPermanent, jobBackoffDelay, retryAfterOf } from './errors.js';
+import { type Running, renewLeases } from './lease-renewal.js';
+import { jobMetrics } from './metrics.js';
+import type { RegisteredJob } from './registry.js';
+import { type ClaimedJob, jobsRepo } from './repo.js';
+import { batches, countRunning, freeSlots, type RunningCounts } from './slots.js';
+import type { PluginJobs } from './types.js';
 
 /** What the runner needs from the gateway. */
 export interface JobRunnerDeps {
@@ -27,32 +31,8 @@ export interface JobRunnerDeps {
   contextOf(pluginId: string): PluginContext;
 }
 
-interface Running {
-  job: ClaimedJob;
-  abort: AbortController;
-  /** The lease was lost (another process may run the job): nothing is written back. */
-  lost: boolean;
-  /** The handler returned: the lease no longer matters. */
-  finished: boolean;
-}
-
-const errorTextLength = 2048;
 /** How long a wake-up waits for others to share its claim. */
 const wakeWindowMs = 3;
-
-function errorText(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.slice(0, errorTextLength);
-}
-
-const isPermanent = (error: unknown) =>
-  error instanceof PermanentJobError || (error as Error | null)?.name === 'PermanentJobError';
-
-function retryAfterOf(error: unknown): number | null {
-  if (error instanceof RetryJobError) return error.afterMs;
-  const afterMs = (error as { name?: unknown; afterMs?: unknown } | null)?.afterMs;
-  return (error as Error | null)?.name === 'RetryJobError' && typeof afterMs === 'number' ? afterMs : null;
-}
 
 /**
  * Runs every plugin's durable jobs in this process. Due jobs are claimed in one statement
@@ -64,9 +44,7 @@ function retryAfterOf(error: unknown): number | null {
 export class JobRunner {
   private readonly running = new Map<string, Running>();
   private readonly settled = new Set<Promise<void>>();
-  private readonly inflight = new Map<string, number>();
-  /** Running jobs per `ref\ngroup`. */
-  private readonly inflightGroups = new Map<string, number>();
+  private readonly counts: RunningCounts = { inflight: new Map(), inflightGroups: new Map() };
   private unsubscribe: (() => void) | null = null;
   private wakeTimer: NodeJS.Timeout | null = null;
   /** Succeeded jobs whose rows the next claim statement removes. */
@@ -81,38 +59,9 @@ export class JobRunner {
 
   constructor(private readonly deps: JobRunnerDeps) {
     this.scheduler = createScheduler(deps.logger);
-    this.runs = deps.metrics.counter(
-      'zapgate_jobs_total',
-      'Job runs by plugin, job name and result (success, retry, dead, released, lost)',
-      ['plugin', 'name', 'result'],
-    );
-    // a plugin/name/state seen once is reported 0 when its last job went
-    const seen = new Set<string>();
-    deps.metrics.gauge(
-      'zapgate_jobs_queued',
-      'Jobs not finished, by plugin, job name and state (due: waiting for a runner; scheduled: waiting for their time; running)',
-      ['plugin', 'name', 'state'],
-      async (gauge) => {
-        if (!deps.sql || deps.jobs.size === 0) return;
-        const rows = await jobsRepo.depth(deps.sql);
-        const now = new Set(rows.map((r) => JSON.stringify([r.pluginId, r.name, r.state])));
-        for (const key of seen) {
-          if (now.has(key)) continue;
-          const [plugin, name, state] = JSON.parse(key) as [string, string, string];
-          gauge.set({ plugin, name, state }, 0);
-        }
-        for (const { pluginId, name, state, count } of rows) {
-          seen.add(JSON.stringify([pluginId, name, state]));
-          gauge.set({ plugin: pluginId, name, state }, count);
-        }
-      },
-    );
-    this.duration = deps.metrics.histogram(
-      'zapgate_job_duration_seconds',
-      'Duration of job runs by plugin and job name',
-      ['plugin', 'name'],
-      [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
-    );
+    const { runs, duration } = jobMetrics(deps);
+    this.runs = runs;
+    this.duration = duration;
   }
 
   /** Starts claiming (poll, lease renewal, cron ticks). No-op when no plugin declares jobs. */
@@ -147,7 +96,7 @@ export class JobRunner {
     const done = this.completions;
     this.completions = [];
     await jobsRepo
-      .complete(this.sqlOr(undefined), done)
+      .complete(this.sql(), done)
       .catch((error) => this.deps.logger.warn({ err: error }, 'finished jobs not removed; they run again'));
   }
 
@@ -166,96 +115,12 @@ export class JobRunner {
 
   /** The `ctx.jobs` of a plugin. */
   pluginJobs(pluginId: string): PluginJobs {
-    return {
-      enqueue: (name, payload, options) => this.enqueue(pluginId, name, payload, options),
-      enqueueMany: (name, items, options) => this.enqueueMany(pluginId, name, items, options),
-      cancel: (filter) => this.cancel(pluginId, filter),
-    };
+    return pluginJobs(this.deps, pluginId, () => this.wake());
   }
 
-  private sqlOr(tx: EnqueueOptions['tx']): SqlClient {
-    const sql = tx ? tx.sql : this.deps.sql;
-    if (!sql) {
-      throw new GatewayError('JOBS_REQUIRE_SQL', 'Durable jobs need a SQL store (Postgres or PGlite)');
-    }
-    return sql;
-  }
-
-  /** The job row of one enqueue, or `JOB_NOT_DECLARED` / `JOB_INVALID_OPTIONS` (every problem). */
-  private newJob(pluginId: string, name: string, payload: unknown, options: EnqueueOptions): NewJob {
-    const registered = this.deps.jobs.get(`${pluginId}/${name}`);
-    if (!registered) {
-      throw new GatewayError('JOB_NOT_DECLARED', `Plugin "${pluginId}" declares no job "${name}"`);
-    }
-    const problems: string[] = [];
-    if (
-      options.runAt !== undefined &&
-      !(options.runAt instanceof Date && Number.isFinite(options.runAt.getTime()))
-    )
-      problems.push('runAt must be a valid Date');
-    if (options.delayMs !== undefined && !(Number.isFinite(options.delayMs) && options.delayMs >= 0))
-      problems.push('delayMs must be a finite number >= 0');
-    if (
-      options.maxAttempts !== undefined &&
-      !(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1)
-    )
-      problems.push('maxAttempts must be an integer >= 1');
-    for (const field of ['lane', 'key', 'group'] as const) {
-      const value = options[field];
-      if (value !== undefined && (typeof value !== 'string' || value.length === 0))
-        problems.push(`${field} must be a non-empty string`);
-    }
-    if (problems.length > 0) {
-      throw new GatewayError('JOB_INVALID_OPTIONS', `Job "${name}": ${problems.join('; ')}`, {
-        details: problems,
-      });
-    }
-    return {
-      pluginId,
-      name,
-      payload,
-      lane: options.lane ?? null,
-      key: options.key ?? null,
-      group: options.group ?? null,
-      maxAttempts: options.maxAttempts ?? registered.maxAttempts,
-      runAt: options.runAt ?? null,
-      delayMs: Math.round(options.delayMs ?? 0),
-    };
-  }
-
-  private async enqueue(
-    pluginId: string,
-    name: string,
-    payload: unknown,
-    options: EnqueueOptions = {},
-  ): Promise<Enqueued> {
-    const result = await jobsRepo.insert(
-      this.sqlOr(options.tx),
-      this.newJob(pluginId, name, payload, options),
-    );
-    // a job enqueued in a transaction is visible only after its commit: the store's
-    // notification (onJobsEnqueued) or the poll finds it
-    if (!result.duplicate && !options.tx) this.wake();
-    return result;
-  }
-
-  private async enqueueMany(
-    pluginId: string,
-    name: string,
-    items: readonly ManyJob[],
-    options: { tx?: EnqueueOptions['tx'] } = {},
-  ): Promise<string[]> {
-    const jobs = items.map((item) => this.newJob(pluginId, name, item.payload, item.options ?? {}));
-    const ids = await jobsRepo.insertMany(this.sqlOr(options.tx), jobs);
-    if (ids.length > 0 && !options.tx) this.wake();
-    return ids;
-  }
-
-  private async cancel(pluginId: string, filter: CancelFilter): Promise<number> {
-    if (filter.name === undefined && filter.lane === undefined && filter.key === undefined) {
-      throw new GatewayError('JOB_INVALID_OPTIONS', 'cancel needs a name, a lane or a key');
-    }
-    return jobsRepo.cancel(this.sqlOr(undefined), pluginId, filter);
+  /** The store's SQL (`JOBS_REQUIRE_SQL` without one). */
+  private sql(): SqlClient {
+    return sqlOr(this.deps, undefined);
   }
 
   private async pump(): Promise<void> {
@@ -272,7 +137,7 @@ export class JobRunner {
         const done = this.completions;
         this.completions = [];
         const claimed = await jobsRepo
-          .claim(this.sqlOr(undefined), {
+          .claim(this.sql(), {
             ...caps,
             done,
             leaseMs: this.deps.tuning.leaseMs,
@@ -281,7 +146,7 @@ export class JobRunner {
             this.completions.push(...done);
             throw error;
           });
-        for (const job of claimed) this.launch(job);
+        for (const batch of batches(claimed, this.deps.jobs)) this.launch(batch);
         // every free slot was filled: more may be due
         const limit = Object.values(caps.caps).reduce((a, b) => a + b, 0);
         if (claimed.length > 0 && claimed.length >= limit) this.again = true;
@@ -295,50 +160,27 @@ export class JobRunner {
 
   /** Free slots per job name, and per group where running jobs or `groupLimits` reduce them. */
   private caps() {
-    const caps: Record<string, number> = {};
-    const groupCaps: Record<string, number> = {};
-    const groupDefaults: Record<string, number> = {};
-    for (const job of this.deps.jobs.values()) {
-      const free = job.concurrency - (this.inflight.get(job.ref) ?? 0);
-      if (free <= 0) continue;
-      caps[job.ref] = free;
-      groupDefaults[job.ref] = job.groupConcurrency;
-      const limits = new Map<string, number>();
-      try {
-        for (const [group, limit] of job.definition.groupLimits?.() ?? []) limits.set(group, limit);
-      } catch (error) {
-        this.deps.logger.error({ err: error, job: job.name }, 'groupLimits threw; ignored');
-      }
-      for (const [key, count] of this.inflightGroups) {
-        if (!key.startsWith(`${job.ref}\n`)) continue;
-        const group = key.slice(job.ref.length + 1);
-        limits.set(group, Math.min(limits.get(group) ?? job.groupConcurrency, job.groupConcurrency - count));
-      }
-      for (const [group, limit] of limits) groupCaps[`${job.ref}\n${group}`] = Math.max(0, Math.floor(limit));
-    }
-    return { caps, groupCaps, groupDefaults };
+    return freeSlots(this.deps.jobs, this.counts, this.deps.logger);
   }
 
-  private launch(job: ClaimedJob): void {
-    const ref = `${job.pluginId}/${job.name}`;
-    const groupKey = job.group === null ? null : `${ref}\n${job.group}`;
-    const entry: Running = { job, abort: new AbortController(), lost: false, finished: false };
-    this.running.set(job.id, entry);
-    this.inflight.set(ref, (this.inflight.get(ref) ?? 0) + 1);
-    if (groupKey) this.inflightGroups.set(groupKey, (this.inflightGroups.get(groupKey) ?? 0) + 1);
-    const done: Promise<void> = this.execute(entry)
+  private launch(batch: readonly ClaimedJob[]): void {
+    const entries = batch.map((job): Running => {
+      const entry = { job, abort: new AbortController(), lost: false, finished: false };
+      this.running.set(job.id, entry);
+      countRunning(this.counts, job, 1);
+      return entry;
+    });
+    const done: Promise<void> = this.execute(entries)
       .catch((error) =>
-        this.deps.logger.error({ err: error, jobId: job.id, job: job.name }, 'job result not recorded'),
+        this.deps.logger.error(
+          { err: error, jobIds: batch.map((job) => job.id), job: batch[0]?.name },
+          'job result not recorded',
+        ),
       )
       .finally(() => {
-        this.running.delete(job.id);
-        const left = (this.inflight.get(ref) ?? 1) - 1;
-        if (left > 0) this.inflight.set(ref, left);
-        else this.inflight.delete(ref);
-        if (groupKey) {
-          const inGroup = (this.inflightGroups.get(groupKey) ?? 1) - 1;
-          if (inGroup > 0) this.inflightGroups.set(groupKey, inGroup);
-          else this.inflightGroups.delete(groupKey);
+        for (const { job } of entries) {
+          this.running.delete(job.id);
+          countRunning(this.counts, job, -1);
         }
         this.settled.delete(done);
         this.wake();
@@ -346,70 +188,83 @@ export class JobRunner {
     this.settled.add(done);
   }
 
-  private async execute(entry: Running): Promise<void> {
-    const { job, abort } = entry;
-    const registered = this.deps.jobs.get(`${job.pluginId}/${job.name}`)!;
-    const sql = this.sqlOr(undefined);
-    const labels = { plugin: job.pluginId, name: job.name };
-    const ctx = this.deps.contextOf(job.pluginId);
+  /** Runs one handler call (a job, or a batch of one name and group) and writes the results back. */
+  private async execute(entries: readonly Running[]): Promise<void> {
+    const first = entries[0]!.job;
+    const registered = this.deps.jobs.get(`${first.pluginId}/${first.name}`)!;
+    const { definition } = registered;
+    const labels = { plugin: first.pluginId, name: first.name };
+    const ctx = this.deps.contextOf(first.pluginId);
+    const runs = entries.map(({ job, abort }) => ({
+      id: job.id,
+      name: job.name,
+      payload: job.payload,
+      attempt: job.attempts,
+      lane: job.lane,
+      key: job.key,
+      group: job.group,
+      signal: abort.signal,
+    }));
     const started = performance.now();
-    let failure: { error: unknown } | null = null;
+    const failures = new Map<string, unknown>();
     try {
-      await runInContext({ pluginId: job.pluginId }, () =>
-        registered.definition.handle(
-          {
-            id: job.id,
-            name: job.name,
-            payload: job.payload,
-            attempt: job.attempts,
-            lane: job.lane,
-            key: job.key,
-            group: job.group,
-            signal: abort.signal,
-          },
-          ctx,
-        ),
-      );
+      await runInContext({ pluginId: first.pluginId }, async () => {
+        if (!definition.handleBatch) return definition.handle!(runs[0]!, ctx);
+        for (const [id, error] of (await definition.handleBatch(runs, ctx)) ?? []) failures.set(id, error);
+      });
     } catch (error) {
-      failure = { error };
+      for (const { job } of entries) failures.set(job.id, error);
     }
-    entry.finished = true;
-    this.duration.observe(labels, (performance.now() - started) / 1000);
-    if (entry.lost) {
-      this.runs.inc({ ...labels, result: 'lost' });
-      return;
-    }
-    if (!failure) {
-      this.complete(job);
-      this.runs.inc({ ...labels, result: 'success' });
-      return;
-    }
-    if (this.stopped && abort.signal.aborted) {
-      await jobsRepo.release(sql, job.id, job.claimToken);
-      this.runs.inc({ ...labels, result: 'released' });
-      return;
-    }
-    const { error } = failure;
-    const text = errorText(error);
-    const log = { err: error, jobId: job.id, job: job.name, attempt: job.attempts };
-    if (isPermanent(error) || job.attempts >= job.maxAttempts) {
-      const letter = await this.bury(job, text);
-      this.runs.inc({ ...labels, result: letter ? 'dead' : 'lost' });
-      if (letter) {
-        this.deps.logger.warn(
-          { ...log, plugin: job.pluginId, deadLetterId: letter.id },
-          'job failed for good; it is now a dead letter (GET /v1/admin/dead-letters)',
-        );
+    const seconds = (performance.now() - started) / 1000;
+    const retries: { id: string; token: string; delayMs: number; error: string }[] = [];
+    const releases: { id: string; token: string }[] = [];
+    for (const entry of entries) {
+      const { job } = entry;
+      entry.finished = true;
+      this.duration.observe(labels, seconds);
+      if (entry.lost) {
+        this.runs.inc({ ...labels, result: 'lost' });
+        continue;
       }
-      return;
+      if (!failures.has(job.id)) {
+        this.complete(job);
+        this.runs.inc({ ...labels, result: 'success' });
+        continue;
+      }
+      if (this.stopped && entry.abort.signal.aborted) {
+        releases.push({ id: job.id, token: job.claimToken });
+        continue;
+      }
+      const error = failures.get(job.id);
+      const text = errorText(error);
+      const log = { err: error, jobId: job.id, job: job.name, attempt: job.attempts };
+      if (isPermanent(error) || job.attempts >= job.maxAttempts) {
+        const letter = await this.bury(job, text);
+        this.runs.inc({ ...labels, result: letter ? 'dead' : 'lost' });
+        if (letter) {
+          this.deps.logger.warn(
+            { ...log, plugin: job.pluginId, deadLetterId: letter.id },
+            'job failed for good; it is now a dead letter (GET /v1/admin/dead-letters)',
+          );
+        }
+        continue;
+      }
+      const retryAfter = retryAfterOf(error);
+      const delayMs = retryAfter ?? jobBackoffDelay(job.attempts, registered.backoff);
+      retries.push({ id: job.id, token: job.claimToken, delayMs, error: text });
+      // a RetryJobError is the handler's own plan (a Retry-After, a receiver's 5xx): not a fault here
+      if (retryAfter === null) this.deps.logger.warn({ ...log, retryInMs: delayMs }, 'job failed; retrying');
+      else this.deps.logger.debug({ ...log, retryInMs: delayMs }, 'job asked to be retried');
     }
-    const retryAfter = retryAfterOf(error);
-    const delayMs = retryAfter ?? jobBackoffDelay(job.attempts, registered.backoff);
-    await jobsRepo.retry(sql, job.id, job.claimToken, delayMs, text);
-    this.runs.inc({ ...labels, result: 'retry' });
-    // a RetryJobError is the handler's own plan (a Retry-After, a receiver's 5xx): not a fault here
-    if (retryAfter === null) this.deps.logger.warn({ ...log, retryInMs: delayMs }, 'job failed; retrying');
-    else this.deps.logger.debug({ ...log, retryInMs: delayMs }, 'job asked to be retried');
+    const sql = this.sql();
+    if (releases.length > 0) {
+      await jobsRepo.release(sql, releases);
+      this.runs.inc({ ...labels, result: 'released' }, releases.length);
+    }
+    if (retries.length > 0) {
+      await jobsRepo.retry(sql, retries);
+      this.runs.inc({ ...labels, result: 'retry' }, retries.length);
+    }
   }
 
   /**
@@ -424,7 +279,7 @@ export class JobRunner {
   /** Moves a job that will not run again to the dead letters (one transaction); null if the lease was lost. */
   private bury(job: ClaimedJob, error: string): Promise<DeadLetter | null> {
     return this.deps.store.transaction(async (tx) => {
-      const removed = await jobsRepo.remove(tx.sql ?? this.sqlOr(undefined), job.id, job.claimToken);
+      const removed = await jobsRepo.remove(tx.sql ?? this.sql(), job.id, job.claimToken);
       if (!removed) return null;
       return tx.deadLetters.add({
         kind: 'job',
@@ -444,71 +299,17 @@ export class JobRunner {
    * declares the job.
    */
   async revive(letter: DeadLetter): Promise<void> {
-    const registered = this.deps.jobs.get(`${letter.pluginId}/${letter.name}`);
-    if (!registered) {
-      throw new GatewayError(
-        'DEAD_LETTER_RETRY_FAILED',
-        `Plugin "${letter.pluginId}" declares no job "${letter.name}" (not installed?)`,
-      );
-    }
-    const dead = (letter.payload ?? {}) as Partial<Record<'payload' | 'lane' | 'key' | 'group', unknown>>;
-    const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null);
-    await jobsRepo.insert(this.sqlOr(undefined), {
-      pluginId: letter.pluginId,
-      name: letter.name,
-      payload: dead.payload ?? null,
-      lane: text(dead.lane),
-      key: text(dead.key),
-      group: text(dead.group),
-      maxAttempts: registered.maxAttempts,
-      runAt: null,
-      delayMs: 0,
-    });
+    await revive(this.deps, letter);
     this.wake();
   }
 
-  /** Renews the leases of running jobs; a job whose lease was lost is aborted. */
   private async renew(): Promise<void> {
     if (this.running.size === 0) return;
-    const entries = [...this.running.values()].filter((e) => !e.lost && !e.finished);
-    const held = await jobsRepo.renew(
-      this.sqlOr(undefined),
-      entries.map((e) => ({ id: e.job.id, token: e.job.claimToken })),
-      this.deps.tuning.leaseMs,
-    );
-    for (const entry of entries) {
-      // finished meanwhile: its row is gone for a good reason
-      if (held.has(entry.job.id) || entry.finished) continue;
-      entry.lost = true;
-      entry.abort.abort(new Error('The job lease was lost'));
-      this.deps.logger.warn({ jobId: entry.job.id, job: entry.job.name }, 'job lease lost; run aborted');
-    }
+    await renewLeases(this.sql(), this.running.values(), this.deps.tuning.leaseMs, this.deps.logger);
   }
 
-  /** Enqueues cron jobs whose tick came, once per tick across processes. */
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    const sql = this.sqlOr(undefined);
-    const now = new Date();
-    for (const job of this.deps.jobs.values()) {
-      if (!job.cron) continue;
-      const tick = lastTick(job.cron, now);
-      const enqueued = await sql.transaction(async (tx) => {
-        if (!(await jobsRepo.advanceSchedule(tx, job.pluginId, job.name, tick))) return false;
-        await jobsRepo.insert(tx, {
-          pluginId: job.pluginId,
-          name: job.name,
-          payload: { tick: tick.toISOString() },
-          lane: null,
-          key: null,
-          group: null,
-          maxAttempts: job.maxAttempts,
-          runAt: null,
-          delayMs: 0,
-        });
-        return true;
-      });
-      if (enqueued) this.wake();
-    }
+    await enqueueCronTicks(this.sql(), this.deps.jobs, () => this.wake());
   }
 }

@@ -29,9 +29,35 @@ export interface JobRun<P = unknown> {
  * failed runs the job becomes a dead letter (listed and retryable over REST).
  */
 export interface JobDefinition<P = unknown, Options = unknown> {
-  /** Runs the job; resolve when done. Declared as a method so `ctx` stays bivariant. */
-  handle(job: JobRun<P>, ctx: PluginContext<Options>): Promise<void>;
-  /** Max jobs of this name running at once in one process. @default 4 */
+  /**
+   * Runs the job; resolve when done. Declared as a method so `ctx` stays bivariant. Give either
+   * `handle` or {@link JobDefinition.handleBatch}.
+   */
+  handle?(job: JobRun<P>, ctx: PluginContext<Options>): Promise<void>;
+  /**
+   * Runs several claimed jobs of this name and one `group` in one call (at most `batchSize`),
+   * so a handler can load and record them with one statement each instead of one per job.
+   * Jobs are claimed as they are now (a busy queue hands bigger batches, an idle one hands
+   * single jobs at once); each job holds its own slot, lease and `signal`. Resolves to the
+   * jobs that failed, by job id, with the error `handle` would have thrown (retried,
+   * {@link RetryJobError}, {@link PermanentJobError}); every job not in it succeeded.
+   * Throwing fails every job of the call with that error.
+   *
+   * @example
+   * async handleBatch(jobs, ctx) {
+   *   const failed = new Map<string, unknown>();
+   *   const rows = await load(jobs.map((job) => job.payload.id));
+   *   await Promise.all(jobs.map((job) => send(rows.get(job.payload.id)).catch((e) => failed.set(job.id, e))));
+   *   return failed;
+   * }
+   */
+  handleBatch?(
+    jobs: readonly JobRun<P>[],
+    ctx: PluginContext<Options>,
+  ): Promise<ReadonlyMap<string, unknown> | undefined>;
+  /** Most jobs of one `handleBatch` call (ignored with `handle`). @default 32 */
+  batchSize?: number;
+  /** Max jobs of this name running at once in one process (a batch holds one per job). @default 4 */
   concurrency?: number;
   /**
    * Max jobs of this name and one `group` (see {@link EnqueueOptions.group}) running at once in

@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
 import { GatewayError } from '../errors.js';
 
 /**
@@ -16,6 +15,8 @@ export function decodeBase64(value: string, field: string): Buffer {
 
 /** The MIME type the bytes themselves say (magic numbers, via `file-type`), or null. */
 export async function sniffMimeType(data: Uint8Array): Promise<string | null> {
+  // loaded with the first media (31 modules a boot does not need)
+  const { fileTypeFromBuffer } = await import('file-type');
   return (await fileTypeFromBuffer(data))?.mime ?? null;
 }
 

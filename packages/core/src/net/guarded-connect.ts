@@ -2,9 +2,10 @@ import type { LookupAddress } from 'node:dns';
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
+import { createRequire } from 'node:module';
 import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { GatewayError } from '../errors.js';
 import type { AddressMatcher } from './address-policy.js';
 
@@ -81,11 +82,19 @@ export function guardedAgents(guard: ConnectGuard): { http: http.Agent; https: h
   return { http: plain, https: secure };
 }
 
+const require = createRequire(import.meta.url);
+/**
+ * undici, loaded with the first outgoing `fetch` rather than with the gateway (its 110 modules
+ * are a tenth of a boot); synchronous, so {@link OutgoingPolicy.dispatcher} stays a getter.
+ */
+export const loadUndici = (): typeof import('undici') => require('undici');
+
 /** An undici dispatcher (keep-alive pool) whose every connection is checked, for `fetch`. */
 export function guardedDispatcher(
   guard: ConnectGuard,
   options: { connectTimeoutMs?: number } = {},
 ): Dispatcher {
+  const { Agent, buildConnector } = loadUndici();
   const connect = buildConnector({
     lookup: guardedLookup(guard),
     timeout: options.connectTimeoutMs ?? 10_000,

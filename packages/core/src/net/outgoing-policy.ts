@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { type Dispatcher, fetch as undiciFetch } from 'undici';
+import type { Dispatcher, fetch as undiciFetch } from 'undici';
 import { GatewayError, isGatewayError } from '../errors.js';
 import { AddressMatcher, type AddressRules, bareHost, urlNotAllowed } from './address-policy.js';
 import {
@@ -10,6 +10,7 @@ import {
   guardedAgents,
   guardedDispatcher,
   guardedLookup,
+  loadUndici,
 } from './guarded-connect.js';
 
 /** Options of {@link outgoingPolicy}. */
@@ -139,7 +140,8 @@ export function outgoingPolicy(options: OutgoingPolicyOptions = {}): OutgoingPol
     async fetch(url, init = {}) {
       const target = policy.checkUrl(String(url));
       try {
-        return (await undiciFetch(target, { ...init, dispatcher: policy.dispatcher })) as unknown as Response;
+        const { fetch } = loadUndici();
+        return (await fetch(target, { ...init, dispatcher: policy.dispatcher })) as unknown as Response;
       } catch (error) {
         // undici wraps connect failures: surface our refusal as itself
         const cause = (error as { cause?: unknown }).cause;

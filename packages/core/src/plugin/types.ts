@@ -188,15 +188,39 @@ export type EventHandler<
   handle(event: E, ctx: PluginContext<Options, Emits, Settings>): Promise<void> | void;
 }['handle'];
 
-/** Handlers by exact event type, or by pattern (`*`, `message.*`) for several. */
+/**
+ * Handles several events at once instead of one by one: the events of one session (or of no
+ * session) that are waiting, in log order, at most `tuning.events.batchSize` per call, so a
+ * plugin can write them with one statement. Throwing retries them one event per call (the
+ * usual path: backoff, a held-back session, dead letters), so a batch handler must also
+ * handle a batch of one, and be idempotent like every event handler.
+ */
+export interface EventBatchHandler<
+  E,
+  Options,
+  Emits extends string = string,
+  Settings extends object = Record<string, unknown>,
+> {
+  batch(events: readonly E[], ctx: PluginContext<Options, Emits, Settings>): Promise<void>;
+}
+
+/**
+ * Handlers by exact event type, or by pattern (`*`, `message.*`) for several: a function per
+ * event, or an {@link EventBatchHandler} for several at once.
+ */
 export type PluginEventHandlers<
   Options,
   Emits extends string = string,
   Settings extends object = Record<string, unknown>,
 > = {
-  [K in EventType]?: EventHandler<GatewayEvent<K>, Options, Emits, Settings>;
+  [K in EventType]?:
+    | EventHandler<GatewayEvent<K>, Options, Emits, Settings>
+    | EventBatchHandler<GatewayEvent<K>, Options, Emits, Settings>;
 } & {
-  [pattern: `${string}*`]: EventHandler<AnyGatewayEvent, Options, Emits, Settings> | undefined;
+  [pattern: `${string}*`]:
+    | EventHandler<AnyGatewayEvent, Options, Emits, Settings>
+    | EventBatchHandler<AnyGatewayEvent, Options, Emits, Settings>
+    | undefined;
 };
 
 /** What a {@link PluginHooks.beforeSend} hook is given. */
@@ -207,6 +231,10 @@ export interface BeforeSend {
   /** Who is sending (`api`, `plugin:<id>`). */
   origin: SendOrigin;
 }
+
+/** What a `beforeSend` hook returns: the body to send instead, or nothing to keep it. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook without a `return` returns `void`, and must type-check
+export type BeforeSendResult = SendMessageBody | undefined | void;
 
 /**
  * Hooks a plugin attaches to core's pipelines. Every hook of a kind runs in plugin dependency
@@ -231,7 +259,7 @@ export interface PluginHooks<
   beforeSend?(
     send: BeforeSend,
     ctx: PluginContext<Options, Emits, Settings>,
-  ): Promise<SendMessageBody | undefined | void> | SendMessageBody | undefined | void;
+  ): Promise<BeforeSendResult> | BeforeSendResult;
   /**
    * Runs on every live inbound message received from someone else (`isFromMe: false`; not on
    * history, not on messages sent from the phone, not on edits, reactions or receipts) before

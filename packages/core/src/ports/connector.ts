@@ -26,13 +26,11 @@ export type InboundMessage = Omit<NewMessage, 'sessionId'> & {
   media?: { download(): Promise<Readable | Buffer> };
 };
 
-/** What a connection reports; the gateway stores it and turns it into events. */
-export type ConnectorEvent =
-  | { type: 'connecting' }
-  | { type: 'qr'; qr: string; expiresAt: string }
-  | { type: 'open'; deviceJid: string; phoneNumber: string; pushName: string | null; lid: string | null }
-  | { type: 'close'; reason: CloseReason; message: string; statusCode?: number }
-  | { type: 'messages'; messages: InboundMessage[]; history: boolean }
+/**
+ * A change a connection reports that the gateway stores with its events in one transaction
+ * (several of them in one transaction when reported together as a `batch`).
+ */
+export type StateChange =
   | {
       type: 'message.status';
       chatId: string;
@@ -80,7 +78,18 @@ export type ConnectorEvent =
       jid: string;
       presence: 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
       lastSeen: string | null;
-    }
+    };
+
+/** What a connection reports; the gateway stores it and turns it into events. */
+export type ConnectorEvent =
+  | { type: 'connecting' }
+  | { type: 'qr'; qr: string; expiresAt: string }
+  | { type: 'open'; deviceJid: string; phoneNumber: string; pushName: string | null; lid: string | null }
+  | { type: 'close'; reason: CloseReason; message: string; statusCode?: number }
+  | { type: 'messages'; messages: InboundMessage[]; history: boolean }
+  | StateChange
+  /** Changes reported together (one Baileys event batch): stored in one transaction, in order. */
+  | { type: 'batch'; changes: StateChange[] }
   | { type: 'call'; callId: string; from: string; isVideo: boolean; isGroup: boolean; status: string };
 
 /** How a connector reports an event. */

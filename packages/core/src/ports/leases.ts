@@ -75,6 +75,8 @@ export interface SessionLeaseRepo {
   check(leases: readonly HeldLease[]): Promise<void>;
   /** The owner of a session's lease, or `null` when nobody ever held it or it was freed. */
   owner(sessionId: string, leaseMs: number): Promise<LeaseOwner | null>;
+  /** {@link owner} of many sessions in one read: those whose lease someone holds. */
+  owners(sessionIds: readonly string[], leaseMs: number): Promise<LeaseOwner[]>;
   /** Every node seen within `forgetAfterMs`, with the sessions each holds now. */
   nodes(leaseMs: number, forgetAfterMs: number): Promise<NodeInfo[]>;
 }

@@ -82,6 +82,12 @@ export interface ChatRepo {
 
 export interface ContactRepo {
   upsert(sessionId: string, input: ContactInput): Promise<Contact>;
+  /**
+   * Upserts many contacts of one session (repeats of a jid merged in order) and returns only
+   * those it created or changed — a given field with another value than stored — in order of
+   * first appearance; an input that changes nothing writes nothing and is left out.
+   */
+  upsertChanged(sessionId: string, inputs: readonly ContactInput[]): Promise<Contact[]>;
   get(sessionId: string, jid: string): Promise<Contact | null>;
   /** The contact whose `lid` or `jid` is `lid`. */
   getByLid(sessionId: string, lid: string): Promise<Contact | null>;
@@ -155,6 +161,16 @@ export interface MessageRepo {
     waid: string,
     status: MessageStatus,
   ): Promise<{ message: Message; previous: MessageStatus } | null>;
+  /**
+   * {@link advanceStatus} for several messages of one session, to one status, in one statement
+   * where the store can: those that moved, in input order (a message that would not advance,
+   * or does not exist, is left out).
+   */
+  advanceStatusMany(
+    sessionId: string,
+    keys: readonly { chatId: string; waid: string }[],
+    status: MessageStatus,
+  ): Promise<{ message: Message; previous: MessageStatus }[]>;
 }
 
 /** An event to append; the store assigns `seq`, core assigns `id` and `occurredAt`. */

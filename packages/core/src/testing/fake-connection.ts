@@ -85,7 +85,8 @@ export class FakeConnection implements Connection {
 
   async send(to: string, content: OutboundContent, options: Parameters<Connection['send']>[2]) {
     this.record('send', to, { ...content, ...('data' in content ? { data: '<bytes>' } : {}) }, options);
-    const failure = this.host.sendFailure();
+    // like Baileys on a closed WebSocket
+    const failure = this.live ? this.host.sendFailure() : new Error('Connection Closed');
     if (failure) {
       this.host.recordSend({ to, content, options, result: null, error: failure });
       throw failure;

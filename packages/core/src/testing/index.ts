@@ -16,6 +16,7 @@ export { type StoreConformanceOptions, storeConformance } from './conformance/in
 export function memoryStore(): Store {
   return createMemoryStore();
 }
+export { deferred } from '../deferred.js';
 export {
   type FakeCall,
   FakeConnection,

@@ -1,6 +1,10 @@
 import type { ZapgateSchemas } from '@zapgate/sdk';
 
-export type Session = ZapgateSchemas['Session'];
+/**
+ * A session as the pages keep it: from the API (a `SessionView`, with `ownerNode`) or from a
+ * `session.status` event (the stored fields only), so `ownerNode` may be absent.
+ */
+export type Session = ZapgateSchemas['Session'] & Partial<Pick<ZapgateSchemas['SessionView'], 'ownerNode'>>;
 
 /** A phone number for people: `+` and digits. */
 export function formatPhone(phone: string | null | undefined): string {

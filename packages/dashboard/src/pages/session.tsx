@@ -5,13 +5,18 @@ import { SessionBadge } from '../components/status.js';
 import { call } from '../lib/api.js';
 import { useAuth } from '../lib/auth.js';
 import { useLiveEvents, useLiveResource } from '../lib/live.js';
+import type { Session } from '../lib/sessions.js';
 import { sessionTabs } from './session-tabs.js';
 
 /** One session: its status, pairing, and the tab picked in the URL. */
 export function SessionPage({ id, tab = 'overview' }: { id: string; tab?: string }) {
   const { client, scope, signOut } = useAuth();
   const [, navigate] = useLocation();
-  const { data: session, setData, error } = useLiveResource(() => call(client.sessions.get(id)), [id]);
+  const {
+    data: session,
+    setData,
+    error,
+  } = useLiveResource<Session>(() => call(client.sessions.get(id)), [id]);
   useLiveEvents((event) => {
     if (event.type === 'session.status' && event.sessionId === id) setData(event.data.session);
   });

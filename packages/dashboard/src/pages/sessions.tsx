@@ -12,7 +12,7 @@ import { formatPhone, type Session, upsertSession } from '../lib/sessions.js';
 /** Every session with its live status, and a form to create one (admin). */
 export function SessionsPage() {
   const { client } = useAuth();
-  const { data, setData, error } = useLiveResource(
+  const { data, setData, error } = useLiveResource<Session[]>(
     async () => (await call(client.sessions.list())).items,
     [],
   );

@@ -65,6 +65,28 @@ describe('pacing planner', () => {
     expect(Math.abs(perMinute - 600) / 600).toBeLessThan(0.05);
   });
 
+  it('catches up stalls of the process (up to a second) instead of drifting slower', () => {
+    // every 10th decision comes 300 ms late (3 gaps at 600/min): a busy machine, a slow query
+    const pacing = fast({ gapJitter: 0.3 });
+    let state = initialPacingState();
+    let now = t0;
+    const random = seededRandom('stalls');
+    const sends: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const plan = planNext(pacing, always, state, now);
+      if (plan.kind !== 'send') throw new Error('ended');
+      now = Math.max(now, plan.at) + (i % 10 === 9 ? 300 : 5);
+      sends.push(now);
+      state = recordSend(pacing, state, plan.at, random);
+    }
+    const perMinute = ((sends.length - 1) / (sends.at(-1)! - sends[0]!)) * 60_000;
+    expect(Math.abs(perMinute - 600) / 600).toBeLessThan(0.05);
+    // a plan later than the catch-up bound restarts from now
+    const late = recordSend(pacing, initialPacingState(), t0, () => 0.5);
+    expect(planNext(pacing, always, late, t0 + 900)).toEqual({ kind: 'send', at: t0 + 100, reason: 'now' });
+    expect(planNext(pacing, always, late, t0 + 1200)).toEqual({ kind: 'send', at: t0 + 1200, reason: 'now' });
+  });
+
   it('continues at pace after a restart: no burst to catch up', () => {
     const pacing = pacingOf({
       messagesPerMinute: 6,

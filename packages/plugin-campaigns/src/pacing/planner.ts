@@ -40,6 +40,14 @@ export type Plan = { kind: 'send'; at: number; reason: PlanReason } | { kind: 'e
 /** Average gap between messages, in ms. */
 export const averageGapMs = (pacing: PacingSettings) => 60_000 / pacing.messagesPerMinute;
 
+/**
+ * How late a planned message may be and still keep its instant (see {@link planNext}). One
+ * average gap alone is too little at high rates: at 600/min (100 ms gaps) every stall over
+ * 100 ms on a busy machine (a slow transaction, the event loop) restarted the plan from `now`,
+ * and the lost time was never made up. A second bounds the catch-up at any rate.
+ */
+export const catchUpMs = 1_000;
+
 /** Refuses contradictory pacing (`CAMPAIGNS_PACING_INVALID`); the schema checks each field alone. */
 export function checkPacing(pacing: PacingSettings): void {
   const invalid = (message: string) => campaignsError('CAMPAIGNS_PACING_INVALID', message);
@@ -63,10 +71,11 @@ export function dailyCapAt(pacing: PacingSettings, state: PacingState, at: numbe
  * When the next message of a session may go, given its state, the schedule and the clock.
  * Pure: the same inputs always give the same answer, so a restart (or another process)
  * continues the plan where it was. Rules, in order:
- * 1. pace — the last planned instant plus the gap drawn for it. A plan that is late by less
- *    than one average gap keeps its instant (absorbs queue latency so the rate holds);
+ * 1. pace — the last planned instant plus the gap drawn for it. A plan that is late by at
+ *    most {@link catchUpMs} (or one average gap, when that is longer) keeps its instant: the
+ *    sender catches up a stall of the process (a busy machine, a slow query) so the rate holds;
  *    later than that (a restart, a pause, a closed window) it restarts from `now`: never a
- *    burst to catch up.
+ *    burst to catch up on the time it was away.
  * 2. daily cap — at most the cap in any 24 hours: wait until the oldest counted send leaves the window.
  * 3. window — move to the next opening of the schedule; `ended` when none is left.
  */
@@ -80,7 +89,7 @@ export function planNext(
   let reason: PlanReason = 'now';
   if (state.lastPlannedAt !== null) {
     const due = state.lastPlannedAt + state.nextGapMs;
-    if (due >= now - averageGapMs(pacing)) {
+    if (due >= now - Math.max(averageGapMs(pacing), catchUpMs)) {
       at = due;
       reason = due > now ? (state.pausing ? 'pause' : 'pace') : 'now';
     }

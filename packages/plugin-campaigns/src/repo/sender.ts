@@ -32,20 +32,26 @@ export const senderRepo = {
 
   /**
    * A recipient this session took but whose message was not recorded (the process stopped
-   * between taking it and recording the send): the first message, or a follow-up.
+   * between taking it and recording the send): the first message, or a follow-up. Recipients
+   * in `sending` (sends the caller has on their way) are not unfinished.
    */
-  async unfinished(sql: SqlClient, campaignId: string, sessionId: string): Promise<RecipientRecord | null> {
+  async unfinished(
+    sql: SqlClient,
+    campaignId: string,
+    sessionId: string,
+    sending: readonly number[] = [],
+  ): Promise<RecipientRecord | null> {
     const [row] = await sql.query(
       `SELECT * FROM ${table} WHERE "campaignId" = ? AND "sessionId" = ?
          AND (("status" = 'sending' AND "messageId" IS NULL)
            OR ("step" = 1 AND "followUpMessageId" IS NULL AND "status" NOT IN ('skipped', 'failed', 'opted_out')))
+         AND NOT ("seq" = ANY(?::int[]))
        ORDER BY "seq" LIMIT 1`,
-      [campaignId, sessionId],
+      [campaignId, sessionId, sending],
     );
     return row ? recipientFromRow(row) : null;
   },
 
-  /** The next pending recipient, locked, skipping rows another sender holds. */
   /** The next pending recipient (only a checked one when the campaign checks numbers first). */
   async nextPending(
     sql: SqlClient,

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { decodeCursor, defineRoute, encodeCursor, Page, type PluginRoute, pageSize } from '@zapgate/core';
+import { decodeCursor, defineRoute, Page, type PluginRoute, pageSize } from '@zapgate/core';
 import type { ResolvedCampaignsOptions } from '../options.js';
 import { campaignStatuses, campaignsRepo } from '../repo/campaigns.js';
 import type { CampaignsContext } from '../runtime.js';

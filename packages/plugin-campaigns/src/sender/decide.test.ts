@@ -29,6 +29,21 @@ describe('decideStep', () => {
     expect(decideStep(view({ plan: late }))).toEqual({ kind: 'send', what: 'first', at: now - 40 });
   });
 
+  it('decides a send up to the lead before its planned instant, and wakes up one lead early', () => {
+    const soon = { kind: 'send', at: now + 400, reason: 'pace' } as const;
+    expect(decideStep(view({ plan: soon, leadMs: 500 }))).toEqual({
+      kind: 'send',
+      what: 'first',
+      at: now + 400,
+    });
+    const later = { kind: 'send', at: now + 15_000, reason: 'pace' } as const;
+    expect(decideStep(view({ plan: later, leadMs: 500 }))).toEqual({
+      kind: 'wait',
+      until: now + 14_500,
+      why: 'pace',
+    });
+  });
+
   it('waits for the pace, a pause, the daily cap or a window, then sends', () => {
     for (const reason of ['pace', 'pause', 'daily_cap', 'window'] as const)
       expect(decideStep(view({ plan: { kind: 'send', at: now + 15_000, reason } }))).toEqual({

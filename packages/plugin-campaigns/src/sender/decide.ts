@@ -21,6 +21,11 @@ export interface SenderView {
   nextFollowUpAt: number | null;
   /** The pacing plan of the session (see {@link planNext}). */
   plan: Plan;
+  /**
+   * How long before its planned instant a send may be decided (the sender then holds it until
+   * that instant), so the decision's own time does not delay the send. @default 0
+   */
+  leadMs?: number;
 }
 
 /** Why a sender waits. */
@@ -36,7 +41,7 @@ export type SenderStep =
   | { kind: 'wait'; until: number; why: WaitReason }
   /** Finish the in-flight recipient first: its send is repeated with the same idempotency key. */
   | { kind: 'finish' }
-  /** Send the next message (a due follow-up before a new recipient), planned at `at`. */
+  /** Send the next message (a due follow-up before a new recipient), planned at `at` (now or within the lead). */
   | { kind: 'send'; what: 'follow_up' | 'first'; at: number }
   /** The schedule has ended: the campaign completes, recipients not reached are skipped (`ended`). */
   | { kind: 'ended' }
@@ -52,7 +57,7 @@ export const disconnectedRetryMs = 5_000;
  * stale chain → stop; scheduled → wait for its start, then start; not running or this part
  * paused → stop; disconnected → wait and look again; an unfinished send → finish it (it
  * already had its pacing slot); nothing left → wait for the next follow-up, or idle; the
- * schedule has ended → ended; the pace says later → wait; else send.
+ * schedule has ended → ended; the pace says later (than the lead) → wait; else send.
  */
 export function decideStep(view: SenderView): SenderStep {
   const { campaign, part, now } = view;
@@ -73,6 +78,7 @@ export function decideStep(view: SenderView): SenderStep {
       : { kind: 'wait', until: Math.max(now, view.nextFollowUpAt), why: 'follow_up' };
   const { plan } = view;
   if (plan.kind === 'ended') return { kind: 'ended' };
-  if (plan.at > now) return { kind: 'wait', until: plan.at, why: plan.reason };
+  const lead = view.leadMs ?? 0;
+  if (plan.at > now + lead) return { kind: 'wait', until: plan.at - lead, why: plan.reason };
   return { kind: 'send', what: view.followUpDue ? 'follow_up' : 'first', at: plan.at };
 }

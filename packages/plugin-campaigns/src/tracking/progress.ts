@@ -5,12 +5,16 @@ import { campaignStats } from '../service/views.js';
 /**
  * Emits `campaign.progress` unless one was emitted less than `intervalMs` ago. The throttle is
  * a timestamp on the campaign row, so several processes together still emit at most one per
- * interval.
+ * interval. A campaign row locked by a status change (cancel, pause) is skipped, not waited
+ * for: callers hold a recipient's row, and a cancel locks the campaign and then its recipients
+ * (waiting would deadlock; the status change announces itself anyway).
  */
 export async function maybeEmitProgress(tx: Tx, campaignId: string, intervalMs: number): Promise<void> {
   const due = await tx.sql.query(
     `UPDATE "campaigns" SET "progressAt" = clock_timestamp()
-     WHERE "id" = ? AND ("progressAt" IS NULL OR "progressAt" <= clock_timestamp() - (? * interval '1 millisecond'))
+     WHERE "id" = (SELECT "id" FROM "campaigns" WHERE "id" = ?
+       AND ("progressAt" IS NULL OR "progressAt" <= clock_timestamp() - (? * interval '1 millisecond'))
+       FOR UPDATE SKIP LOCKED)
      RETURNING "id"`,
     [campaignId, intervalMs],
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultOptOutKeywords, isOptOut } from './opt-out.js';
-import { canMove, type RecipientStatus, recipientStatuses } from './status.js';
+import { canMove, type RecipientStatus } from './status.js';
 
 describe('opt-out keywords', () => {
   it('match the whole reply, whatever the case, accents, punctuation or emoji', () => {

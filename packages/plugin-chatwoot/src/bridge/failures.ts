@@ -5,6 +5,8 @@ import type { SessionBridge } from './session-bridge.js';
 /** WhatsApp-side failures that pass: the session reconnects, WhatsApp answers later. */
 const transientCodes = new Set([
   'SESSION_NOT_CONNECTED',
+  'SESSION_CONNECTING',
+  'SESSION_MOVING',
   'CONNECTOR_FAILED',
   'WHATSAPP_TIMEOUT',
   'STORE_FAILED',

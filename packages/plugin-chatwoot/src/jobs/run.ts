@@ -6,7 +6,7 @@ import type { ChatwootBridgedEvent } from '../events.js';
 import type { BridgeMetrics } from '../metrics.js';
 import { type JobRun, PermanentJobError, RetryJobError } from '../platform.js';
 import { bridgesRepo } from '../repo/bridges.js';
-import { type ChatwootContext, loadBridge, secretsOf, sqlOf } from '../runtime.js';
+import { type ChatwootContext, loadBridge, secretsOf } from '../runtime.js';
 
 /** The names of the plugin's jobs. */
 export const jobNames = {
@@ -44,19 +44,27 @@ export async function requestStart(ctx: ChatwootContext, sessionId: string): Pro
  * settings change.
  */
 export async function stopBridge(ctx: ChatwootContext, sessionId: string, error: unknown): Promise<void> {
-  const sql = sqlOf(ctx);
-  const before = await bridgesRepo.get(sql, secretsOf(ctx), sessionId);
   const code = isGatewayError(error) ? error.code : 'CHATWOOT_UNAVAILABLE';
   const reason = error instanceof Error ? error.message : String(error);
-  const state = await bridgesRepo.update(sql, secretsOf(ctx), sessionId, { status: 'stopped', code, reason });
-  if (before?.status === 'stopped') return;
-  ctx.logger.error({ sessionId, code, reason }, 'chatwoot: the bridge of this session stopped');
-  await ctx.emit('chatwoot.bridge', sessionId, {
-    status: 'stopped',
-    code,
-    reason,
-    inboxId: state.inboxId,
+  // the status and its event in one transaction: a reader that sees one sees the other
+  const announced = await ctx.store.transaction(async (tx) => {
+    const before = await bridgesRepo.get(tx.sql!, secretsOf(ctx), sessionId);
+    const state = await bridgesRepo.update(tx.sql!, secretsOf(ctx), sessionId, {
+      status: 'stopped',
+      code,
+      reason,
+    });
+    if (before?.status === 'stopped') return false;
+    await ctx.emit(
+      'chatwoot.bridge',
+      sessionId,
+      { status: 'stopped', code, reason, inboxId: state.inboxId },
+      tx,
+    );
+    return true;
   });
+  if (announced)
+    ctx.logger.error({ sessionId, code, reason }, 'chatwoot: the bridge of this session stopped');
 }
 
 /** How long to wait for a bridge that is being started before trying a job again. */

@@ -46,21 +46,24 @@ export async function runStart(ctx: ChatwootContext, job: JobRun<StartJob>): Pro
     await stopBridge(ctx, sessionId, error);
     throw new PermanentJobError(reason);
   }
-  const saved = await bridgesRepo.update(sql, secretsOf(ctx), sessionId, {
-    status: 'running',
-    code: null,
-    reason: null,
-    inboxId: inbox.id,
-    callbackToken: token,
-    inboxSecret: inbox.secret ?? null,
+  // the status and its event in one transaction: a reader that sees one sees the other
+  await ctx.store.transaction(async (tx) => {
+    const saved = await bridgesRepo.update(tx.sql!, secretsOf(ctx), sessionId, {
+      status: 'running',
+      code: null,
+      reason: null,
+      inboxId: inbox.id,
+      callbackToken: token,
+      inboxSecret: inbox.secret ?? null,
+    });
+    await ctx.emit(
+      'chatwoot.bridge',
+      sessionId,
+      { status: 'running', code: null, reason: null, inboxId: saved.inboxId },
+      tx,
+    );
   });
   ctx.logger.info({ sessionId, inboxId: inbox.id }, 'chatwoot: bridge running');
-  await ctx.emit('chatwoot.bridge', sessionId, {
-    status: 'running',
-    code: null,
-    reason: null,
-    inboxId: saved.inboxId,
-  });
   if (settings.commands) {
     const session = await ctx.gateway.sessions.get(sessionId);
     await ensureBotConversation(

@@ -107,13 +107,13 @@ export const deliveriesRepo = {
   async insertMany(
     sql: SqlClient,
     deliveries: readonly NewDelivery[],
-  ): Promise<{ id: string; subscriptionId: string; status: DeliveryStatus }[]> {
+  ): Promise<{ id: string; subscriptionId: string; eventId: string; status: DeliveryStatus }[]> {
     if (deliveries.length === 0) return [];
     const rows = await sql.query(
       `INSERT INTO ${table} ("id", "subscriptionId", "eventId", "eventType", "sessionId", "chatKey", "payload")
        VALUES ${deliveries.map(() => '(?, ?, ?, ?, ?, ?, ?::jsonb)').join(', ')}
        ON CONFLICT ("subscriptionId", "eventId") DO UPDATE SET "eventId" = EXCLUDED."eventId"
-       RETURNING "id", "subscriptionId", "status"`,
+       RETURNING "id", "subscriptionId", "eventId", "status"`,
       deliveries.flatMap((d) => [
         d.id,
         d.subscriptionId,
@@ -127,56 +127,77 @@ export const deliveriesRepo = {
     return rows.map((r) => ({
       id: String(r.id),
       subscriptionId: String(r.subscriptionId),
+      eventId: String(r.eventId),
       status: String(r.status) as DeliveryStatus,
     }));
   },
 
   /**
-   * A delivery to attempt, with its subscription's URL, headers and secrets — or `null` when
-   * there is nothing to send (already finished, deleted, or its subscription is disabled:
-   * re-enabling queues it again). A read: the attempt is counted when its result is recorded
-   * (one write per attempt; a process that dies mid-request leaves it uncounted and pending).
+   * Deliveries to attempt, by id, with their subscription's URL, headers and secrets, in one
+   * statement. A delivery with nothing to send (already finished, deleted, or its subscription
+   * is disabled: re-enabling queues it again) is absent. A read: an attempt is counted when
+   * its result is recorded (a process that dies mid-request leaves it uncounted and pending).
    */
-  async begin(sql: SqlClient, id: string): Promise<SendableDelivery | null> {
+  async begin(sql: SqlClient, ids: readonly string[]): Promise<Map<string, SendableDelivery>> {
+    if (ids.length === 0) return new Map();
     const rows = await sql.query(
       `SELECT d.*, s."url", s."endpoint", s."headers", s."secret", s."previousSecret", s."previousSecretExpiresAt"
        FROM ${table} d JOIN "webhookSubscriptions" s ON s."id" = d."subscriptionId"
-       WHERE d."id" = ? AND s."enabled" AND d."status" IN ('pending', 'delivering')`,
-      [id],
+       WHERE d."id" IN (SELECT e::uuid FROM jsonb_array_elements_text(?::jsonb) AS e)
+         AND s."enabled" AND d."status" IN ('pending', 'delivering')`,
+      [jsonParam(ids)],
     );
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      ...deliveryFromRow(row),
-      url: String(row.url),
-      endpoint: String(row.endpoint),
-      headers: toJson<Record<string, string>>(row.headers),
-      secret: String(row.secret),
-      previousSecret: toStringOrNull(row.previousSecret),
-      previousSecretExpiresAt: toIsoOrNull(row.previousSecretExpiresAt),
-    };
+    return new Map(
+      rows.map((row) => [
+        String(row.id),
+        {
+          ...deliveryFromRow(row),
+          url: String(row.url),
+          endpoint: String(row.endpoint),
+          headers: toJson<Record<string, string>>(row.headers),
+          secret: String(row.secret),
+          previousSecret: toStringOrNull(row.previousSecret),
+          previousSecretExpiresAt: toIsoOrNull(row.previousSecretExpiresAt),
+        },
+      ]),
+    );
   },
 
-  /** Records how an attempt ended, counting it (a delivery still waiting for it). */
-  async record(sql: SqlClient, id: string, result: AttemptResult): Promise<boolean> {
+  /**
+   * Records how attempts ended, counting each (deliveries still waiting for them), in one
+   * statement. `endedMsAgo`: how long before this call the attempt ended (its time is taken
+   * from the database clock). Answers the ids recorded.
+   */
+  async record(
+    sql: SqlClient,
+    attempts: readonly { id: string; result: AttemptResult; endedMsAgo: number }[],
+  ): Promise<Set<string>> {
+    if (attempts.length === 0) return new Set();
     const rows = await sql.query(
-      `UPDATE ${table} SET "status" = ?, "lastStatusCode" = ?, "lastError" = ?, "lastDurationMs" = ?,
-         "attempts" = "attempts" + 1, "lastAttemptAt" = clock_timestamp() - ?::double precision * interval '1 millisecond',
-         "nextAttemptAt" = now() + ?::double precision * interval '1 millisecond',
-         "succeededAt" = CASE WHEN ? = 'succeeded' THEN clock_timestamp() ELSE NULL END
-       WHERE "id" = ? AND "status" IN ('pending', 'delivering') RETURNING "id"`,
+      `UPDATE ${table} d SET "status" = r."status", "lastStatusCode" = r."statusCode", "lastError" = r."error",
+         "lastDurationMs" = r."durationMs", "attempts" = d."attempts" + 1,
+         "lastAttemptAt" = clock_timestamp() - (r."durationMs" + r."endedMsAgo") * interval '1 millisecond',
+         "nextAttemptAt" = now() + r."retryInMs" * interval '1 millisecond',
+         "succeededAt" = CASE WHEN r."status" = 'succeeded'
+           THEN clock_timestamp() - r."endedMsAgo" * interval '1 millisecond' ELSE NULL END
+       FROM jsonb_to_recordset(?::jsonb) AS r("id" uuid, "status" text, "statusCode" integer, "error" text,
+         "durationMs" integer, "endedMsAgo" double precision, "retryInMs" double precision)
+       WHERE d."id" = r."id" AND d."status" IN ('pending', 'delivering') RETURNING d."id"`,
       [
-        result.status,
-        result.statusCode,
-        result.error,
-        Math.round(result.durationMs),
-        Math.round(result.durationMs),
-        result.status === 'pending' ? Math.round(result.retryInMs) : 0,
-        result.status,
-        id,
+        jsonParam(
+          attempts.map(({ id, result, endedMsAgo }) => ({
+            id,
+            status: result.status,
+            statusCode: result.statusCode,
+            error: result.error,
+            durationMs: Math.round(result.durationMs),
+            endedMsAgo: Math.max(0, Math.round(endedMsAgo)),
+            retryInMs: result.status === 'pending' ? Math.round(result.retryInMs) : 0,
+          })),
+        ),
       ],
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => String(r.id)));
   },
 
   /**

@@ -60,17 +60,32 @@ const mutableValues = (fields: SubscriptionFields) => [
   fields.previousSecretExpiresAt,
 ];
 
-/** Subscriptions data access over the plugin's SQL client. */
 // the API shows milliseconds: page on exactly what a cursor can carry
 const createdMs = `date_trunc('milliseconds', "createdAt")`;
 
+let writes = 0;
+/** Grows after every write made through {@link subscriptionsRepo} in this process (the cache's local invalidation). */
+export const subscriptionWrites = () => writes;
+/** Runs a write, then counts it (also when it failed: it may have been applied). */
+const written = async <T>(write: Promise<T>): Promise<T> => {
+  try {
+    return await write;
+  } finally {
+    writes++;
+  }
+};
+
+/** Subscriptions data access over the plugin's SQL client. */
+
 export const subscriptionsRepo = {
   async insert(sql: SqlClient, id: string, fields: SubscriptionFields): Promise<SubscriptionRecord> {
-    const rows = await sql.query(
-      `INSERT INTO ${table} ("id", "sessionId", "url", "endpoint", "events", "enabled", "disabledReason",
+    const rows = await written(
+      sql.query(
+        `INSERT INTO ${table} ("id", "sessionId", "url", "endpoint", "events", "enabled", "disabledReason",
          "headers", "description", "ordered", "secret", "previousSecret", "previousSecretExpiresAt")
        VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?, ?, ?, ?, ?) RETURNING *`,
-      [id, fields.sessionId, ...mutableValues(fields)],
+        [id, fields.sessionId, ...mutableValues(fields)],
+      ),
     );
     return subscriptionFromRow(rows[0]!);
   },
@@ -99,34 +114,29 @@ export const subscriptionsRepo = {
     return rows.map(subscriptionFromRow);
   },
 
-  /** Enabled subscriptions an event of `sessionId` may go to: the session's and the global ones. */
-  async enabledFor(sql: SqlClient, sessionId: string | null): Promise<SubscriptionRecord[]> {
-    const rows = await sql.query(
-      `SELECT * FROM ${table} WHERE "enabled" AND ("sessionId" IS NULL OR "sessionId" = ?::uuid)`,
-      [sessionId],
-    );
-    return rows.map(subscriptionFromRow);
-  },
-
   async update(sql: SqlClient, id: string, fields: SubscriptionFields): Promise<SubscriptionRecord> {
-    const rows = await sql.query(
-      `UPDATE ${table} SET "url" = ?, "endpoint" = ?, "events" = ?::jsonb, "enabled" = ?, "disabledReason" = ?,
+    const rows = await written(
+      sql.query(
+        `UPDATE ${table} SET "url" = ?, "endpoint" = ?, "events" = ?::jsonb, "enabled" = ?, "disabledReason" = ?,
          "headers" = ?::jsonb, "description" = ?, "ordered" = ?, "secret" = ?, "previousSecret" = ?,
          "previousSecretExpiresAt" = ?, "updatedAt" = clock_timestamp()
        WHERE "id" = ? RETURNING *`,
-      [...mutableValues(fields), id],
+        [...mutableValues(fields), id],
+      ),
     );
     return subscriptionFromRow(rows[0]!);
   },
 
   async disable(sql: SqlClient, id: string, reason: string): Promise<void> {
-    await sql.query(
-      `UPDATE ${table} SET "enabled" = false, "disabledReason" = ?, "updatedAt" = clock_timestamp() WHERE "id" = ?`,
-      [reason, id],
+    await written(
+      sql.query(
+        `UPDATE ${table} SET "enabled" = false, "disabledReason" = ?, "updatedAt" = clock_timestamp() WHERE "id" = ?`,
+        [reason, id],
+      ),
     );
   },
 
   async delete(sql: SqlClient, id: string): Promise<void> {
-    await sql.query(`DELETE FROM ${table} WHERE "id" = ?`, [id]);
+    await written(sql.query(`DELETE FROM ${table} WHERE "id" = ?`, [id]));
   },
 };

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Store } from '@zapgate/core';
+import type { NodeState, Store } from '@zapgate/core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { PromMetrics } from '../metrics.js';
@@ -8,6 +8,8 @@ import { rawResponse, responses } from '../schemas.js';
 /** Options of {@link healthRoutes}. */
 export interface HealthRoutesOptions {
   store: Store;
+  /** This node's state (see core's `ClusterApi.state`). @default always `ready` */
+  node?: () => NodeState;
   /** Serve `/metrics` from this registry. @default no `/metrics` route */
   metrics?: PromMetrics;
 }
@@ -25,7 +27,7 @@ const quiet = 'warn';
 
 /** `/health/live`, `/health/ready` (pings the store) and `/metrics` (Prometheus text). */
 export const healthRoutes = fp<HealthRoutesOptions>(
-  async (app: FastifyInstance, { store, metrics }) => {
+  async (app: FastifyInstance, { store, metrics, node = () => 'ready' }) => {
     const tags = ['health'];
     app.get(
       '/health/live',
@@ -50,20 +52,28 @@ export const healthRoutes = fp<HealthRoutesOptions>(
         schema: {
           operationId: 'getReadiness',
           summary: 'Readiness',
-          description: 'Answers 503 while the store does not answer.',
+          description:
+            'Answers 503 while the store does not answer, and while this node is not ready for traffic: ' +
+            '`checks.node` is `starting` (not joined the other nodes and made its first claim yet), `lapsed` ' +
+            '(its session leases went unrenewed for a lease time) or `draining` (stopping: in-flight sends finish, ' +
+            'sessions move to other nodes).',
           tags,
           security: [],
           response: responses({ 200: Health, 503: Health }, [], { authenticated: false }),
         },
       },
       async (request, reply) => {
-        try {
-          await store.ping();
-          return { status: 'ok' as const, checks: { store: 'ok' } };
-        } catch (error) {
-          request.log.warn({ err: error }, 'readiness check failed');
-          return reply.status(503).send({ status: 'unavailable', checks: { store: 'unavailable' } });
-        }
+        const state = node();
+        const reachable = await store.ping().then(
+          () => true,
+          (error: unknown) => {
+            request.log.warn({ err: error }, 'readiness check failed');
+            return false;
+          },
+        );
+        const checks = { store: reachable ? 'ok' : 'unavailable', node: state };
+        if (reachable && state === 'ready') return { status: 'ok' as const, checks };
+        return reply.status(503).send({ status: 'unavailable' as const, checks });
       },
     );
     if (!metrics) return;

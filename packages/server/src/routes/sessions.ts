@@ -1,23 +1,45 @@
 import { Type } from '@sinclair/typebox';
-import { GatewayError, NewSession, Session, SessionPatch, Timestamp } from '@zapgate/core';
-import QRCode from 'qrcode';
+import { type Gateway, GatewayError, NewSession, Session, SessionPatch, Timestamp } from '@zapgate/core';
 import { generateSessionKey, hashApiKey } from '../auth.js';
 import type { RouteContext, ZapgateInstance } from '../context.js';
 import { NoContent, responses, SessionParams } from '../schemas.js';
 
 const sessionKeys = Object.keys(Session.properties) as (keyof Session)[];
 
+/** A session as the API shows it: the stored fields and the node that runs it now. */
+export const SessionView = Type.Intersect([
+  Session,
+  Type.Object({
+    ownerNode: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'The id of the gateway node running this session now (`ZAPGATE_NODE_ID`); `null` when no node runs it ' +
+        '(disconnected, logged out, or between nodes after its owner stopped or died)',
+      examples: ['node-1'],
+    }),
+  }),
+]);
+export type SessionView = Session & { ownerNode: string | null };
+
 /** Only the documented fields of a session (a store row may carry more, such as key hashes). */
-export function sessionView(session: Session): Session {
-  return Object.fromEntries(sessionKeys.map((k) => [k, session[k]])) as Session;
+export function sessionView(session: Session, ownerNode: string | null): SessionView {
+  return { ...(Object.fromEntries(sessionKeys.map((k) => [k, session[k]])) as Session), ownerNode };
 }
+
+/** Sessions with their owner nodes (one read of the leases for all of them). */
+async function withOwners(gateway: Gateway, sessions: readonly Session[]): Promise<SessionView[]> {
+  const owners = await gateway.cluster.owners(sessions.map((s) => s.id));
+  return sessions.map((session) => sessionView(session, owners.get(session.id) ?? null));
+}
+
+const viewOf = async (gateway: Gateway, session: Session) =>
+  (await withOwners(gateway, [session]))[0] as SessionView;
 
 const ApiKey = Type.String({
   description: 'Session API key, shown only in this response',
   examples: ['zgs_…'],
 });
-const CreatedSession = Type.Composite([Session, Type.Object({ apiKey: ApiKey })]);
-const SessionList = Type.Object({ items: Type.Array(Session) });
+const CreatedSession = Type.Intersect([SessionView, Type.Object({ apiKey: ApiKey })]);
+const SessionList = Type.Object({ items: Type.Array(SessionView) });
 const QrCode = Type.Object({
   qr: Type.String({ description: 'The QR payload (render it, or use `dataUrl`)' }),
   expiresAt: Timestamp,
@@ -55,7 +77,7 @@ export function sessionRoutes(app: ZapgateInstance, { gateway, keys }: RouteCont
     async (request, reply) => {
       const apiKey = generateSessionKey();
       const session = await gateway.sessions.create(request.body, { apiKeyHash: hashApiKey(apiKey) });
-      return reply.status(201).send({ ...sessionView(session), apiKey });
+      return reply.status(201).send({ ...(await viewOf(gateway, session)), apiKey });
     },
   );
 
@@ -70,7 +92,7 @@ export function sessionRoutes(app: ZapgateInstance, { gateway, keys }: RouteCont
         response: responses({ 200: SessionList }),
       },
     },
-    async () => ({ items: (await gateway.sessions.list()).map(sessionView) }),
+    async () => ({ items: await withOwners(gateway, await gateway.sessions.list()) }),
   );
 
   app.get(
@@ -82,10 +104,10 @@ export function sessionRoutes(app: ZapgateInstance, { gateway, keys }: RouteCont
         summary: 'Get a session',
         tags,
         params: SessionParams,
-        response: responses({ 200: Session }, [404]),
+        response: responses({ 200: SessionView }, [404]),
       },
     },
-    async (request) => sessionView(await gateway.sessions.get(request.params.sessionId)),
+    async (request) => viewOf(gateway, await gateway.sessions.get(request.params.sessionId)),
   );
 
   app.patch(
@@ -102,7 +124,7 @@ export function sessionRoutes(app: ZapgateInstance, { gateway, keys }: RouteCont
         tags,
         params: SessionParams,
         body: { ...SessionPatch, examples: [{ settings: { markRead: true } }] },
-        response: responses({ 200: Session }, [404, 409]),
+        response: responses({ 200: SessionView }, [404, 409]),
       },
     },
     async (request) => {
@@ -113,7 +135,7 @@ export function sessionRoutes(app: ZapgateInstance, { gateway, keys }: RouteCont
         if (request.body.proxyUrl !== current.proxyUrl)
           throw new GatewayError('PROXY_CHANGE_FORBIDDEN', "Setting a session's proxy needs the admin key");
       }
-      return sessionView(await gateway.sessions.update(sessionId, request.body));
+      return viewOf(gateway, await gateway.sessions.update(sessionId, request.body));
     },
   );
 
@@ -166,10 +188,10 @@ export function sessionRoutes(app: ZapgateInstance, { gateway, keys }: RouteCont
           description,
           tags,
           params: SessionParams,
-          response: responses({ 200: Session }, [404, 409, 502, 504]),
+          response: responses({ 200: SessionView }, [404, 409, 502, 504]),
         },
       },
-      async (request) => sessionView(await gateway.sessions[action](request.params.sessionId)),
+      async (request) => viewOf(gateway, await gateway.sessions[action](request.params.sessionId)),
     );
   }
 
@@ -195,6 +217,8 @@ export function sessionRoutes(app: ZapgateInstance, { gateway, keys }: RouteCont
         waitMs: (request.query.wait ?? 0) * 1000,
         signal: stop.signal,
       });
+      // loaded with the first QR asked for (57 modules a boot does not need)
+      const { default: QRCode } = await import('qrcode');
       return { qr: value, expiresAt, dataUrl: await QRCode.toDataURL(value, { margin: 1, width: 320 }) };
     },
   );

@@ -13,6 +13,7 @@ import { deadLetters } from './011-dead-letters.js';
 import { jobs } from './012-jobs.js';
 import { sessionLeases } from './013-session-leases.js';
 import { jobGroups } from './014-job-groups.js';
+import { leaseOwnerKey } from './015-lease-owner-key.js';
 
 /** The owner name core tables are recorded under. */
 export const coreOwner = 'core';
@@ -33,4 +34,5 @@ export const coreMigrations: readonly Migration[] = Object.freeze([
   jobs,
   sessionLeases,
   jobGroups,
+  leaseOwnerKey,
 ]);

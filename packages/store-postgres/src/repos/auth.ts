@@ -1,4 +1,4 @@
-import type { AuthRepo } from '@zapgate/core';
+import { type AuthRepo, GatewayError, type HeldLease } from '@zapgate/core';
 import type { Knex } from 'knex';
 import { isConnectionLoss } from '../retry.js';
 import { inTransaction, rawRows } from '../sql-client.js';
@@ -6,6 +6,27 @@ import { isUuid, json } from './convert.js';
 
 // Rows per statement when writing keys (a history sync can set thousands at once)
 const chunkSize = 500;
+
+/**
+ * The lease row a fenced write needs, locked `FOR KEY SHARE` until commit (as `leases.check`
+ * does): a takeover waits for the write, a renewal does not (migration 015).
+ */
+const leaseCte = `"lease" AS MATERIALIZED (
+  SELECT 1 FROM "sessionLeases" WHERE "sessionId" = ? AND "epoch" = ? AND "nodeId" IS NOT NULL FOR KEY SHARE
+)`;
+const whenHeld = 'EXISTS (SELECT 1 FROM "lease")';
+
+const leaseLost = (fence: HeldLease) =>
+  new GatewayError(
+    'SESSION_LEASE_LOST',
+    `This node no longer owns session ${fence.sessionId} (lease epoch ${fence.epoch} is not current): write refused`,
+  );
+
+/** Runs a fenced statement (its last SELECT answers `held`); refuses when the lease was not held. */
+async function fencedStatement(db: Knex, sql: string, bindings: unknown[], fence: HeldLease): Promise<void> {
+  const rows = await rawRows<{ held: string | number }>(db, sql, bindings);
+  if (Number(rows[0]?.held ?? 0) === 0) throw leaseLost(fence);
+}
 
 /**
  * Baileys creds and Signal keys on `db`. Values are JSON (BufferJSON-encoded by core) and go
@@ -21,7 +42,22 @@ export function authRepo(db: Knex): AuthRepo {
       );
       return rows[0] ? rows[0].value : null;
     },
-    async setCreds(sessionId, creds) {
+    async setCreds(sessionId, creds, fence) {
+      if (fence) {
+        if (!isUuid(sessionId)) throw leaseLost(fence);
+        // the lease check and the write in one statement (no BEGIN / check / COMMIT round trips)
+        return retryAuth(db, () =>
+          fencedStatement(
+            db,
+            `WITH ${leaseCte}, "up" AS (
+               INSERT INTO "authCreds" ("sessionId", "value") SELECT ?::uuid, ?::jsonb WHERE ${whenHeld}
+               ON CONFLICT ("sessionId") DO UPDATE SET "value" = EXCLUDED."value", "updatedAt" = now()
+             ) SELECT count(*) AS "held" FROM "lease"`,
+            [fence.sessionId, fence.epoch, sessionId, json(creds)],
+            fence,
+          ),
+        );
+      }
       await retryAuth(db, () =>
         db.raw(
           `INSERT INTO "authCreds" ("sessionId", "value") VALUES (?, ?::jsonb)
@@ -43,7 +79,7 @@ export function authRepo(db: Knex): AuthRepo {
       for (const row of rows as { id: string; value: unknown }[]) out[row.id] = row.value;
       return out;
     },
-    async setKeys(sessionId, data) {
+    async setKeys(sessionId, data, fence) {
       const upserts: [string, string, string][] = [];
       const deletes: [string, string][] = [];
       for (const [type, values] of Object.entries(data)) {
@@ -53,10 +89,48 @@ export function authRepo(db: Knex): AuthRepo {
         }
       }
       if (upserts.length === 0 && deletes.length === 0) return;
+      if (fence && !isUuid(sessionId)) throw leaseLost(fence);
+      // sorted so that concurrent writers of the same keys lock rows in the same order
+      upserts.sort((a, b) => a[0].localeCompare(b[0]) || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+      if (fence && upserts.length <= chunkSize && deletes.length <= chunkSize) {
+        // a message's ratchet, a lid mapping: the lease check and the write in one statement
+        const parts = [leaseCte];
+        const bindings: unknown[] = [fence.sessionId, fence.epoch];
+        if (upserts.length > 0) {
+          parts.push(`"up" AS (
+            INSERT INTO "authKeys" ("sessionId", "type", "id", "value")
+            SELECT v."sessionId", v."type", v."id", v."value"
+            FROM (VALUES ${upserts.map(() => '(?::uuid, ?, ?, ?::jsonb)').join(', ')}) AS v("sessionId", "type", "id", "value")
+            WHERE ${whenHeld}
+            ON CONFLICT ("sessionId", "type", "id") DO UPDATE SET "value" = EXCLUDED."value"
+          )`);
+          bindings.push(...upserts.flatMap(([type, id, value]) => [sessionId, type, id, value]));
+        }
+        if (deletes.length > 0) {
+          parts.push(`"gone" AS (
+            DELETE FROM "authKeys" WHERE ${whenHeld} AND "sessionId" = ?
+              AND ("type", "id") IN (${deletes.map(() => '(?, ?)').join(', ')})
+          )`);
+          bindings.push(sessionId, ...deletes.flat());
+        }
+        return retryAuth(db, () =>
+          fencedStatement(
+            db,
+            `WITH ${parts.join(', ')} SELECT count(*) AS "held" FROM "lease"`,
+            bindings,
+            fence,
+          ),
+        );
+      }
       await retryAuth(db, () =>
         inTransaction(db, async (trx) => {
-          // sorted so that concurrent writers of the same keys lock rows in the same order
-          upserts.sort((a, b) => a[0].localeCompare(b[0]) || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+          if (fence)
+            await fencedStatement(
+              trx,
+              `WITH ${leaseCte} SELECT count(*) AS "held" FROM "lease"`,
+              [fence.sessionId, fence.epoch],
+              fence,
+            );
           for (let i = 0; i < upserts.length; i += chunkSize) {
             const chunk = upserts.slice(i, i + chunkSize);
             await trx.raw(

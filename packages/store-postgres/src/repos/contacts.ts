@@ -2,7 +2,7 @@ import type { Contact, ContactInput, ContactRepo } from '@zapgate/core';
 import type { Knex } from 'knex';
 import { ContactModel } from '../models/index.js';
 import { decodeCursor, encodeCursor, iso, isUuid, pageSize, pick } from './convert.js';
-import { upsertRow } from './upsert.js';
+import { upsertRow, upsertRows } from './upsert.js';
 
 const noJson = new Set<string>();
 const inputColumns = ['lid', 'phoneNumber', 'name', 'pushName', 'isBusiness', 'avatarUrl'] as const;
@@ -31,6 +31,23 @@ export function contactRepo(db: Knex): ContactRepo {
     async upsert(sessionId, input: ContactInput) {
       const values = { ...pick(input, inputColumns), sessionId, jid: input.jid };
       return toContact(await upsertRow<ContactModel>(db, 'contacts', ['sessionId', 'jid'], values, noJson));
+    },
+    async upsertChanged(sessionId, inputs) {
+      const rows = inputs.map((input) => ({ ...pick(input, inputColumns), sessionId, jid: input.jid }));
+      const changed: Contact[] = [];
+      // a history sync brings thousands: 1,000 rows (8,000 parameters at most) per statement
+      for (let i = 0; i < rows.length; i += 1000) {
+        const stored = await upsertRows<ContactModel>(
+          db,
+          'contacts',
+          ['sessionId', 'jid'],
+          rows.slice(i, i + 1000),
+          noJson,
+          true,
+        );
+        changed.push(...stored.map(toContact));
+      }
+      return changed;
     },
     async get(sessionId, jid) {
       if (!isUuid(sessionId)) return null;

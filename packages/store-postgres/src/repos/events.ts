@@ -30,8 +30,9 @@ const chunk = 1000;
  * The event log on `db`. Appends are plain INSERTs without a position; positions are given
  * after commit by the store's {@link EventSequencer}, in commit order, so a reader that saw
  * position n never later sees an event below n, and no writer waits for another. Reads
- * outside a transaction first ask for a sequencer run, so events a crashed process committed
- * but never numbered get their position from the next reader.
+ * outside a transaction first ask for a sequencer run unless one just ended
+ * ({@link EventSequencer.beforeRead}), so events a crashed process committed but never
+ * numbered get their position from a reader within a second.
  */
 export function eventLogRepo(db: Knex, context: EventLogContext): EventLogRepo {
   const outside = !db.isTransaction;
@@ -48,7 +49,7 @@ export function eventLogRepo(db: Knex, context: EventLogContext): EventLogRepo {
     if (outside) await context.sequencer.sequence();
     else context.appended();
   };
-  const positioned = () => (outside ? context.sequencer.sequence() : Promise.resolve());
+  const positioned = () => (outside ? context.sequencer.beforeRead() : Promise.resolve());
   return {
     async append(event) {
       await insert([event]);
@@ -82,7 +83,7 @@ export function eventLogRepo(db: Knex, context: EventLogContext): EventLogRepo {
     async get(id) {
       let row = await EventModel.query(db).where('id', id).first();
       if (row && row.seq === null && outside) {
-        await positioned();
+        await context.sequencer.sequence();
         row = await EventModel.query(db).where('id', id).first();
       }
       return row && row.seq !== null ? toStored(row) : null;

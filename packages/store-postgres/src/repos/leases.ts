@@ -18,28 +18,38 @@ const secs = (ms: number) => ms / 1000;
  * Session leases on `db`, timed by the database clock so every node agrees on expiry. A claim
  * takes a free, expired or own lease and bumps its epoch in one `INSERT … ON CONFLICT DO
  * UPDATE … WHERE`, so two nodes racing for a session cannot both win. Fenced writes lock the
- * lease row `FOR SHARE`: a takeover's update waits until they commit, and every write after it
- * sees the new epoch. `exclusive`: the database is this process's alone (a locked embedded
+ * lease row `FOR KEY SHARE`: a takeover or release changes the row's key (owner and epoch are
+ * key columns, migration 015), so it waits until they commit and every write after it sees the
+ * new epoch; a renewal changes only the expiry and waits for none of them. `exclusive`: the database is this process's alone (a locked embedded
  * directory); it collects the node ids that joined through this store, and leases of any other
  * node id are left over from earlier runs and freed on join.
  */
 export function sessionLeaseRepo(
   db: Knex,
-  options: { exclusive?: Set<string> | undefined } = {},
+  options: {
+    exclusive?: Set<string> | undefined;
+    /**
+     * Where joins and heartbeats run: a connection of their own, so a pool exhausted by other
+     * work cannot hold up lease renewal (and let the leases expire under a live node).
+     * @default db
+     */
+    renewal?: Knex;
+  } = {},
 ): SessionLeaseRepo {
-  return {
+  const renewal = options.renewal ?? db;
+  const repo: SessionLeaseRepo = {
     async join(node) {
       // an embedded directory is locked to this process: a node id that did not join through
       // this store is a past run's
       if (options.exclusive) {
         options.exclusive.add(node.id);
-        await db.raw(
+        await renewal.raw(
           `UPDATE "sessionLeases" SET "nodeId" = NULL, "leaseUntil" = NULL, "updatedAt" = clock_timestamp()
            WHERE "nodeId" <> ALL(?::text[])`,
           [[...options.exclusive]],
         );
       }
-      await db.raw(
+      await renewal.raw(
         `INSERT INTO "nodes" ("id", "url") VALUES (?, ?)
          ON CONFLICT ("id") DO UPDATE SET "url" = EXCLUDED."url", "startedAt" = clock_timestamp(),
            "heartbeatAt" = clock_timestamp(), "stoppedAt" = NULL`,
@@ -47,14 +57,14 @@ export function sessionLeaseRepo(
       );
     },
     async heartbeat(node, leaseMs) {
-      await db.raw(
+      await renewal.raw(
         `INSERT INTO "nodes" ("id", "url") VALUES (?, ?)
          ON CONFLICT ("id") DO UPDATE SET "url" = EXCLUDED."url", "heartbeatAt" = clock_timestamp(), "stoppedAt" = NULL`,
         [node.id, node.url],
       );
       return held(
         await rawRows<LeaseRow>(
-          db,
+          renewal,
           `UPDATE "sessionLeases" SET "leaseUntil" = clock_timestamp() + make_interval(secs => ?)
            WHERE "nodeId" = ? RETURNING "sessionId", "epoch"`,
           [secs(leaseMs), node.id],
@@ -132,7 +142,7 @@ export function sessionLeaseRepo(
       const rows = await rawRows<LeaseRow>(
         db,
         `SELECT "sessionId", "epoch" FROM "sessionLeases"
-         WHERE "sessionId" = ANY(?::uuid[]) AND "nodeId" IS NOT NULL ORDER BY "sessionId" FOR SHARE`,
+         WHERE "sessionId" = ANY(?::uuid[]) AND "nodeId" IS NOT NULL ORDER BY "sessionId" FOR KEY SHARE`,
         [ids],
       );
       const current = new Map(rows.map((row) => [row.sessionId, Number(row.epoch)]));
@@ -147,30 +157,34 @@ export function sessionLeaseRepo(
       }
     },
     async owner(sessionId, leaseMs) {
-      if (!isUuid(sessionId)) return null;
+      const [owner] = await repo.owners([sessionId], leaseMs);
+      return owner ?? null;
+    },
+    async owners(sessionIds, leaseMs) {
+      const ids = sessionIds.filter(isUuid);
+      if (ids.length === 0) return [];
       const rows = await rawRows<{
+        sessionId: string;
         nodeId: string;
         epoch: string | number;
         url: string | null;
         live: boolean;
       }>(
         db,
-        `SELECT l."nodeId", l."epoch", n."url",
+        `SELECT l."sessionId", l."nodeId", l."epoch", n."url",
            (l."leaseUntil" >= clock_timestamp() AND n."stoppedAt" IS NULL
              AND n."heartbeatAt" >= clock_timestamp() - make_interval(secs => ?)) AS "live"
          FROM "sessionLeases" l LEFT JOIN "nodes" n ON n."id" = l."nodeId"
-         WHERE l."sessionId" = ? AND l."nodeId" IS NOT NULL`,
-        [secs(leaseMs), sessionId],
+         WHERE l."sessionId" = ANY(?::uuid[]) AND l."nodeId" IS NOT NULL`,
+        [secs(leaseMs), ids],
       );
-      const row = rows[0];
-      if (!row) return null;
-      return {
-        sessionId,
+      return rows.map((row) => ({
+        sessionId: row.sessionId,
         nodeId: row.nodeId,
         epoch: Number(row.epoch),
         url: row.url,
         live: row.live === true,
-      };
+      }));
     },
     async nodes(leaseMs, forgetAfterMs) {
       const rows = await rawRows<{
@@ -204,4 +218,5 @@ export function sessionLeaseRepo(
       );
     },
   };
+  return repo;
 }

@@ -5,7 +5,7 @@ import {
   type Message,
   type MessageListFilter,
   type MessageRepo,
-  type MessageStatus,
+  MessageStatus,
   type MessageUpdate,
   type NewMessage,
 } from '@zapgate/core';
@@ -36,6 +36,9 @@ function toMessage(row: MessageModel): Message {
     metadata: row.metadata ?? {},
   } as Message;
 }
+
+/** Every status, from core's schema. */
+const allStatuses = MessageStatus.anyOf.map((literal) => literal.const);
 
 const notFound = (id: string) => new GatewayError('MESSAGE_NOT_FOUND', `No message ${id}`);
 
@@ -198,6 +201,28 @@ export function messageRepo(db: Knex): MessageRepo {
         );
         return { message: toMessage(updated[0] ?? current), previous: current.status as MessageStatus };
       });
+    },
+    async advanceStatusMany(sessionId, keys, status) {
+      if (!isUuid(sessionId) || keys.length === 0) return [];
+      // the statuses this one follows (see isStatusAdvance), decided here rather than in SQL
+      const from = allStatuses.filter((s) => isStatusAdvance(s, status));
+      const rows = await rawRows<MessageModel & { previousStatus: string; position: string }>(
+        db,
+        `WITH "wanted" AS (
+           SELECT * FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS w("chatId", "waid", "position")
+         ), "old" AS (
+           SELECT m."id", m."status", w."position" FROM "messages" m
+           JOIN "wanted" w ON m."chatId" = w."chatId" AND m."waid" = w."waid"
+           WHERE m."sessionId" = ? AND m."status" = ANY(?::text[])
+           ORDER BY m."id" FOR UPDATE OF m
+         )
+         UPDATE "messages" m SET "status" = ? FROM "old" WHERE m."id" = "old"."id"
+         RETURNING m.*, "old"."status" AS "previousStatus", "old"."position"`,
+        [keys.map((k) => k.chatId), keys.map((k) => k.waid), sessionId, from, status],
+      );
+      return rows
+        .sort((a, b) => Number(a.position) - Number(b.position))
+        .map((row) => ({ message: toMessage(row), previous: row.previousStatus as MessageStatus }));
     },
   };
   return repo;

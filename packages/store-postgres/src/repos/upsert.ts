@@ -27,6 +27,8 @@ export async function upsertRows<R>(
   key: readonly string[],
   rows: readonly Record<string, unknown>[],
   jsonColumns: ReadonlySet<string>,
+  /** Update a stored row only when a given column differs, and return only created or changed rows. */
+  onlyChanged = false,
 ): Promise<R[]> {
   const merged = new Map<string, Record<string, unknown>>();
   for (const values of rows) {
@@ -46,12 +48,19 @@ export async function upsertRows<R>(
     const params = group.flatMap((values) =>
       columns.map((c) => (jsonColumns.has(c) && values[c] !== null ? json(values[c]) : values[c])),
     );
-    const updates = columns.filter((c) => !key.includes(c)).map((c) => `"${c}" = EXCLUDED."${c}"`);
+    const given = columns.filter((c) => !key.includes(c));
+    const updates = given.map((c) => `"${c}" = EXCLUDED."${c}"`);
     updates.push('"updatedAt" = now()');
+    const when =
+      onlyChanged && given.length > 0
+        ? ` WHERE (${given.map((c) => `"${table}"."${c}"`).join(', ')}) IS DISTINCT FROM (${given.map((c) => `EXCLUDED."${c}"`).join(', ')})`
+        : onlyChanged
+          ? ' WHERE false'
+          : '';
     const { rows: out } = (await db.raw(
       `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')})
        VALUES ${group.map(() => placeholders).join(', ')}
-       ON CONFLICT (${key.map((c) => `"${c}"`).join(', ')}) DO UPDATE SET ${updates.join(', ')}
+       ON CONFLICT (${key.map((c) => `"${c}"`).join(', ')}) DO UPDATE SET ${updates.join(', ')}${when}
        RETURNING *`,
       params as Knex.RawBinding[],
     )) as { rows: R[] };
@@ -59,5 +68,6 @@ export async function upsertRows<R>(
       stored.set(JSON.stringify(key.map((c) => (row as Record<string, unknown>)[c])), row);
     }
   }
-  return [...merged.keys()].map((id) => stored.get(id) as R);
+  const ordered = [...merged.keys()].map((id) => stored.get(id));
+  return (onlyChanged ? ordered.filter((row) => row !== undefined) : ordered) as R[];
 }

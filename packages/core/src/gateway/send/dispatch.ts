@@ -6,7 +6,7 @@ import type { Store } from '../../ports/store.js';
 import { failureCode, type MessageMetrics } from '../gateway-metrics.js';
 import type { GatewayTuning } from '../options.js';
 import type { PreparedSend } from './prepare.js';
-import { recordFailedIn, recordSentIn } from './status.js';
+import { recordFailedIn, recordSentManyIn } from './status.js';
 
 /** A place in a session's send queue, taken before the send is stored. */
 export interface SendSlot {
@@ -23,7 +23,12 @@ export interface Dispatcher {
    * `send.maxQueued` sends of the session are waiting to be sent and recorded.
    */
   reserve(sessionId: string): SendSlot;
-  /** Resolves when the sends queued so far (of one session, or of all) are sent and recorded. */
+  /** The same 429 as {@link reserve} when the queue is full, without taking a place. */
+  assertRoom(sessionId: string): void;
+  /**
+   * Resolves when the session's queue (or every queue) is empty: each place taken so far is
+   * given back, or its send is sent and recorded — also a send still being prepared and stored.
+   */
   drain(sessionId?: string): Promise<void>;
 }
 
@@ -37,11 +42,11 @@ interface Lane {
   /** Outcomes not stored yet, in send order. */
   outcomes: Outcome[];
   recording: boolean;
-  /** The running recorder (settles when every outcome pushed so far is stored). */
-  recorder: Promise<void>;
   /** Sends finished per second, smoothed (for `Retry-After`). */
   rate: number;
   lastDoneAt: number;
+  /** Drains waiting for the lane to empty. */
+  emptied: (() => void)[];
 }
 
 /**
@@ -65,13 +70,27 @@ export function createDispatcher(
         sending: Promise.resolve(),
         outcomes: [],
         recording: false,
-        recorder: Promise.resolve(),
         rate: 0,
         lastDoneAt: 0,
+        emptied: [],
       };
       lanes.set(sessionId, lane);
     }
     return lane;
+  };
+  const assertRoomIn = (sessionId: string, lane: Lane) => {
+    if (lane.waiting < tuning.maxQueued) return;
+    const seconds = Math.min(60, Math.max(1, Math.ceil(lane.waiting / Math.max(lane.rate, 1))));
+    throw new GatewayError(
+      'SEND_QUEUE_FULL',
+      `Session ${sessionId} has ${lane.waiting} sends waiting (at most ${tuning.maxQueued}); retry in ${seconds} s`,
+      { retryAfterSeconds: seconds },
+    );
+  };
+  const retireIfEmpty = (sessionId: string, lane: Lane) => {
+    if (lane.waiting > 0 || lane.recording) return;
+    if (lanes.get(sessionId) === lane) lanes.delete(sessionId);
+    for (const resolve of lane.emptied.splice(0)) resolve();
   };
   const finished = (sessionId: string, lane: Lane, count: number) => {
     const now = Date.now();
@@ -81,11 +100,24 @@ export function createDispatcher(
     }
     lane.lastDoneAt = now;
     lane.waiting -= count;
-    if (lane.waiting === 0 && !lane.recording) lanes.delete(sessionId);
+    retireIfEmpty(sessionId, lane);
   };
-  const write = async (tx: Parameters<Parameters<Store['transaction']>[0]>[0], outcome: Outcome) => {
-    if ('sent' in outcome) await recordSentIn(tx, outcome.pending, outcome.sent);
-    else await recordFailedIn(tx, outcome.pending, outcome.error);
+  /** Stores outcomes in order: each run of sends in a few statements, a failure on its own. */
+  const write = async (tx: Parameters<Parameters<Store['transaction']>[0]>[0], outcomes: Outcome[]) => {
+    let sends: { pending: Message; sent: SentMessage }[] = [];
+    const flush = async () => {
+      if (sends.length === 0) return;
+      await tx.events.appendMany(await recordSentManyIn(tx, sends));
+      sends = [];
+    };
+    for (const outcome of outcomes) {
+      if ('sent' in outcome) sends.push(outcome);
+      else {
+        await flush();
+        await recordFailedIn(tx, outcome.pending, outcome.error);
+      }
+    }
+    await flush();
   };
   const record = async (sessionId: string, lane: Lane) => {
     if (lane.recording) return;
@@ -94,14 +126,12 @@ export function createDispatcher(
       while (lane.outcomes.length > 0) {
         const batch = lane.outcomes.splice(0, tuning.maxBatch);
         try {
-          await store.transaction(async (tx) => {
-            for (const outcome of batch) await write(tx, outcome);
-          });
+          await store.transaction((tx) => write(tx, batch));
         } catch {
           // one outcome that cannot be stored must not take the others with it: each alone
           for (const outcome of batch) {
             await store
-              .transaction((tx) => write(tx, outcome))
+              .transaction((tx) => write(tx, [outcome]))
               .catch((error) =>
                 logger.error(
                   { err: error, sessionId, waid: outcome.pending.waid },
@@ -114,28 +144,24 @@ export function createDispatcher(
       }
     } finally {
       lane.recording = false;
-      if (lane.waiting === 0) lanes.delete(sessionId);
+      retireIfEmpty(sessionId, lane);
     }
-  };
-  const settled = async (lane: Lane) => {
-    await lane.sending;
-    await lane.recorder;
   };
   return {
     async drain(sessionId) {
       const drained = sessionId === undefined ? [...lanes.values()] : [lanes.get(sessionId)];
-      await Promise.all(drained.map((lane) => lane && settled(lane)));
+      // a lane is forgotten as soon as it is empty: one still here has a place taken
+      await Promise.all(
+        drained.map((lane) => lane && new Promise<void>((resolve) => lane.emptied.push(resolve))),
+      );
+    },
+    assertRoom(sessionId) {
+      const lane = lanes.get(sessionId);
+      if (lane) assertRoomIn(sessionId, lane);
     },
     reserve(sessionId) {
       const lane = laneOf(sessionId);
-      if (lane.waiting >= tuning.maxQueued) {
-        const seconds = Math.min(60, Math.max(1, Math.ceil(lane.waiting / Math.max(lane.rate, 1))));
-        throw new GatewayError(
-          'SEND_QUEUE_FULL',
-          `Session ${sessionId} has ${lane.waiting} sends waiting (at most ${tuning.maxQueued}); retry in ${seconds} s`,
-          { retryAfterSeconds: seconds },
-        );
-      }
+      assertRoomIn(sessionId, lane);
       lane.waiting++;
       let used = false;
       return {
@@ -157,7 +183,7 @@ export function createDispatcher(
               logger.warn({ err: error, sessionId, waid: pending.waid }, 'send failed');
               lane.outcomes.push({ pending, error });
             }
-            if (!lane.recording) lane.recorder = record(sessionId, lane);
+            if (!lane.recording) void record(sessionId, lane);
           };
           lane.sending = lane.sending.then(task, task);
         },

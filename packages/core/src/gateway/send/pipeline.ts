@@ -31,8 +31,8 @@ export type SendFn = (sessionId: string, body: SendMessageBody, options?: SendOp
 /**
  * The send path, top to bottom: request (a retry with the same idempotency key and request
  * returns the first message; the key with another request is refused) → `beforeSend` hooks
- * (may change the body or refuse the send) → prepare (recipient, media, quoted) → a place in the
- * session's bounded queue (429 `SEND_QUEUE_FULL` when full) → store as `pending` → dispatch →
+ * (may change the body or refuse the send) → a place in the session's bounded queue (429
+ * `SEND_QUEUE_FULL` when full) → prepare (recipient, media, quoted) → store as `pending` → dispatch →
  * status (`sent` with `message.sent`, or `failed` with `message.status`).
  */
 export function createSendPipeline(deps: Deps): SendFn {
@@ -40,6 +40,8 @@ export function createSendPipeline(deps: Deps): SendFn {
   const { dispatcher } = deps;
   const prepareDeps = { ...deps, recipients: createRecipientCheck(store, deps.logger) };
   return async (sessionId, body, options = {}) => {
+    // an overloaded session refuses before any work: turning a flood away must cost next to nothing
+    dispatcher.assertRoom(sessionId);
     // read once: it says whether the session exists and whether it is connected
     const session = await access.requireSession(sessionId);
     const key = options.idempotencyKey;
@@ -50,26 +52,27 @@ export function createSendPipeline(deps: Deps): SendFn {
     }
     const hooked = await deps.hooks.beforeSend(sessionId, body, options.origin ?? 'api');
     const connection = access.connectionOf(session);
-    const prepared = await prepareSend(prepareDeps, connection, sessionId, hooked, options);
-    // a full queue refuses before anything is stored (429 with Retry-After)
+    // a place in the session's queue in the same tick as its connection (429 with Retry-After
+    // when full): a handover or a stop that begins later waits for this send to go out
     const slot = dispatcher.reserve(sessionId);
-    let pending: Message;
     try {
+      const prepared = await prepareSend(prepareDeps, connection, sessionId, hooked, options);
       const stored = await store.messages.insert({
         ...prepared.message,
         ...(hash ? { requestHash: hash } : {}),
       });
-      pending = stored.message;
       if (!stored.inserted) {
         slot.release();
         // a concurrent request with the same key won: the same request gets its message
-        return key && hash ? ((await earlierSend(store, sessionId, key, hash)) ?? pending) : pending;
+        return key && hash
+          ? ((await earlierSend(store, sessionId, key, hash)) ?? stored.message)
+          : stored.message;
       }
+      slot.dispatch(prepared, stored.message);
+      return stored.message;
     } catch (error) {
       slot.release();
       throw error;
     }
-    slot.dispatch(prepared, pending);
-    return pending;
   };
 }

@@ -1,31 +1,39 @@
 import type { Message } from '../../contracts/message.js';
 import type { SentMessage } from '../../ports/connector.js';
-import type { MessageUpdate, Store } from '../../ports/store.js';
-import { appendEvent } from '../event-writer.js';
+import type { MessageUpdate, NewEvent, Store } from '../../ports/store.js';
+import { appendEvent, newEvent } from '../event-writer.js';
 
 type Tx = Parameters<Parameters<Store['transaction']>[0]>[0];
 
-/** Sent: `pending → sent`, what the send taught us stored, and `message.sent`, in one transaction. */
-export function recordSent(store: Store, pending: Message, sent: SentMessage): Promise<void> {
-  return store.transaction((tx) => recordSentIn(tx, pending, sent));
+/**
+ * Sent, for several sends of one session in the caller's transaction: `pending → sent` in one
+ * statement, and what a send taught us (media details, a poll's key) stored message by
+ * message. Returns their `message.sent` events, in order, for the caller to append.
+ */
+export async function recordSentManyIn(
+  tx: Tx,
+  sends: readonly { pending: Message; sent: SentMessage }[],
+): Promise<NewEvent[]> {
+  const sessionId = sends[0]?.pending.sessionId;
+  if (sessionId === undefined) return [];
+  const moved = await tx.messages.advanceStatusMany(
+    sessionId,
+    sends.map(({ pending }) => ({ chatId: pending.chatId, waid: pending.waid })),
+    'sent',
+  );
+  const byId = new Map(moved.map(({ message }) => [message.id, message]));
+  const events: NewEvent[] = [];
+  for (const { pending, sent } of sends) {
+    // not moved: a receipt got there first (delivered, read); the message is as stored
+    const message = byId.get(pending.id) ?? (await tx.messages.get(sessionId, pending.id))!;
+    const change = sentDetails(message, sent.message);
+    const final = change ? await tx.messages.update(sessionId, pending.id, change) : message;
+    events.push(newEvent('message.sent', sessionId, { message: final }));
+  }
+  return events;
 }
 
-/** {@link recordSent} inside a caller's transaction. */
-export async function recordSentIn(tx: Tx, pending: Message, sent: SentMessage): Promise<void> {
-  const { sessionId, chatId, waid } = pending;
-  const moved = await tx.messages.advanceStatus(sessionId, chatId, waid, 'sent');
-  const message = moved?.message ?? (await tx.messages.get(sessionId, pending.id))!;
-  const change = sentDetails(message, sent.message);
-  const final = change ? await tx.messages.update(sessionId, pending.id, change) : message;
-  await appendEvent(tx, 'message.sent', sessionId, { message: final });
-}
-
-/** Failed: `pending → failed` with the reason, and `message.status`, in one transaction. */
-export function recordFailed(store: Store, pending: Message, error: unknown): Promise<void> {
-  return store.transaction((tx) => recordFailedIn(tx, pending, error));
-}
-
-/** {@link recordFailed} inside a caller's transaction. */
+/** Failed: `pending → failed` with the reason, and `message.status`, in the caller's transaction. */
 export async function recordFailedIn(tx: Tx, pending: Message, error: unknown): Promise<void> {
   const { sessionId, chatId, waid } = pending;
   const moved = await tx.messages.advanceStatus(sessionId, chatId, waid, 'failed');

@@ -182,6 +182,35 @@ export function contactTests(store: () => Store): void {
       expect(await store().contacts.get(s.id, 'nobody@s.whatsapp.net')).toBeNull();
     });
 
+    it('upserts many at once and returns only the contacts it created or changed', async () => {
+      const s = await newSession(store(), 's');
+      const ana = '15550001111@s.whatsapp.net';
+      const bob = '15550002222@s.whatsapp.net';
+      await store().contacts.upsert(s.id, { jid: ana, pushName: 'Ana', phoneNumber: '15550001111' });
+      const before = await store().contacts.get(s.id, ana);
+      // Ana unchanged (a subset of what is stored), Bob new, repeats merged in order
+      const changed = await store().contacts.upsertChanged(s.id, [
+        { jid: ana, pushName: 'Ana' },
+        { jid: bob, pushName: 'B' },
+        { jid: bob, pushName: 'Bob', isBusiness: true },
+        { jid: ana },
+      ]);
+      expect(changed).toEqual([
+        expect.objectContaining({ sessionId: s.id, jid: bob, pushName: 'Bob', isBusiness: true, name: null }),
+      ]);
+      expect(await store().contacts.get(s.id, ana)).toEqual(before);
+      // a changed field (and a null that clears one) is written and returned
+      const renamed = await store().contacts.upsertChanged(s.id, [
+        { jid: ana, pushName: 'Ana Maria', phoneNumber: null },
+        { jid: bob, pushName: 'Bob', isBusiness: true },
+      ]);
+      expect(renamed).toEqual([
+        expect.objectContaining({ jid: ana, pushName: 'Ana Maria', phoneNumber: null }),
+      ]);
+      expect(await store().contacts.get(s.id, ana)).toEqual(renamed[0]);
+      expect(await store().contacts.upsertChanged(s.id, [])).toEqual([]);
+    });
+
     it('finds a contact by its lid, or by a jid that is a lid', async () => {
       const s = await newSession(store(), 's');
       const other = await newSession(store(), 'other');

@@ -250,6 +250,38 @@ export function messageTests(store: () => Store): void {
       expect(await store().messages.get(other.id, message.id)).toBeNull();
     });
 
+    it('advances several messages to one status at once, those that move in input order', async () => {
+      const s = await newSession(store(), 's');
+      const other = await newSession(store(), 'other');
+      const insert = async (waid: string, status: MessageStatus, session = s) =>
+        (await store().messages.insert(textMessage(session, { waid, isFromMe: true, status }))).message;
+      const first = await insert('M1', 'pending');
+      const second = await insert('M2', 'pending');
+      await insert('M3', 'read');
+      await insert('M4', 'failed');
+      await insert('M5', 'pending', other);
+      const moved = await store().messages.advanceStatusMany(
+        s.id,
+        ['M2', 'M3', 'missing', 'M4', 'M5', 'M1'].map((waid) => ({ chatId: chat, waid })),
+        'sent',
+      );
+      // M3 is past sent, M4 failed for good, M5 is another session's: left as they are
+      expect(moved).toEqual([
+        { message: { ...second, status: 'sent' }, previous: 'pending' },
+        { message: { ...first, status: 'sent' }, previous: 'pending' },
+      ]);
+      const statuses = async (session: typeof s) =>
+        (await store().messages.list(session.id, {})).items.map((m) => [m.waid, m.status]).sort();
+      expect(await statuses(s)).toEqual([
+        ['M1', 'sent'],
+        ['M2', 'sent'],
+        ['M3', 'read'],
+        ['M4', 'failed'],
+      ]);
+      expect(await statuses(other)).toEqual([['M5', 'pending']]);
+      expect(await store().messages.advanceStatusMany(s.id, [], 'sent')).toEqual([]);
+    });
+
     it('advances the status forward only', async () => {
       const s = await newSession(store(), 's');
       const { message } = await store().messages.insert(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deferred } from '../../deferred.js';
 import type { Store } from '../../ports/store.js';
 import { newEvent, newSession, presence, textMessage } from './fixtures.js';
 
@@ -64,14 +65,8 @@ export function transactionTests(store: () => Store, concurrentReads: boolean): 
 
     it('never shows a reader events appended in a transaction until it commits', async () => {
       const s = await newSession(store(), 's');
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let appended!: () => void;
-      const wasAppended = new Promise<void>((resolve) => {
-        appended = resolve;
-      });
+      const { promise: gate, resolve: release } = deferred();
+      const { promise: wasAppended, resolve: appended } = deferred();
       const tx = store().transaction(async (t) => {
         await t.sessions.update(s.id, { status: 'connecting' });
         const event = await t.events.append(newEvent('presence.updated', s.id, presence('a@s.whatsapp.net')));

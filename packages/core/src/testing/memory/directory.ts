@@ -1,5 +1,5 @@
 import type { Chat } from '../../contracts/chat.js';
-import type { Contact } from '../../contracts/contact.js';
+import type { Contact, ContactInput } from '../../contracts/contact.js';
 import type { ChatRepo, ContactRepo } from '../../ports/store.js';
 import { compareText, decodeCursor, isoOrNull, page } from './paging.js';
 import { copy, key, type Views } from './state.js';
@@ -72,7 +72,7 @@ export function chatRepo(views: Views): ChatRepo {
 export function contactRepo(views: Views): ContactRepo {
   const sessionContacts = (sessionId: string) =>
     views.contacts.values().filter((c) => c.sessionId === sessionId);
-  return {
+  const repo: ContactRepo = {
     async upsert(sessionId, input) {
       const k = key(sessionId, input.jid);
       const current: Contact = views.contacts.get(k) ?? {
@@ -95,6 +95,18 @@ export function contactRepo(views: Views): ContactRepo {
       };
       views.contacts.set(k, contact);
       return copy(contact);
+    },
+    async upsertChanged(sessionId, inputs) {
+      const merged = new Map<string, ContactInput>();
+      for (const input of inputs)
+        merged.set(input.jid, { ...merged.get(input.jid), ...defined(input), jid: input.jid });
+      const changed: Contact[] = [];
+      for (const input of merged.values()) {
+        const before = views.contacts.get(key(sessionId, input.jid));
+        const same = before && Object.entries(input).every(([k, v]) => before[k as keyof Contact] === v);
+        if (!same) changed.push(await repo.upsert(sessionId, input));
+      }
+      return changed;
     },
     get: async (sessionId, jid) => copy(views.contacts.get(key(sessionId, jid)) ?? null),
     async getByLid(sessionId, lid) {
@@ -122,4 +134,5 @@ export function contactRepo(views: Views): ContactRepo {
       return page(contacts, filter.limit, (c) => [c.jid]);
     },
   };
+  return repo;
 }

@@ -130,6 +130,14 @@ export function messageRepo(views: Views): MessageRepo {
       save({ ...row, message });
       return { message: copy(message), previous: row.message.status };
     },
+    async advanceStatusMany(sessionId, keys, status) {
+      const moved = [];
+      for (const { chatId, waid } of keys) {
+        const one = await repo.advanceStatus(sessionId, chatId, waid, status);
+        if (one) moved.push(one);
+      }
+      return moved;
+    },
   };
   return repo;
 }

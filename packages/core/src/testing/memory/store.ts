@@ -27,8 +27,8 @@ const repositories = (views: Views): Repositories => ({
 const writes: { [K in keyof Repositories]-?: readonly string[] } = {
   sessions: ['create', 'update', 'reassignStatus', 'delete'],
   chats: ['upsert', 'upsertMany', 'delete'],
-  contacts: ['upsert'],
-  messages: ['insert', 'insertMany', 'update', 'failPending', 'advanceStatus'],
+  contacts: ['upsert', 'upsertChanged'],
+  messages: ['insert', 'insertMany', 'update', 'failPending', 'advanceStatus', 'advanceStatusMany'],
   events: ['append', 'appendMany'],
   auth: ['setCreds', 'setKeys', 'clear'],
   pluginSettings: ['put', 'delete'],
