@@ -55,6 +55,7 @@ export class ServerProcess {
         cwd: serverDir,
         env: {
           ...process.env,
+          LOG_LEVEL: process.env.E2E_LOG ?? 'warn',
           ...this.env,
           PORT: String(this.port),
           HOST: '127.0.0.1',
@@ -62,7 +63,6 @@ export class ServerProcess {
           ZAPGATE_DASHBOARD: 'false',
           ZAPGATE_DOCS: 'false',
           ZAPGATE_PRINT_QR: 'false',
-          LOG_LEVEL: process.env.E2E_LOG ?? 'warn',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

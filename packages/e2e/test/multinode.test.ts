@@ -38,6 +38,8 @@ describe('three gateway nodes on one Postgres', () => {
   const logins: string[] = [];
   /** What the simulator could not handle (a copy it could not decrypt, say). */
   const simErrors: string[] = [];
+  /** Connections the simulator's dead-peer detection ended (a node that did not answer pings in time). */
+  const dropped: string[] = [];
   let sessions: { id: string; deviceJid: string }[] = [];
   let contact: ReturnType<Simulator['contact']>;
 
@@ -56,6 +58,8 @@ describe('three gateway nodes on one Postgres', () => {
         ZAPGATE_NODE_URL: `http://127.0.0.1:${port}`,
         ZAPGATE_LEASE_MS: String(LEASE_MS),
         ZAPGATE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+        // what a failed wait reports of a session (trailOf) includes its reconnects and handovers
+        LOG_LEVEL: process.env.E2E_LOG ?? 'info',
       },
       adminKey,
     );
@@ -86,16 +90,18 @@ describe('three gateway nodes on one Postgres', () => {
    */
   const allRunningOn = async (allowed: string[]) => {
     const current = await owners();
-    const status = new Map((await db.sessions.list()).map((row) => [row.id, row.status]));
+    const rows = new Map((await db.sessions.list()).map((row) => [row.id, row]));
     const off = sessions.flatMap((s, i) => {
       const owner = current[i] ?? null;
-      const running = owner !== null && allowed.includes(owner) && status.get(s.id) === 'connected';
-      return running ? [] : [{ id: s.id, owner, status: status.get(s.id) }];
+      const row = rows.get(s.id);
+      const running = owner !== null && allowed.includes(owner) && row?.status === 'connected';
+      return running ? [] : [{ id: s.id, owner, status: row?.status, reason: row?.statusReason }];
     });
     if (off.length === 0) return true;
     const first = off[0] as { id: string };
     throw new Error(
       `${off.length} sessions not connected on ${allowed.join(', ')}: ${JSON.stringify(off)}\n` +
+        `connections the simulator dropped as dead: ${JSON.stringify(dropped)}\n` +
         `what the nodes logged about ${first.id}:\n${trailOf(first.id).join('\n')}`,
     );
   };
@@ -116,6 +122,7 @@ describe('three gateway nodes on one Postgres', () => {
     sim.on('login-replaced', (event) => replaced.push(event.deviceJid));
     sim.on('login', (event) => logins.push(event.deviceJid));
     sim.on('error', (error) => simErrors.push(String(error)));
+    sim.on('peer-dropped', (event) => dropped.push(event.deviceJid ?? `connection ${event.connectionId}`));
     await Promise.all([0, 1, 2].map((i) => start(i)));
   }, 600_000);
   afterAll(async () => {
@@ -306,8 +313,10 @@ describe('three gateway nodes on one Postgres', () => {
     const replacedBefore = replaced.length;
     const lostBefore = await metric(frozenNode, 'zapgate_node_leases_lost_total');
     // as WhatsApp does, the simulator drops connections that stop answering pings: the frozen
-    // node's sockets close within seconds, so a new owner's login never meets one still open
-    sim.detectDeadPeers(2000);
+    // node's sockets close within 5–10 s, well before their leases expire (20 s), so a new
+    // owner's login never meets one still open. Not faster: a live node whose event loop a busy
+    // 2-core box stalls for a couple of seconds must not lose its sockets too.
+    sim.detectDeadPeers(5000);
     try {
       frozenNode.signal('SIGSTOP');
       // contacts write to the frozen node's sessions: what its sockets never acknowledged goes
@@ -353,6 +362,12 @@ describe('three gateway nodes on one Postgres', () => {
       const { waid } = (await res.json()) as { waid: string };
       await contact.waitForMessage((m) => m.id === waid && !m.ownCopy, { timeoutMs: 30_000 });
       expect(replaced.length).toBe(replacedBefore);
+      const frozenDevices = new Set(frozen.map((s) => s.deviceJid));
+      console.log(
+        `multinode: freeze, ${frozen.length} sessions moved; dead-peer drops: ` +
+          `${dropped.filter((d) => frozenDevices.has(d)).length} of the frozen node, ` +
+          `${dropped.filter((d) => !frozenDevices.has(d)).length} of live nodes`,
+      );
     } finally {
       sim.detectDeadPeers(false);
       frozenNode.signal('SIGCONT');

@@ -50,6 +50,8 @@ export interface SimulatorEvents {
   'login-replaced': [{ deviceJid: string; connectionId: number; replacedConnectionId: number }];
   'login-failed': [{ username: string; device: number; reason: string }];
   disconnect: [{ deviceJid: string | undefined; connectionId: number }];
+  /** Dead-peer detection ended a connection that did not answer its last ping in time. */
+  'peer-dropped': [{ deviceJid: string | undefined; connectionId: number }];
   message: [DeviceMessage];
   receipt: [{ from: string; to: string; ids: string[]; type: string | undefined }];
   /** The server refused a device's message with an error ack (a send fault, e.g. `463`). */

@@ -74,6 +74,8 @@ export class Simulator extends SimulatorEmitter {
   private readonly receiptDefaults: Required<ReceiptOptions>;
   /** Connections that answered the last dead-peer ping (see {@link detectDeadPeers}). */
   private readonly answered = new WeakSet<WebSocket>();
+  /** The simulator's connection behind each WebSocket (to say whose a dropped one was). */
+  private readonly connections = new WeakMap<WebSocket, SimConnection>();
   private deadPeerTimer: NodeJS.Timeout | null = null;
 
   /** @internal use {@link startSimulator} */
@@ -108,6 +110,7 @@ export class Simulator extends SimulatorEmitter {
     });
     wss.on('connection', (ws) => {
       const connection = new SimConnection(ws, new NoiseResponder(this.serverStatic, this.certChain), router);
+      this.connections.set(ws, connection);
       this.answered.add(ws);
       ws.on('pong', () => this.answered.add(ws));
       this.emit('connection', { connectionId: connection.id });
@@ -268,6 +271,11 @@ export class Simulator extends SimulatorEmitter {
     this.deadPeerTimer = setInterval(() => {
       for (const ws of this.wss.clients) {
         if (!this.answered.has(ws)) {
+          const connection = this.connections.get(ws);
+          this.emit('peer-dropped', {
+            deviceJid: connection?.companion?.jid,
+            connectionId: connection?.id ?? 0,
+          });
           ws.terminate();
           continue;
         }

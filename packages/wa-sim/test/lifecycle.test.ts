@@ -96,12 +96,17 @@ describe('session lifecycle', () => {
     const frozenClosed = new Promise((resolve) => frozen.once('close', resolve));
     const disconnects: (string | undefined)[] = [];
     sim.on('disconnect', (event) => disconnects.push(event.deviceJid));
+    const dropped: { deviceJid: string | undefined; connectionId: number }[] = [];
+    sim.on('peer-dropped', (event) => dropped.push(event));
     sim.detectDeadPeers(100);
     try {
       await frozenClosed;
       // the live Baileys device answered every ping meanwhile: still online
       expect(sim.devices().find((d) => d.deviceJid === paired.deviceJid)?.online).toBe(true);
       expect(disconnects).not.toContain(paired.deviceJid);
+      // the drop is announced: the frozen socket never logged in, so it has no device
+      expect(dropped).toEqual([{ deviceJid: undefined, connectionId: expect.any(Number) }]);
+      expect(dropped[0]?.connectionId).toBeGreaterThan(0);
     } finally {
       sim.detectDeadPeers(false);
     }
