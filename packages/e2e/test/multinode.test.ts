@@ -307,6 +307,19 @@ describe('three gateway nodes on one Postgres', () => {
 
   it('a node frozen (SIGSTOP) past its lease: others take its sessions, and once resumed it drops them and writes no auth state', async () => {
     const frozenNode = nodes[1] as ServerProcess;
+    // the rolling restart leaves the last node restarted under its share and the others handing
+    // sessions over, one per heartbeat: freeze only once that is over, so no session is between
+    // nodes at the freeze (its lease counted as node 1's, yet released rather than lost)
+    const share = Math.ceil(SESSIONS / 3);
+    await waitFor(
+      async () => {
+        const counts = countBy(await owners());
+        const even = [0, 1, 2].every((i) => counts[nodeId(i)] === share);
+        return even && (await allRunningOn([0, 1, 2].map(nodeId)));
+      },
+      120_000,
+      `${share} sessions running on each node`,
+    );
     const before = await owners();
     const frozen = sessions.filter((_, i) => before[i] === nodeId(1));
     expect(frozen.length).toBeGreaterThan(0);
@@ -332,8 +345,19 @@ describe('three gateway nodes on one Postgres', () => {
       frozenNode.signal('SIGCONT');
       // awake, it finds its leases gone: it drops every one of those sessions (never reconnects them)
       await waitFor(
-        async () =>
-          (await metric(frozenNode, 'zapgate_node_leases_lost_total')) === lostBefore + frozen.length,
+        async () => {
+          const lost = await metric(frozenNode, 'zapgate_node_leases_lost_total');
+          if (lost === lostBefore + frozen.length) return true;
+          throw new Error(
+            `the resumed node counts ${lost - lostBefore} leases lost, not ${frozen.length}; it logged:\n` +
+              frozenNode
+                .tail(100_000)
+                .split('\n')
+                .filter((line) => /lease|handing|dropping/.test(line))
+                .slice(-30)
+                .join('\n'),
+          );
+        },
         60_000,
         'the resumed node dropping its lost sessions',
       );
