@@ -126,11 +126,31 @@ export class ServerProcess {
     const created = await this.api('POST', '/v1/sessions', { name });
     if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
     const id = (created.body as { id: string }).id;
-    await this.api('POST', `/v1/sessions/${id}/connect`);
+    // a node may answer 503 (the session between nodes): a client retries, anything else is a fault
+    await waitFor(
+      async () => {
+        const res = await this.api('POST', `/v1/sessions/${id}/connect`);
+        if (res.status === 503) return false;
+        if (res.status >= 300) throw new Error(`connect failed: ${res.status} ${JSON.stringify(res.body)}`);
+        return true;
+      },
+      60_000,
+      'connect accepted',
+    );
     const qr = await waitFor(
       async () => {
         const res = await this.api('GET', `/v1/sessions/${id}/qr`);
-        return res.status === 200 ? (res.body as { qr: string }).qr : null;
+        if (res.status === 200) return (res.body as { qr: string }).qr;
+        // what a timed-out wait reports: where the session is and what this node logged of it
+        const session = (await this.api('GET', `/v1/sessions/${id}`)).body;
+        throw new Error(
+          `no QR: ${res.status} ${JSON.stringify(res.body)}; session ${JSON.stringify(session)}\n` +
+            this.tail(100_000)
+              .split('\n')
+              .filter((line) => line.includes(id))
+              .slice(-15)
+              .join('\n'),
+        );
       },
       60_000,
       'QR',
