@@ -24,4 +24,4 @@ VOLUME ["/app/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--disable-proto=delete", "packages/server/dist/cli.js", "start"]
+CMD ["node", "--disable-proto=delete", "packages/server/dist/bin/zapgate.js", "start"]

@@ -6,7 +6,7 @@ import { buildServer } from '@zapgate/server';
 import { memoryAuthState, type Simulator, startSimulator, trustSimulatorRoot } from '@zapgate/wa-sim';
 import { openRawSocket } from './raw-baileys.js';
 import { type Figure, printFigures, until } from './report.js';
-import { adminKey, openStore, scratch } from './stack.js';
+import { adminKey, countStatements, openStore, scratch } from './stack.js';
 
 const auth = { authorization: `Bearer ${adminKey}` };
 
@@ -118,26 +118,14 @@ export async function baileysInboundBench({ messages, window }: { messages: numb
           }[]
         )[0]?.n ?? 0,
       );
-    // statements the server sends to Postgres per stored message (Signal keys, messages, events, consumers)
-    let queries = 0;
-    const kinds = new Map<string, number>();
-    store.knex.on('query', (query: { sql?: string; bindings?: unknown[] }) => {
-      // not the bench's own polling of the stored count
-      if (query.sql?.startsWith('select count(*) as "n" from "messages"')) return;
-      queries++;
-      // BENCH_SQL=1 prints which statements those are
-      if (!process.env.BENCH_SQL) return;
-      let kind = (query.sql ?? '').replace(/\s+/g, ' ').slice(0, 70);
-      if (kind.includes('authKeys')) kind += ` [${String(query.bindings?.[1])}]`;
-      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-    });
+    // statements the server sends to Postgres per stored message (Signal keys, messages, events,
+    // consumers), not the bench's own polling of the stored count
+    const sql = countStatements(store, (q) => q.startsWith('select count(*) as "n" from "messages"'));
     t0 = performance.now();
     await sendTexts(sim, '15557772222@s.whatsapp.net', messages, window);
     const gwDone = await until(async () => (await stored()) >= messages, 300_000, 50);
     const gwSeconds = (performance.now() - t0) / 1000;
-    const statements = queries;
-    for (const [kind, count] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 15))
-      process.stdout.write(`${count}\t${kind}\n`);
+    const statements = sql.stop();
     const figures: Figure[] = [
       {
         name: 'stored by the gateway',

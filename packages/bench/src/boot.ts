@@ -1,6 +1,8 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import net from 'node:net';
+import path from 'node:path';
 import { type Figure, percentile, printFigures, until } from './report.js';
 import { adminKey, type Backend, openStore, type Scratch, scratch } from './stack.js';
 
@@ -45,10 +47,58 @@ interface Booting {
   close(): Promise<void>;
 }
 
-async function boot(kind: 'zapgate' | 'bare', db: Scratch | null, openDelayMs: number): Promise<Booting> {
+/** The `zapgate` command as shipped (the esbuild bundle), or the same CLI unbundled (tsc's output). */
+type Cli = 'cli' | 'cli-unbundled';
+const serverDist = path.dirname(createRequire(import.meta.url).resolve('@zapgate/server'));
+const cliPath: Record<Cli, string> = {
+  cli: path.join(serverDist, 'bin', 'zapgate.js'),
+  'cli-unbundled': path.join(serverDist, 'cli.js'),
+};
+
+/** `zapgate start` as a user runs it, with Baileys dialing a closed local port (no socket opens). */
+function spawnCli(cli: Cli, port: number, db: Scratch | null): ChildProcess {
+  return spawn(process.execPath, ['--disable-proto=delete', cliPath[cli], 'start'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ZAPGATE_ADMIN_KEY: adminKey,
+      LOG_LEVEL: 'warn',
+      WA_WEBSOCKET_URL: 'ws://127.0.0.1:9/ws/chat',
+      ...(db?.url ? { DATABASE_URL: db.url } : { DATABASE_URL: '' }),
+      ZAPGATE_DATA_DIR: db?.dataDir ?? '/tmp/zapgate-bench-boot',
+    },
+  });
+}
+
+async function boot(
+  kind: 'zapgate' | 'bare' | Cli,
+  db: Scratch | null,
+  openDelayMs: number,
+): Promise<Booting> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
+  if (kind === 'cli' || kind === 'cli-unbundled') {
+    const child = spawnCli(kind, port, db);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const readyMs = await firstOk(base, '/health/ready', t0, child, kind);
+    const firstAnswerMs = await firstOk(base, '/v1/sessions', t0, child, kind, {
+      authorization: `Bearer ${adminKey}`,
+    });
+    return {
+      child,
+      readyMs,
+      firstAnswerMs,
+      cpuMs: Number.NaN,
+      ask: () => Promise.reject(new Error('the CLI answers no IPC')),
+      async close() {
+        child.kill('SIGTERM');
+        await exited;
+      },
+    };
+  }
   const child = fork(
     new URL('./boot-child.js', import.meta.url),
     [
@@ -76,20 +126,9 @@ async function boot(kind: 'zapgate' | 'bare', db: Scratch | null, openDelayMs: n
     };
     child.on('message', on);
   });
-  const firstOk = async (path: string, headers: Record<string, string> = {}) => {
-    for (;;) {
-      try {
-        const res = await fetch(`${base}${path}`, { headers });
-        await res.arrayBuffer();
-        if (res.ok) return performance.now() - t0;
-      } catch {}
-      if (child.exitCode !== null) throw new Error(`the ${kind} server exited during boot`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
   const [readyMs, firstAnswerMs] = await Promise.all([
-    firstOk('/health/ready'),
-    firstOk('/v1/sessions', { authorization: `Bearer ${adminKey}` }),
+    firstOk(base, '/health/ready', t0, child, kind),
+    firstOk(base, '/v1/sessions', t0, child, kind, { authorization: `Bearer ${adminKey}` }),
   ]);
   return {
     child,
@@ -111,6 +150,26 @@ async function boot(kind: 'zapgate' | 'bare', db: Scratch | null, openDelayMs: n
       await exited;
     },
   };
+}
+
+/** Time from `t0` to the first 2xx answer of `path`, polled every 5 ms. */
+async function firstOk(
+  base: string,
+  path: string,
+  t0: number,
+  child: ChildProcess,
+  kind: string,
+  headers: Record<string, string> = {},
+): Promise<number> {
+  for (;;) {
+    try {
+      const res = await fetch(`${base}${path}`, { headers });
+      await res.arrayBuffer();
+      if (res.ok) return performance.now() - t0;
+    } catch {}
+    if (child.exitCode !== null) throw new Error(`the ${kind} server exited during boot`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /** `sessions` stored as connected (as a stop leaves them), `pendingSends` of them with an interrupted send. */
@@ -205,6 +264,27 @@ export async function bootBench(backend: Backend, sizes: Sizes): Promise<void> {
       await db.drop();
     }
   }
+  // the `zapgate` command itself, as shipped (bundled) and unbundled, alternated in this run;
+  // its sessions dial a closed port, so this measures the start, not the connections
+  const cli: Record<Cli, { empty: number[]; full: number[] }> = {
+    cli: { empty: [], full: [] },
+    'cli-unbundled': { empty: [], full: [] },
+  };
+  for (let i = 0; i < sizes.runs; i++) {
+    for (const kind of ['cli-unbundled', 'cli'] as const) {
+      for (const stored of ['empty', 'full'] as const) {
+        const db = await scratch(backend);
+        try {
+          await seed(db, stored === 'full' ? sizes.sessions : 0, stored === 'full' ? sizes.pendingSends : 0);
+          const b = await boot(kind, db, 0);
+          cli[kind][stored].push(b.readyMs);
+          await b.close();
+        } finally {
+          await db.drop();
+        }
+      }
+    }
+  }
   const lies = Math.max(...stats.map((s) => s.connectedWithoutSocket));
   const last = stats.at(-1) as Stats;
   const figures: Figure[] = [
@@ -251,6 +331,34 @@ export async function bootBench(backend: Backend, sizes: Sizes): Promise<void> {
       better: 'lower',
     },
     {
+      name: '`zapgate start` (bundled, as shipped), empty store: spawn → /health/ready',
+      value: median(cli.cli.empty),
+      unit: 'ms',
+      reference: { name: 'bare Fastify app', value: median(bare) },
+      better: 'lower',
+    },
+    {
+      name: `\`zapgate start\` (bundled), ${sizes.sessions} stored sessions: spawn → /health/ready`,
+      value: median(cli.cli.full),
+      unit: 'ms',
+      reference: { name: 'bare Fastify app', value: median(bare) },
+      better: 'lower',
+    },
+    {
+      name: '`zapgate start`, empty store: bundled vs unbundled',
+      value: median(cli.cli.empty),
+      unit: 'ms',
+      reference: { name: 'the unbundled CLI (tsc output)', value: median(cli['cli-unbundled'].empty) },
+      better: 'lower',
+    },
+    {
+      name: `\`zapgate start\`, ${sizes.sessions} stored sessions: bundled vs unbundled`,
+      value: median(cli.cli.full),
+      unit: 'ms',
+      reference: { name: 'the unbundled CLI (tsc output)', value: median(cli['cli-unbundled'].full) },
+      better: 'lower',
+    },
+    {
       name: 'sessions shown connected without a socket (max over samples)',
       value: lies,
       unit: 'sessions',
@@ -271,6 +379,7 @@ export async function bootBench(backend: Backend, sizes: Sizes): Promise<void> {
   ];
   printFigures(`Boot with ${sizes.sessions} stored sessions (${backend})`, figures, [
     `median of ${sizes.runs} boots each; a server process per boot, timed from spawn (module loading included; Baileys loaded after listening as production does; sockets are a fake connector opening after ${sizes.openDelayMs} ms); ${sizes.pendingSends} interrupted sends failed at start`,
+    `\`zapgate start\`: the CLI process itself (real Baileys connector, its sockets dialing a closed local port), bundled and unbundled alternated, median of ${sizes.runs} each`,
     `statuses sampled every 250 ms while sessions connected: ${stats.length} samples; at the end ${last.connected}/${last.sessions} connected, ${last.sockets} sockets`,
   ]);
 }

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { type Figure, percentile, printFigures } from './report.js';
 import {
   type Backend,
+  countStatements,
   openStore,
   type Scratch,
   scratch,
@@ -96,6 +97,8 @@ async function rawInserts(backend: Backend, sizes: InboundSizes): Promise<{ sing
   try {
     if (db.url) {
       const pool = new pg.Pool({ connectionString: db.url, max: sizes.sessions });
+      // `pool.end()` can still be closing a client when the drop's FORCE terminates it
+      pool.on('error', () => {});
       const single = rowsOf('S');
       let t0 = performance.now();
       await Promise.all(
@@ -147,6 +150,8 @@ interface PipelineResult {
   pacedSent: number;
   /** Injections the gateway rejected (the connector's store call failed). */
   failed: number;
+  /** SQL statements the server sent from the burst's start to its last delivery, per message. */
+  statementsPerMessage: number;
 }
 
 /** Fake connector → gateway (server, webhooks plugin) → a receiver in another process. */
@@ -164,6 +169,9 @@ async function pipeline(db: Scratch, sizes: InboundSizes): Promise<PipelineResul
         .emit({ type: 'messages', history: false, messages: [m] })
         .catch(() => failed++); // a real socket would have lost it: counted, reported
     };
+
+    // statements the server sends per message, storing and delivering (BENCH_SQL=1 lists them)
+    const sql = countStatements(stack.store);
 
     // burst: every session delivers its share with `window` messages in flight
     const perSession = Math.floor(sizes.messages / sizes.sessions);
@@ -184,6 +192,7 @@ async function pipeline(db: Scratch, sizes: InboundSizes): Promise<PipelineResul
     while ((await receiver.count()) < total && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
     const burst = await receiver.report();
+    const statements = sql.stop();
     const firstArrival = new Map<string, number>();
     for (const [at, , waid] of burst) if (waid && !firstArrival.has(waid)) firstArrival.set(waid, at);
     const lastAt = Math.max(...firstArrival.values());
@@ -221,6 +230,7 @@ async function pipeline(db: Scratch, sizes: InboundSizes): Promise<PipelineResul
       pacedDelivered: pacedFirst.size,
       pacedSent: pacedTotal,
       failed,
+      statementsPerMessage: statements / total,
     };
   } finally {
     await stack.close();
@@ -254,6 +264,12 @@ export async function inboundBench(backend: Backend, sizes: InboundSizes): Promi
       unit: 'msg/s',
       reference: rawSingle,
       better: 'higher',
+    },
+    {
+      name: 'SQL statements per message (stored and delivered)',
+      value: result.statementsPerMessage,
+      unit: '',
+      better: 'lower',
     },
     {
       name: 'burst inject→delivered p50',

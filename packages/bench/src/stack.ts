@@ -151,3 +151,34 @@ export async function startReceiver(): Promise<Receiver> {
     },
   };
 }
+
+/**
+ * Counts the statements a store sends until `stop()`, which returns the count;
+ * with `BENCH_SQL=1` it also prints the 15 most frequent kinds of statement.
+ */
+export function countStatements(
+  store: PostgresStore,
+  ignore: (sql: string) => boolean = () => false,
+): { count(): number; stop(): number } {
+  let count = 0;
+  const kinds = new Map<string, number>();
+  const listener = (query: { sql?: string; bindings?: unknown[] }) => {
+    const sql = query.sql ?? '';
+    if (ignore(sql)) return;
+    count++;
+    if (!process.env.BENCH_SQL) return;
+    let kind = sql.replace(/\s+/g, ' ').slice(0, 70);
+    if (kind.includes('authKeys')) kind += ` [${String(query.bindings?.[1])}]`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  };
+  store.knex.on('query', listener);
+  return {
+    count: () => count,
+    stop() {
+      store.knex.off('query', listener);
+      for (const [kind, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 15))
+        process.stdout.write(`${n}\t${kind}\n`);
+      return count;
+    },
+  };
+}

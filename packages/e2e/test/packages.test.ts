@@ -9,7 +9,7 @@ type Manifest = {
   private?: boolean;
   files?: string[];
   bin?: Record<string, string>;
-  exports?: Record<string, Record<string, string>>;
+  exports?: Record<string, Record<string, string> | string>;
   scripts?: Record<string, string>;
   publishConfig?: { access?: string; exports?: Record<string, Record<string, string>> };
 };
@@ -31,7 +31,11 @@ const withoutSource = (exports: Manifest['exports'] = {}) =>
   Object.fromEntries(
     Object.entries(exports).map(([key, conditions]) => [
       key,
-      Object.fromEntries(Object.entries(conditions).filter(([condition]) => condition !== '@zapgate/source')),
+      typeof conditions === 'string'
+        ? conditions
+        : Object.fromEntries(
+            Object.entries(conditions).filter(([condition]) => condition !== '@zapgate/source'),
+          ),
     ]),
   );
 
@@ -58,11 +62,12 @@ describe('every public package is publishable', () => {
       const shipped = pkg.publishConfig?.exports ?? pkg.exports ?? {};
       expect(shipped).toEqual(withoutSource(pkg.exports));
       const targets = [
-        ...Object.values(shipped).flatMap((c) => Object.values(c)),
+        ...Object.values(shipped).flatMap((c) => (typeof c === 'string' ? [c] : Object.values(c))),
         ...Object.values(pkg.bin ?? {}),
       ];
       for (const target of targets) {
         const relative = path.posix.normalize(target);
+        if (relative === 'package.json') continue; // npm packs it always
         expect(
           pkg.files?.some((entry) => relative === entry || relative.startsWith(`${entry}/`)),
           `${target} is in "files"`,
@@ -75,8 +80,8 @@ describe('every public package is publishable', () => {
 
   it('@zapgate/server installs the documented `zapgate` command (npx zapgate start)', () => {
     const server = published.find(({ pkg }) => pkg.name === '@zapgate/server')!;
-    expect(server.pkg.bin).toEqual({ zapgate: './dist/cli.js' });
-    const cli = readFileSync(path.join(root, 'server', 'dist', 'cli.js'), 'utf8');
+    expect(server.pkg.bin).toEqual({ zapgate: './dist/bin/zapgate.js' });
+    const cli = readFileSync(path.join(root, 'server', 'dist', 'bin', 'zapgate.js'), 'utf8');
     expect(cli.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(readFileSync(path.join(root, 'server', 'README.md'), 'utf8')).toContain('npx zapgate start');
   });

@@ -22,7 +22,14 @@ export interface LoadPluginsOptions {
   importer?: ModuleImporter;
 }
 
-const importModule: ModuleImporter = (specifier) => import(specifier);
+// the built-in packages by literal name, so the CLI's bundle carries them (and one copy of core)
+const builtInModules: Readonly<Record<string, () => Promise<Record<string, unknown>>>> = {
+  '@zapgate/plugin-webhooks': () => import('@zapgate/plugin-webhooks'),
+  '@zapgate/plugin-chatwoot': () => import('@zapgate/plugin-chatwoot'),
+  '@zapgate/plugin-campaigns': () => import('@zapgate/plugin-campaigns'),
+};
+
+const importModule: ModuleImporter = (specifier) => builtInModules[specifier]?.() ?? import(specifier);
 
 // an npm package name, scoped or not (no paths, no versions)
 const packageName = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
