@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { definePlugin } from '../src/plugin/types.js';
 import { eventsOf, type Harness, rejectsWith, startGateway, waitFor } from './helpers.js';
 
 const bob = '15550002222@s.whatsapp.net';
@@ -137,6 +138,52 @@ describe('sending', () => {
       { messageId: pending.id, chatId: bob, waid: pending.waid, status: 'failed', previous: 'pending' },
     ]);
     expect(await eventsOf(h.store, 'message.sent')).toEqual([]);
+  });
+});
+
+describe('the session a send names', () => {
+  it('is not read from the store while its socket is open on this node; is read once it is not', async () => {
+    const { session, control } = await connected();
+    const reads = vi.spyOn(h.store.sessions, 'get');
+    const first = await h.gateway.messages.send(session.id, { type: 'text', to: bob, text: 'a' });
+    expect(reads).not.toHaveBeenCalled();
+    await waitFor(() => expect(control.sends).toHaveLength(1));
+    expect(control.sends[0]?.options).toMatchObject({ waid: first.waid });
+
+    await h.gateway.sessions.disconnect(session.id);
+    reads.mockClear();
+    await rejectsWith(
+      h.gateway.messages.send(session.id, { type: 'text', to: bob, text: 'b' }),
+      'SESSION_NOT_CONNECTED',
+    );
+    expect(reads).toHaveBeenCalledWith(session.id);
+    expect((await h.store.messages.list(session.id)).items.map((m) => m.id)).toEqual([first.id]);
+  });
+
+  it('whose socket drops while beforeSend hooks run is refused as its stored row says, storing nothing', async () => {
+    let drop: (() => Promise<void>) | undefined;
+    const dropper = definePlugin({
+      id: 'dropper',
+      version: '1.0.0',
+      hooks: {
+        beforeSend: async () => {
+          await drop?.();
+        },
+      },
+    });
+    const { session, control } = await connected({ plugins: [dropper] });
+    drop = async () => {
+      await control.close('logged_out', 'logged out from the phone');
+      await waitFor(async () =>
+        expect((await h.store.sessions.get(session.id))?.status).not.toBe('connected'),
+      );
+    };
+    await rejectsWith(
+      h.gateway.messages.send(session.id, { type: 'text', to: bob, text: 'x' }),
+      'SESSION_NOT_CONNECTED',
+    );
+    expect(control.sends).toEqual([]);
+    expect((await h.store.messages.list(session.id)).items).toEqual([]);
   });
 });
 

@@ -15,6 +15,12 @@ export interface SessionAccess {
   connection(sessionId: string): Promise<Connection>;
   /** The same for a session just read (no second read). */
   connectionOf(session: Session): Connection;
+  /**
+   * The session's socket when it is open on this node and not being handed over, without a
+   * read: such a session exists (a delete closes its socket before it removes the row) and is
+   * connected (the status this node stored last). Else null: read the row.
+   */
+  openConnection(sessionId: string): Connection | null;
 }
 
 /** What a request for a session that is moving between nodes is told to wait (`Retry-After`). */
@@ -26,6 +32,10 @@ export function sessionAccess(store: Store, manager: SessionManager): SessionAcc
     const session = await store.sessions.get(id);
     if (!session) throw new GatewayError('SESSION_NOT_FOUND', `Session ${id} does not exist`);
     return session;
+  };
+  const openConnection = (sessionId: string) => {
+    const live = manager.connection(sessionId);
+    return live && !manager.isMoving(sessionId) && manager.isOpen(sessionId) ? live : null;
   };
   const connectionOf = (session: Session) => {
     const live = manager.connection(session.id);
@@ -65,5 +75,5 @@ export function sessionAccess(store: Store, manager: SessionManager): SessionAcc
     return live;
   };
   const connection = async (sessionId: string) => connectionOf(await requireSession(sessionId));
-  return { requireSession, connection, connectionOf };
+  return { requireSession, connection, connectionOf, openConnection };
 }

@@ -1,6 +1,7 @@
 import type { Message } from '../../contracts/message.js';
 import type { SendMessageBody } from '../../contracts/outbound.js';
 import type { Logger } from '../../logger.js';
+import type { Connection } from '../../ports/connector.js';
 import type { Store } from '../../ports/store.js';
 import type { SendOptions } from '../api.js';
 import type { MessageMetrics } from '../gateway-metrics.js';
@@ -42,8 +43,9 @@ export function createSendPipeline(deps: Deps): SendFn {
   return async (sessionId, body, options = {}) => {
     // an overloaded session refuses before any work: turning a flood away must cost next to nothing
     dispatcher.assertRoom(sessionId);
-    // read once: it says whether the session exists and whether it is connected
-    const session = await access.requireSession(sessionId);
+    // a session whose socket is open here needs no read; else read once: the row says whether
+    // the session exists and whether it is connected (or on its way)
+    let session = access.openConnection(sessionId) ? undefined : await access.requireSession(sessionId);
     const key = options.idempotencyKey;
     const hash = key ? requestHash(body, options.upload) : undefined;
     if (key && hash) {
@@ -51,7 +53,11 @@ export function createSendPipeline(deps: Deps): SendFn {
       if (earlier) return earlier;
     }
     const hooked = await deps.hooks.beforeSend(sessionId, body, options.origin ?? 'api');
-    const connection = access.connectionOf(session);
+    // the socket may have closed or begun a handover during the hooks: then the row decides
+    if (!session && !access.openConnection(sessionId)) session = await access.requireSession(sessionId);
+    const connection = session
+      ? access.connectionOf(session)
+      : (access.openConnection(sessionId) as Connection);
     // a place in the session's queue in the same tick as its connection (429 with Retry-After
     // when full): a handover or a stop that begins later waits for this send to go out
     const slot = dispatcher.reserve(sessionId);
