@@ -121,6 +121,25 @@ export async function baileysInboundBench({ messages, window }: { messages: numb
     // statements the server sends to Postgres per stored message (Signal keys, messages, events,
     // consumers), not the bench's own polling of the stored count
     const sql = countStatements(store, (q) => q.startsWith('select count(*) as "n" from "messages"'));
+    // BENCH_TRACE=<file>: each statement's start (S) and answer (R), ms since the burst began,
+    // with its connection: where one message's time goes between its decryption and its receipt
+    if (process.env.BENCH_TRACE) {
+      const { appendFileSync } = await import('node:fs');
+      const traceStart = performance.now();
+      store.knex.on('query', (q: { sql?: string; __knexUid?: string; __knexQueryUid?: string }) => {
+        if (q.sql?.startsWith('select count(*)')) return;
+        appendFileSync(
+          process.env.BENCH_TRACE as string,
+          `${(performance.now() - traceStart).toFixed(2)} S ${q.__knexUid} ${q.__knexQueryUid} ${(q.sql ?? '').replace(/\s+/g, ' ').slice(0, 60)}\n`,
+        );
+      });
+      store.knex.on('query-response', (_r: unknown, q: { __knexUid?: string; __knexQueryUid?: string }) => {
+        appendFileSync(
+          process.env.BENCH_TRACE as string,
+          `${(performance.now() - traceStart).toFixed(2)} R ${q.__knexUid} ${q.__knexQueryUid}\n`,
+        );
+      });
+    }
     t0 = performance.now();
     await sendTexts(sim, '15557772222@s.whatsapp.net', messages, window);
     const gwDone = await until(async () => (await stored()) >= messages, 300_000, 50);

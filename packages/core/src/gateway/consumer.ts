@@ -111,6 +111,7 @@ export class DurableConsumer {
       after: 0,
       batchSize: tuning.batchSize,
       pollIntervalMs: tuning.pollIntervalMs,
+      coalesceMs: tuning.coalesceMs,
       beforeRead: () => this.beforeRead(),
       onEvents: (events) => this.dispatch(events),
       onError: (error) =>
@@ -124,6 +125,7 @@ export class DurableConsumer {
     this.abort.abort();
     await this.follower?.stop();
     while (this.workers.size > 0) await Promise.all(this.workers);
+    await this.committing;
     if (this.held) await this.flushCommit().catch(() => {});
     await this.options.store.cursors.release(this.options.name, this.options.owner).catch(() => {});
   }
@@ -241,7 +243,11 @@ export class DurableConsumer {
       return;
     }
     if (!this.held || this.target() <= this.committed) return;
-    this.committing = this.flushCommit()
+    // a short wait first: the events handled meanwhile are committed by the same write
+    const { coalesceMs } = this.options.tuning;
+    const wait = coalesceMs > 0 ? new Promise((r) => setTimeout(r, coalesceMs)) : Promise.resolve();
+    this.committing = wait
+      .then(() => this.flushCommit())
       .catch((error) =>
         this.options.logger.warn({ err: error, consumer: this.options.name }, 'committing the cursor failed'),
       )

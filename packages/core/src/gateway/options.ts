@@ -59,6 +59,12 @@ export const GatewayTuning = Type.Object({
     {
       /** Fallback poll when no wake-up arrives. @default 1000 */
       pollIntervalMs: Type.Integer({ minimum: 10, default: 1000 }),
+      /**
+       * How long a consumer's read waits after a wake-up, so a burst of commits is read (and its
+       * cursor committed) once rather than once per commit; at most this much added latency.
+       * @default 10
+       */
+      coalesceMs: Type.Integer({ minimum: 0, maximum: 1000, default: 10 }),
       /** How long a process owns a consumer without renewing. @default 30000 */
       leaseMs: Type.Integer({ minimum: 1000, default: 30_000 }),
       /** Events read per batch. @default 100 */
