@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type AuthenticationCreds, initAuthCreds, proto, type SignalDataSet } from '@whiskeysockets/baileys';
+import {
+  type AuthenticationCreds,
+  BufferJSON,
+  initAuthCreds,
+  proto,
+  type SignalDataSet,
+} from '@whiskeysockets/baileys';
 import { describe, expect, it } from 'vitest';
 import { useStoreAuthState } from '../src/baileys/auth-state.js';
 import type { AuthRepo } from '../src/ports/auth.js';
@@ -141,5 +147,104 @@ describe('useStoreAuthState', () => {
     await expect(state.keys.set({ 'lid-mapping': { '155500': '9003' } })).rejects.toThrow('database away');
     expect(await state.keys.get('lid-mapping', ['155500'])).toEqual({ '155500': '9002' });
     expect(calls.getKeys).toBe(4);
+  });
+});
+
+describe('useStoreAuthState with deferKeyWrites', () => {
+  /** A repo whose setKeys calls wait until released, one by one. */
+  function heldRepo() {
+    const base = jsonAuthRepo();
+    const held: { data: Record<string, Record<string, unknown>>; release(error?: Error): void }[] = [];
+    const setKeys = base.repo.setKeys.bind(base.repo);
+    base.repo.setKeys = (sessionId, data) =>
+      new Promise<void>((resolve, reject) => {
+        held.push({
+          data: data as Record<string, Record<string, unknown>>,
+          release: (error) => (error ? reject(error) : setKeys(sessionId, data).then(resolve, reject)),
+        });
+      });
+    return { ...base, held };
+  }
+  const settled = async (promise: PromiseLike<unknown> | unknown) => {
+    let state = 'pending';
+    Promise.resolve(promise).then(
+      () => (state = 'resolved'),
+      () => (state = 'rejected'),
+    );
+    await new Promise((r) => setImmediate(r));
+    return state;
+  };
+
+  it('returns from a session write before it is stored, reads it back, and stores what follows in one call', async () => {
+    const { repo, held, keys } = heldRepo();
+    const { state, keysStored } = await useStoreAuthState(repo, sid, { deferKeyWrites: true });
+    const first = randomBytes(40);
+    await state.keys.set({ session: { 'a.0': first } });
+    expect(held).toHaveLength(1);
+    expect(keys.size).toBe(0);
+    const firstStored = keysStored();
+    // written while the first write is stored: one later call, the newest value per key
+    const second = randomBytes(40);
+    await state.keys.set({ session: { 'a.0': second }, 'sender-key': { 'g@g.us::b::0': randomBytes(20) } });
+    await state.keys.set({ 'pre-key': { '7': null } });
+    const allStored = keysStored();
+    expect(Buffer.compare(Buffer.from((await state.keys.get('session', ['a.0']))['a.0'] ?? []), second)).toBe(
+      0,
+    );
+    expect(await settled(firstStored)).toBe('pending');
+
+    held[0]?.release();
+    await firstStored;
+    expect(await settled(allStored)).toBe('pending');
+    expect(held).toHaveLength(2);
+    expect(Object.keys(held[1]?.data ?? {}).sort()).toEqual(['pre-key', 'sender-key', 'session']);
+    held[1]?.release();
+    await allStored;
+    expect(keys.get(`${sid}/session/a.0`)).toBe(
+      JSON.stringify(JSON.parse(JSON.stringify(second, BufferJSON.replacer))),
+    );
+    expect(await settled(keysStored())).toBe('resolved');
+  });
+
+  it('waits for a new pre-key (uploaded to WhatsApp next) and the creds to be stored after the keys before them', async () => {
+    const { repo, held, keys } = heldRepo();
+    const { state, saveCreds } = await useStoreAuthState(repo, sid, { deferKeyWrites: true });
+    await state.keys.set({ session: { 'a.0': randomBytes(10) } });
+    const preKey = state.keys.set({
+      'pre-key': { '9': { public: randomBytes(32), private: randomBytes(32) } },
+    });
+    const creds = saveCreds();
+    expect(await settled(preKey)).toBe('pending');
+    held[0]?.release();
+    await new Promise((r) => setImmediate(r));
+    expect(await settled(preKey)).toBe('pending');
+    expect(await settled(creds)).toBe('pending');
+    held[1]?.release();
+    await preKey;
+    await creds;
+    expect(keys.has(`${sid}/pre-key/9`)).toBe(true);
+    expect(await repo.getCreds(sid)).not.toBeNull();
+  });
+
+  it('after a failed write, reports it once, refuses every later write and reads the store again', async () => {
+    const { repo, held, keys } = heldRepo();
+    keys.set(`${sid}/session/a.0`, JSON.stringify({ stored: true }));
+    const failures: unknown[] = [];
+    const { state, keysStored } = await useStoreAuthState(repo, sid, {
+      deferKeyWrites: true,
+      onWriteFailed: (error) => failures.push(error),
+    });
+    await state.keys.set({ session: { 'a.0': randomBytes(8) } });
+    const stored = keysStored();
+    await state.keys.set({ session: { 'b.0': randomBytes(8) } });
+    const later = keysStored();
+    held[0]?.release(new Error('database away'));
+    await expect(stored).rejects.toThrow('database away');
+    await expect(later).rejects.toThrow('database away');
+    expect(failures).toHaveLength(1);
+    expect(held).toHaveLength(1); // the write behind it was never attempted
+    await expect(state.keys.set({ session: { 'c.0': randomBytes(8) } })).rejects.toThrow('database away');
+    await expect(keysStored()).rejects.toThrow('database away');
+    expect(await state.keys.get('session', ['a.0', 'b.0'])).toEqual({ 'a.0': { stored: true } });
   });
 });

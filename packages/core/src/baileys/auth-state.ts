@@ -29,12 +29,81 @@ const remembered = new Set(['device-list', 'lid-mapping']);
 const maxRemembered = 2000;
 
 /**
+ * Key types a received message changes as it is decrypted (the contact's session, a group's
+ * sender key, pre-keys deleted once used): with `deferKeyWrites` their writes are stored
+ * behind the caller, and the message's receipt waits for {@link StoreAuthState.keysStored}.
+ */
+const deferrable = new Set(['session', 'sender-key', 'sender-key-memory']);
+
+/** Options of {@link useStoreAuthState}. */
+export interface StoreAuthStateOptions {
+  /**
+   * Store the writes of {@link deferrable} key types (and pre-key deletions) behind the caller:
+   * `keys.set` returns at once, later reads see the written values, and the writes of what
+   * arrives meanwhile are stored together in one `setKeys` call, in order. Call `keysStored()`
+   * before anything that must not outlive a lost write (an inbound message's receipt). Every
+   * other write (new pre-keys, app-state keys, LID mappings…) still resolves once stored.
+   * @default false
+   */
+  deferKeyWrites?: boolean;
+  /**
+   * Called once when a deferred write fails. From then on this state refuses every write and
+   * `keysStored()` rejects: what Baileys holds in memory is ahead of the store, so the socket
+   * using it must end (its next connection reads the store again).
+   * @default none
+   */
+  onWriteFailed?: (error: unknown) => void;
+}
+
+/** What {@link useStoreAuthState} returns. */
+export interface StoreAuthState {
+  state: AuthenticationState;
+  /** Stores the creds, after every key write made before the call. */
+  saveCreds(): Promise<void>;
+  /**
+   * Resolves once every key write made so far is stored; rejects if one of them failed. Always
+   * settled at once without `deferKeyWrites`.
+   */
+  keysStored(): Promise<void>;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // a failure is reported to whoever waits, and to onWriteFailed
+  return { promise, resolve, reject };
+}
+
+/** A key write waiting for its `setKeys` call: the value as JSON, `null` to delete. */
+interface Write {
+  type: string;
+  id: string;
+  json: unknown | null;
+  /** The JSON text, for remembered types. */
+  text: string | null | undefined;
+}
+
+/**
  * Baileys' authentication state kept in a store's {@link AuthRepo}: the creds and every
  * Signal key of one session, in the same database as the rest of the gateway.
  *
  * - creds are created with `initAuthCreds()` only when the store has none; a read failure
  *   rejects (never silently re-pairs);
- * - each `keys.set` is one `setKeys` call, i.e. one transaction; `null` values delete;
+ * - key writes are stored in order, one `setKeys` call (one transaction) at a time: what is
+ *   written while one runs is stored together by the next; `null` values delete;
+ * - with `deferKeyWrites`, the writes a decrypted message makes return before they are stored
+ *   (see {@link StoreAuthStateOptions.deferKeyWrites}); otherwise `keys.set` resolves once its
+ *   values are stored;
  * - nothing expires;
  * - `device-list` and `lid-mapping` keys are remembered as stored (absent too): this state is
  *   the session's only writer while its socket holds the lease, so a remembered key is what
@@ -48,18 +117,80 @@ const maxRemembered = 2000;
 export async function useStoreAuthState(
   auth: AuthRepo,
   sessionId: string,
-): Promise<{ state: AuthenticationState; saveCreds(): Promise<void> }> {
+  options: StoreAuthStateOptions = {},
+): Promise<StoreAuthState> {
   const stored = await auth.getCreds(sessionId);
   const creds: AuthenticationCreds = stored == null ? initAuthCreds() : fromJson(stored);
   // `type\0id` → the stored value as JSON text, or null when absent
   const known = new Map<string, string | null>();
-  // a read that overlapped a write may have seen either value: it remembers nothing
-  let writes = 0;
-  const remember = (type: string, id: string, json: string | null) => {
-    const key = `${type}\u0000${id}`;
+  // a read that overlapped a write of a remembered type may have seen either value: it
+  // remembers nothing
+  let rememberedWrites = 0;
+  const remember = (key: string, text: string | null) => {
     known.delete(key);
-    known.set(key, json);
+    known.set(key, text);
     if (known.size > maxRemembered) known.delete(known.keys().next().value as string);
+  };
+
+  // Writes not stored yet, newest per key (what reads see), and the next batch to store.
+  const unstored = new Map<string, Write>();
+  let next = new Map<string, Write>();
+  let nextDone = deferred();
+  let running: Deferred | null = null;
+  let failed: { error: unknown } | null = null;
+
+  const flush = async (): Promise<void> => {
+    while (next.size > 0 && !failed) {
+      const batch = next;
+      const done = nextDone;
+      next = new Map();
+      nextDone = deferred();
+      running = done;
+      const encoded: Record<string, Record<string, unknown | null>> = Object.create(null);
+      for (const write of batch.values()) {
+        encoded[write.type] ??= Object.create(null);
+        (encoded[write.type] as Record<string, unknown | null>)[write.id] = write.json;
+      }
+      try {
+        await auth.setKeys(sessionId, encoded);
+      } catch (error) {
+        // the write may or may not have happened: reads ask the store again
+        for (const [key, write] of batch) {
+          known.delete(key);
+          if (unstored.get(key) === write) unstored.delete(key);
+        }
+        done.reject(error);
+        if (options.deferKeyWrites) {
+          // writes returned to their callers are lost: refuse every later one
+          failed = { error };
+          for (const [key, write] of next) if (unstored.get(key) === write) unstored.delete(key);
+          next = new Map();
+          nextDone.reject(error);
+          options.onWriteFailed?.(error);
+        }
+        continue;
+      } finally {
+        running = null;
+      }
+      for (const [key, write] of batch) {
+        if (unstored.get(key) === write) unstored.delete(key);
+        if (write.text !== undefined) {
+          rememberedWrites++;
+          remember(key, write.text);
+        }
+      }
+      done.resolve();
+    }
+  };
+
+  const keysStored = (): Promise<void> => {
+    if (failed) {
+      const refused = Promise.reject(failed.error);
+      refused.catch(() => {}); // awaited later, or not at all: reported to onWriteFailed once
+      return refused;
+    }
+    if (next.size > 0) return nextDone.promise;
+    return running ? running.promise : Promise.resolve();
   };
 
   const state: AuthenticationState = {
@@ -68,20 +199,28 @@ export async function useStoreAuthState(
       async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
         const cached = remembered.has(type);
         const rows: Record<string, unknown> = Object.create(null);
-        const missing = cached ? ids.filter((id) => !known.has(`${type}\u0000${id}`)) : ids;
-        if (cached)
-          for (const id of ids) {
-            const json = known.get(`${type}\u0000${id}`);
-            if (json != null) rows[id] = JSON.parse(json);
-          }
+        const missing: string[] = [];
+        for (const id of ids) {
+          const key = `${type}\u0000${id}`;
+          const write = unstored.get(key);
+          if (write) {
+            if (write.json != null) rows[id] = write.json;
+          } else if (cached && known.has(key)) {
+            const text = known.get(key);
+            if (text != null) rows[id] = JSON.parse(text);
+          } else missing.push(id);
+        }
         if (missing.length > 0) {
-          const before = writes;
+          const before = rememberedWrites;
           const fetched = await auth.getKeys(sessionId, type, missing);
-          const settled = cached && writes === before;
+          const settled = rememberedWrites === before;
           for (const id of missing) {
-            const raw = fetched[id];
+            const key = `${type}\u0000${id}`;
+            // written while the read ran: the write is newer
+            const write = unstored.get(key);
+            const raw = write ? write.json : fetched[id];
             if (raw != null) rows[id] = raw;
-            if (settled) remember(type, id, raw == null ? null : JSON.stringify(raw));
+            if (cached && settled && !write) remember(key, raw == null ? null : JSON.stringify(raw));
           }
         }
         // ids come from the network (sender-key ids hold JIDs): never plain-object keys
@@ -97,40 +236,43 @@ export async function useStoreAuthState(
         return out;
       },
       async set(data: SignalDataSet) {
-        const encoded: Record<string, Record<string, unknown | null>> = Object.create(null);
-        const learned: [string, string, string | null][] = [];
+        if (failed) throw failed.error;
+        let behind = options.deferKeyWrites === true;
+        let added = 0;
         for (const [type, values] of Object.entries(data)) {
           if (!values) continue;
-          const byId: Record<string, unknown | null> = Object.create(null);
           for (const [id, value] of Object.entries(values)) {
             const json = value == null ? null : toJson(value);
+            const key = `${type}\u0000${id}`;
+            let text: string | null | undefined;
             if (remembered.has(type)) {
-              const text = json == null ? null : JSON.stringify(json);
-              const key = `${type}\u0000${id}`;
-              if (known.has(key) && known.get(key) === text) continue; // stored as it is
-              learned.push([type, id, text]);
+              text = json == null ? null : JSON.stringify(json);
+              const current = unstored.get(key);
+              if (current ? current.text === text : known.has(key) && known.get(key) === text) continue;
             }
-            byId[id] = json;
+            if (!deferrable.has(type) && !(type === 'pre-key' && json == null)) behind = false;
+            if (text !== undefined) rememberedWrites++;
+            const write: Write = { type, id, json, text };
+            next.delete(key);
+            next.set(key, write);
+            unstored.set(key, write);
+            added++;
           }
-          if (Object.keys(byId).length > 0) encoded[type] = byId;
         }
-        if (Object.keys(encoded).length === 0) return;
-        writes++;
-        try {
-          await auth.setKeys(sessionId, encoded);
-        } catch (error) {
-          // the write may or may not have happened: ask the store next time
-          for (const [type, id] of learned) known.delete(`${type}\u0000${id}`);
-          throw error;
-        }
-        writes++;
-        for (const [type, id, text] of learned) remember(type, id, text);
+        if (added === 0) return;
+        const stored = nextDone.promise;
+        if (!running) void flush();
+        if (!behind) await stored;
       },
     },
   };
 
   return {
     state,
-    saveCreds: () => auth.setCreds(sessionId, toJson(creds)),
+    keysStored,
+    async saveCreds() {
+      await keysStored();
+      await auth.setCreds(sessionId, toJson(creds));
+    },
   };
 }

@@ -33,6 +33,9 @@ import type { BaileysConnectorOptions } from './options.js';
 import { decryptVote, isPollVote, toWaContent } from './poll-votes.js';
 import { proxyAgentFor } from './proxy.js';
 
+/** Messages of one socket stored in one batch at most (they arrive while the last batch is stored). */
+const maxStoreBatch = 100;
+
 const mediaTypes = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 
 /** Statuses a receipt or an error ack sets (not `sent`: the send path records that itself). */
@@ -48,7 +51,16 @@ export async function openBaileysConnection(
   logger: Logger,
 ): Promise<Connection> {
   const { session, onEvent } = options;
-  const { state, saveCreds } = await useStoreAuthState(options.auth, session.id);
+  // A decrypted message's key writes are stored with the messages that follow it, and its
+  // receipt waits for them (storeQueued): what WhatsApp is told is delivered can be decrypted
+  // again from the store. A lost write ends the socket: its next connection reads the store.
+  const { state, saveCreds, keysStored } = await useStoreAuthState(options.auth, session.id, {
+    deferKeyWrites: true,
+    onWriteFailed: (error) => {
+      logger.error({ err: error, sessionId: session.id }, 'storing Signal keys failed; reconnecting');
+      if (!closedByUs) sock.end(new Error('Signal keys cannot be stored'));
+    },
+  });
   const qrTimeoutMs = config.qrTimeoutMs ?? 60_000;
   const outgoing = options.outgoing ?? outgoingPolicy();
   // an unreachable or refused proxy fails here, in seconds, with its reason
@@ -173,20 +185,45 @@ export async function openBaileysConnection(
 
   // Messages stored before their receipt, so that their upsert does not store them again.
   const storedBeforeReceipt = new WeakSet<WAMessage>();
-  const storeBeforeReceipt = async (msg: WAMessage): Promise<void> => {
-    try {
-      for (const event of await upsertEvents([msg])) await onEvent(event, { unacknowledged: true });
-    } catch (error) {
-      // The gateway gave up (the database away for too long, or stopping): drop the socket,
-      // so WhatsApp keeps this and every later message, and delivers them on the next connection.
-      if (!closedByUs) sock.end(new Error('inbound messages cannot be stored'));
-      throw error;
+  // Patched Baileys decrypts the next message while one is stored: what arrives meanwhile is
+  // stored together, in arrival order, one batch at a time.
+  const toStore: { msg: WAMessage; resolve(): void; reject(error: unknown): void }[] = [];
+  let storing = false;
+  const storeBeforeReceipt = (msg: WAMessage): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      toStore.push({ msg, resolve, reject });
+      if (!storing) void storeQueued();
+    });
+  const storeQueued = async (): Promise<void> => {
+    storing = true;
+    while (toStore.length > 0) {
+      const batch = toStore.splice(0, maxStoreBatch);
+      const messages = batch.map((b) => b.msg);
+      // the key writes of their decryption, made before they were queued
+      const keys = keysStored();
+      try {
+        for (const event of await upsertEvents(messages)) await onEvent(event, { unacknowledged: true });
+        await keys;
+      } catch (error) {
+        // The gateway gave up (the database away for too long, or stopping): drop the socket,
+        // so WhatsApp keeps this and every later message, and delivers them on the next connection.
+        if (!closedByUs) sock.end(new Error('inbound messages cannot be stored'));
+        for (const { reject } of [...batch, ...toStore.splice(0)]) reject(error);
+        continue;
+      }
+      for (const { msg, resolve } of batch) {
+        storedBeforeReceipt.add(msg);
+        resolve();
+      }
     }
-    storedBeforeReceipt.add(msg);
+    storing = false;
   };
 
   sock.ev.process(async (events) => {
-    if (events['creds.update']) await saveCreds();
+    if (events['creds.update'])
+      await saveCreds().catch((error) =>
+        logger.error({ err: error, sessionId: session.id }, 'storing the WhatsApp creds failed'),
+      );
     const update = events['connection.update'];
     if (update) {
       if (update.qr) {
