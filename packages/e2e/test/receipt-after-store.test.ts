@@ -142,20 +142,22 @@ describe('an inbound message is acknowledged to WhatsApp only once it is stored'
     );
   });
 
-  it('stores what arrives while a message is stored after it, in order, each acknowledged once stored', async () => {
+  it('decrypts and stores a backlog that arrives while a message is stored in arrival order, each acknowledged once stored', async () => {
     const dana = stack.sim.contact('15557779003', { name: 'Dana' });
     let open: () => void = () => {};
     failing.held = 0;
     failing.gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const waids = [await dana.sendText(deviceJid, 'first')];
+    const waids = [await dana.sendText(deviceJid, 'text 1')];
     await waitFor(() => failing.held >= 1, 30_000, 'the first store under way');
-    for (const text of ['second', 'third', 'fourth']) waids.push(await dana.sendText(deviceJid, text));
+    // a backlog: Baileys takes them all in while the first is stored
+    const rest = Array.from({ length: 60 }, (_, i) => dana.sendText(deviceJid, `text ${i + 2}`));
+    waids.push(...(await Promise.all(rest)));
     expect(waids.filter(receiptFor)).toEqual([]);
     failing.gate = null;
     open();
-    await waitFor(() => waids.every(receiptFor), 30_000, 'the four receipts');
+    await waitFor(() => waids.every(receiptFor), 60_000, 'every receipt');
     const chatId = '15557779003@s.whatsapp.net';
     for (const waid of waids) expect(await copies(chatId, waid)).toBe(1);
     const announced = (await eventsOf(stack.store, 'message.received', sessionId))

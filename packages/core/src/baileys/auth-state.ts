@@ -84,13 +84,27 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
-/** A key write waiting for its `setKeys` call: the value as JSON, `null` to delete. */
+/**
+ * A key write waiting for its `setKeys` call. The value is converted to JSON once, when it is
+ * stored or read back (a session is rewritten by every message it decrypts: of several writes
+ * of one key in a batch only the last is converted). Baileys hands over a fresh value per write
+ * and keeps it as is in its own key cache, so holding it until then is safe.
+ */
 interface Write {
   type: string;
   id: string;
-  json: unknown | null;
+  /** What Baileys wrote, `null` to delete. */
+  value: unknown;
+  /** The value as JSON, once converted. */
+  json?: unknown;
   /** The JSON text, for remembered types. */
   text: string | null | undefined;
+}
+
+/** The write's value as JSON (`null`: a deletion), converted on first use. */
+function jsonOf(write: Write): unknown {
+  if (write.json === undefined) write.json = write.value == null ? null : toJson(write.value);
+  return write.json;
 }
 
 /**
@@ -149,7 +163,7 @@ export async function useStoreAuthState(
       const encoded: Record<string, Record<string, unknown | null>> = Object.create(null);
       for (const write of batch.values()) {
         encoded[write.type] ??= Object.create(null);
-        (encoded[write.type] as Record<string, unknown | null>)[write.id] = write.json;
+        (encoded[write.type] as Record<string, unknown | null>)[write.id] = jsonOf(write);
       }
       try {
         await auth.setKeys(sessionId, encoded);
@@ -204,7 +218,8 @@ export async function useStoreAuthState(
           const key = `${type}\u0000${id}`;
           const write = unstored.get(key);
           if (write) {
-            if (write.json != null) rows[id] = write.json;
+            const json = jsonOf(write);
+            if (json != null) rows[id] = json;
           } else if (cached && known.has(key)) {
             const text = known.get(key);
             if (text != null) rows[id] = JSON.parse(text);
@@ -218,7 +233,7 @@ export async function useStoreAuthState(
             const key = `${type}\u0000${id}`;
             // written while the read ran: the write is newer
             const write = unstored.get(key);
-            const raw = write ? write.json : fetched[id];
+            const raw = write ? jsonOf(write) : fetched[id];
             if (raw != null) rows[id] = raw;
             if (cached && settled && !write) remember(key, raw == null ? null : JSON.stringify(raw));
           }
@@ -242,17 +257,17 @@ export async function useStoreAuthState(
         for (const [type, values] of Object.entries(data)) {
           if (!values) continue;
           for (const [id, value] of Object.entries(values)) {
-            const json = value == null ? null : toJson(value);
             const key = `${type}\u0000${id}`;
-            let text: string | null | undefined;
+            const write: Write = { type, id, value, text: undefined };
             if (remembered.has(type)) {
-              text = json == null ? null : JSON.stringify(json);
+              const json = jsonOf(write);
+              const text = json == null ? null : JSON.stringify(json);
+              write.text = text;
               const current = unstored.get(key);
               if (current ? current.text === text : known.has(key) && known.get(key) === text) continue;
             }
-            if (!deferrable.has(type) && !(type === 'pre-key' && json == null)) behind = false;
-            if (text !== undefined) rememberedWrites++;
-            const write: Write = { type, id, json, text };
+            if (!deferrable.has(type) && !(type === 'pre-key' && value == null)) behind = false;
+            if (write.text !== undefined) rememberedWrites++;
             next.delete(key);
             next.set(key, write);
             unstored.set(key, write);
