@@ -83,24 +83,26 @@ describe('several gateway nodes on one Postgres', () => {
     return ids;
   };
   /**
-   * Holds every message insert of `n` (a send between its admission and its insert) until
-   * `release`; `restore` puts the store's own insert back.
+   * Holds every send of `n` between its admission (its place in the session's queue) and its
+   * insert, at the first store call it makes there (the look-up of the recipient's chat, for a
+   * number the node has not sent to yet), until `release`; `held` counts them; `restore` puts
+   * the store's own look-up back.
    */
-  const holdInserts = (n: Node) => {
+  const holdAdmittedSends = (n: Node) => {
     const gate = deferred();
-    const insert = n.store.messages.insert.bind(n.store.messages);
+    const get = n.store.chats.get.bind(n.store.chats);
     const hold = {
       held: 0,
       release: gate.resolve,
       restore: () => {
         gate.resolve();
-        n.store.messages.insert = insert;
+        n.store.chats.get = get;
       },
     };
-    n.store.messages.insert = async (...args) => {
+    n.store.chats.get = async (...args) => {
       hold.held++;
       await gate.promise;
-      return insert(...args);
+      return get(...args);
     };
     return hold;
   };
@@ -355,7 +357,7 @@ describe('several gateway nodes on one Postgres', () => {
     const ids = await connectSessions(a, 2, 'd');
     await allConnected(a, 2);
     // one send per session, each held between its admission and its insert
-    const inserts = holdInserts(a);
+    const inserts = holdAdmittedSends(a);
     const text = { type: 'text', to: '15550002222', text: 'admitted before the handover' } as const;
     const sends = ids.map((id) => a.gateway.messages.send(id, text));
     try {
@@ -434,7 +436,7 @@ describe('several gateway nodes on one Postgres', () => {
     const ids = await connectSessions(a, 2, 'n');
     await allConnected(a, 2);
     // both sends stay between their admission and their insert for good
-    const inserts = holdInserts(a);
+    const inserts = holdAdmittedSends(a);
     const sends = ids.map((id) =>
       a.gateway.messages.send(id, { type: 'text', to: '15550002222', text: 'stuck' }).catch(() => null),
     );

@@ -2,6 +2,7 @@ import type { ChatInput } from '../contracts/chat.js';
 import type { Message, NewMessage } from '../contracts/message.js';
 import type { NewEvent, Repositories, Store } from '../ports/store.js';
 import { newEvent } from './event-writer.js';
+import { groupCommit } from './group-commit.js';
 
 /** Limits of the {@link InboundWriter}. */
 export interface InboundWriterLimits {
@@ -15,30 +16,28 @@ interface Part {
   messages: NewMessage[];
   /** History is stored, not announced. */
   history: boolean;
-  resolve(inserted: Message[]): void;
-  reject(error: unknown): void;
 }
 
 const isGroupJid = (jid: string) => jid.endsWith('@g.us');
 const chatKey = (sessionId: string, chatJid: string) => `${sessionId}\u0000${chatJid}`;
 
 /**
- * Stores inbound messages with group commit: what arrives while a transaction runs (from
- * any session) is stored together by the next one, with multi-row statements for messages,
- * chats and events. One transaction at a time, so messages of one chat never fight over its
- * row, and each session's messages keep their arrival order. A failing batch is retried part
- * by part, so one session's bad message fails only its own write.
+ * Stores inbound messages with group commit ({@link groupCommit}): what arrives while a
+ * transaction runs (from any session) is stored together by the next one, with multi-row
+ * statements for messages, chats and events. One transaction at a time, so messages of one
+ * chat never fight over its row, and each session's messages keep their arrival order. A
+ * failing batch is retried part by part, so one session's bad message fails only its own write.
  */
 export class InboundWriter {
-  private readonly queue: Part[] = [];
-  private queued = 0;
-  private running = false;
-  private readonly space: (() => void)[] = [];
+  private readonly commit: (part: Part) => Promise<Message[]>;
 
-  constructor(
-    private readonly store: Store,
-    private readonly limits: InboundWriterLimits,
-  ) {}
+  constructor(store: Store, limits: InboundWriterLimits) {
+    this.commit = groupCommit(
+      (parts: Part[]) => store.transaction((tx) => commit(tx, parts)),
+      limits,
+      (part) => part.messages.length,
+    );
+  }
 
   /**
    * Stores `messages` (a replayed waid changes nothing); each new one updates its chat and,
@@ -47,45 +46,7 @@ export class InboundWriter {
    */
   async write(messages: NewMessage[], history: boolean): Promise<Message[]> {
     if (messages.length === 0) return [];
-    while (this.queued >= this.limits.maxQueued) await new Promise<void>((r) => this.space.push(r));
-    return new Promise<Message[]>((resolve, reject) => {
-      this.queue.push({ messages, history, resolve, reject });
-      this.queued += messages.length;
-      if (!this.running) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    while (this.queue.length > 0) {
-      const batch: Part[] = [];
-      let size = 0;
-      while (
-        this.queue.length > 0 &&
-        (batch.length === 0 || size + this.queue[0]!.messages.length <= this.limits.maxBatch)
-      ) {
-        const part = this.queue.shift() as Part;
-        batch.push(part);
-        size += part.messages.length;
-      }
-      this.queued -= size;
-      for (const wake of this.space.splice(0)) wake();
-      try {
-        const results = await this.store.transaction((tx) => commit(tx, batch));
-        for (const [i, part] of batch.entries()) part.resolve(results[i] as Message[]);
-      } catch (error) {
-        if (batch.length === 1) {
-          batch[0]?.reject(error);
-          continue;
-        }
-        for (const part of batch) {
-          await this.store
-            .transaction((tx) => commit(tx, [part]))
-            .then(([inserted]) => part.resolve(inserted as Message[]), part.reject);
-        }
-      }
-    }
-    this.running = false;
+    return this.commit({ messages, history });
   }
 }
 

@@ -1,10 +1,11 @@
-import type { Message } from '../../contracts/message.js';
+import type { Message, NewMessage } from '../../contracts/message.js';
 import type { SendMessageBody } from '../../contracts/outbound.js';
 import type { Logger } from '../../logger.js';
 import type { Connection } from '../../ports/connector.js';
 import type { Store } from '../../ports/store.js';
 import type { SendOptions } from '../api.js';
 import type { MessageMetrics } from '../gateway-metrics.js';
+import { groupCommit } from '../group-commit.js';
 import type { HookRunner } from '../hooks.js';
 import type { MediaFetcher } from '../media.js';
 import type { GatewayTuning } from '../options.js';
@@ -40,6 +41,20 @@ export function createSendPipeline(deps: Deps): SendFn {
   const { store, access } = deps;
   const { dispatcher } = deps;
   const prepareDeps = { ...deps, recipients: createRecipientCheck(store, deps.logger) };
+  // concurrent sends (of any sessions) are stored in one multi-row INSERT ({@link groupCommit});
+  // one the table already holds (its idempotency key or waid) is stored alone, to find it
+  const insert = groupCommit(
+    async (messages: (NewMessage & { id: string })[]) => {
+      const inserted = new Map((await store.messages.insertMany(messages)).map((m) => [m.id, m]));
+      return Promise.all(
+        messages.map(async (m) => {
+          const message = inserted.get(m.id);
+          return message ? { message, inserted: true } : store.messages.insert(m);
+        }),
+      );
+    },
+    { maxBatch: deps.tuning.send.maxBatch },
+  );
   return async (sessionId, body, options = {}) => {
     // an overloaded session refuses before any work: turning a flood away must cost next to nothing
     dispatcher.assertRoom(sessionId);
@@ -63,8 +78,9 @@ export function createSendPipeline(deps: Deps): SendFn {
     const slot = dispatcher.reserve(sessionId);
     try {
       const prepared = await prepareSend(prepareDeps, connection, sessionId, hooked, options);
-      const stored = await store.messages.insert({
+      const stored = await insert({
         ...prepared.message,
+        id: crypto.randomUUID(),
         ...(hash ? { requestHash: hash } : {}),
       });
       if (!stored.inserted) {
