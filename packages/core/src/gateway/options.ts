@@ -136,7 +136,10 @@ export const GatewayTuning = Type.Object({
        * learns to slow down instead of queueing without limit). @default 1000
        */
       maxQueued: Type.Integer({ minimum: 1, default: 1000 }),
-      /** Send outcomes (sent or failed) stored per transaction at most. @default 100 */
+      /**
+       * Sends stored per INSERT at most (sends accepted while one INSERT runs share the next),
+       * and send outcomes (sent or failed) stored per transaction at most. @default 100
+       */
       maxBatch: Type.Integer({ minimum: 1, default: 100 }),
     },
     { default: {} },
