@@ -219,7 +219,14 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
     r.respond = () => ({ status: 500 });
     await text(sessionId, 'c', 2);
     await text(sessionId, 'c', 3);
-    await waitFor(async () => (await deliveries(sessionId, sub.id, { status: 'failed' })).length === 2);
+    await waitFor(async () => (await deliveries(sessionId, sub.id, { status: 'failed' })).length === 2).catch(
+      async (error: Error) => {
+        const seen = (await deliveries(sessionId, sub.id)).map((d) => [d.status, d.attempts, d.lastError]);
+        throw new Error(
+          `${error.message}: deliveries ${JSON.stringify(seen)}, ${r.requests.length} requests`,
+        );
+      },
+    );
     r.respond = () => ({ status: 200 });
     const all = await h.call('POST', `/sessions/${sessionId}/webhooks/${sub.id}/redeliver-failed`);
     expect(all).toMatchObject({ status: 202, body: { count: 2 } });
