@@ -48,7 +48,8 @@ async function rig(): Promise<Rig> {
   });
   cleanups.push(() => server.stop());
   await server.start();
-  const db = postgresStore({ databaseUrl: database.url, pool: { min: 0, max: 2 } });
+  // one connection: every other one to this database is the server's
+  const db = postgresStore({ databaseUrl: database.url, pool: { min: 0, max: 1 } });
   cleanups.push(() => db.close());
   const { id, deviceJid } = await server.pair(sim, 'chaos', '15558880001');
   const hook = await server.api('POST', `/v1/sessions/${id}/webhooks`, {
@@ -150,6 +151,9 @@ describe('chaos: inbound bursts from several contacts, the server as a child pro
     const { sent, done } = burst(r);
     for (const share of [0.2, 0.4, 0.6]) {
       await storedAtLeast(r, total * share, `${share * 100}% of the burst stored`);
+      // stores come in large batches: the share may have been passed before the last
+      // termination, and the server not have connected again yet
+      await waitFor(async () => (await serverConnections(r)) > 0, settleMs, 'the server connected again');
       const killed = await terminateServerConnections(r);
       expect(killed).toBeGreaterThan(0);
     }
@@ -171,6 +175,15 @@ async function metric(r: Rig, name: string): Promise<number> {
 }
 
 /** Terminates every connection to the test database but the one asking; how many it ended. */
+/** Connections to the test database other than this one's (the server's). */
+async function serverConnections(r: Rig): Promise<number> {
+  const rows = await r.db.sql.query<{ n: number }>(
+    `SELECT count(*)::int AS "n" FROM pg_stat_activity
+     WHERE "datname" = current_database() AND "pid" <> pg_backend_pid()`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
 async function terminateServerConnections(r: Rig): Promise<number> {
   const rows = await r.db.sql.query<{ ended: boolean }>(
     `SELECT pg_terminate_backend("pid") AS "ended" FROM pg_stat_activity
