@@ -7,6 +7,7 @@ import {
   type SignalDataSet,
   type SignalDataTypeMap,
 } from '@whiskeysockets/baileys';
+import { deferred } from '../deferred.js';
 import type { AuthRepo } from '../ports/auth.js';
 
 /** A Baileys value (with Buffers) as plain JSON the {@link AuthRepo} can store. */
@@ -67,21 +68,13 @@ export interface StoreAuthState {
   keysStored(): Promise<void>;
 }
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(error: unknown): void;
-}
+type Deferred = ReturnType<typeof deferred>;
 
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // a failure is reported to whoever waits, and to onWriteFailed
-  return { promise, resolve, reject };
+/** A {@link deferred} whose failure is reported to whoever waits (and to onWriteFailed), never as unhandled. */
+function batchDone(): Deferred {
+  const done = deferred();
+  done.promise.catch(() => {});
+  return done;
 }
 
 /**
@@ -149,7 +142,7 @@ export async function useStoreAuthState(
   // Writes not stored yet, newest per key (what reads see), and the next batch to store.
   const unstored = new Map<string, Write>();
   let next = new Map<string, Write>();
-  let nextDone = deferred();
+  let nextDone = batchDone();
   let running: Deferred | null = null;
   let failed: { error: unknown } | null = null;
 
@@ -158,7 +151,7 @@ export async function useStoreAuthState(
       const batch = next;
       const done = nextDone;
       next = new Map();
-      nextDone = deferred();
+      nextDone = batchDone();
       running = done;
       const encoded: Record<string, Record<string, unknown | null>> = Object.create(null);
       for (const write of batch.values()) {
